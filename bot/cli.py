@@ -1,0 +1,66 @@
+"""The `newsbot` command line: one sub-command per job, each implemented in its own module."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from bot.logs import setup_logging
+from bot.settings import Settings, SettingsError
+
+# sub-command -> (module, function, help)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "chat": ("bot.chat", "main", "chat with the bot in this terminal, offline (no token needed)"),
+    "run": ("bot.runner", "main", "run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)"),
+    "index": ("bot.cli_index", "cmd_index", "sync the search index with the content folder"),
+    "search": ("bot.cli_index", "cmd_search", "search the posts from the shell"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="newsbot", description="NGO news bot for Telegram.")
+    parser.add_argument("--config", metavar="FILE", help="YAML settings file (see config.example.yaml)")
+    parser.add_argument("--content", metavar="DIR", help="content folder (default: ./content)")
+    parser.add_argument("--data", metavar="DIR", help="data folder: index and database (default: ./data)")
+    parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (module, _func, help_text) in COMMANDS.items():
+        command = sub.add_parser(name, help=help_text, description=help_text)
+        adder = getattr(importlib.import_module(module), "add_arguments", None)
+        if adder:
+            adder(command)
+    return parser
+
+
+def load_settings(args: argparse.Namespace) -> Settings:
+    """Settings from --config and the environment, then --content/--data from the command line."""
+    settings = Settings.load(args.config)
+    if args.content:
+        settings = replace(settings, content_dir=Path(args.content))
+    if args.data:
+        settings = replace(settings, data_dir=Path(args.data))
+    return settings
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not args.command:
+        parser.print_help()
+        return 2
+    setup_logging(args.log_level)
+    try:
+        args.settings = load_settings(args)
+    except SettingsError as exc:
+        print(f"newsbot: {exc}", file=sys.stderr)
+        return 2
+    module, func, _help = COMMANDS[args.command]
+    return int(getattr(importlib.import_module(module), func)(args) or 0)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

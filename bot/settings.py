@@ -1,0 +1,160 @@
+"""Settings: one YAML file (see config.example.yaml), overridden by environment variables."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+
+import yaml
+
+DEFAULT_API_URL = "https://api.telegram.org"
+
+
+class SettingsError(ValueError):
+    """The configuration is invalid; the message says which key and why."""
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Outgoing message limits (Telegram's own limits by default)."""
+
+    global_per_second: float = 30.0
+    per_chat_per_second: float = 1.0
+    group_per_minute: float = 20.0
+    max_attempts: int = 5
+
+
+@dataclass(frozen=True)
+class Webhook:
+    """Webhook mode (``newsbot run --webhook``)."""
+
+    url: str | None = None
+    listen: str = "0.0.0.0"
+    port: int = 8443
+    path: str = "telegram"
+    secret_token: str | None = None
+
+
+@dataclass(frozen=True)
+class Settings:
+    token: str | None = None
+    api_url: str = DEFAULT_API_URL
+    content_dir: Path = Path("content")
+    data_dir: Path = Path("data")
+    admins: frozenset[int] = frozenset()
+    poll_seconds: float = 60.0
+    site_name: str = "DPNSEE"
+    site_search_url: str | None = None
+    feeds: tuple[str, ...] = ()
+    default_language: str = "en"
+    delivery: Delivery = field(default_factory=Delivery)
+    webhook: Webhook = field(default_factory=Webhook)
+    metrics_port: int | None = None
+
+    @property
+    def posts_dir(self) -> Path:
+        """Where post files live: ``<content_dir>/posts`` if it exists, else the content dir itself."""
+        posts = self.content_dir / "posts"
+        return posts if posts.is_dir() else self.content_dir
+
+    @property
+    def glossary_path(self) -> Path:
+        return self.content_dir / "glossary.yaml"
+
+    @property
+    def index_dir(self) -> Path:
+        return self.data_dir / "index"
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "newsbot.sqlite3"
+
+    @classmethod
+    def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
+        """Read the YAML file at `path` (if given), then apply environment overrides."""
+        env = os.environ if env is None else env
+        raw: dict = {}
+        if path is not None:
+            try:
+                raw = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or {}
+            except (OSError, yaml.YAMLError) as exc:
+                raise SettingsError(f"cannot read config {path}: {exc}") from None
+            if not isinstance(raw, dict):
+                raise SettingsError(f"config {path} must be a YAML mapping")
+        return cls._from_mapping(raw)._with_env(env)
+
+    @classmethod
+    def _from_mapping(cls, raw: dict) -> Settings:
+        telegram = _section(raw, "telegram")
+        content = _section(raw, "content")
+        site = _section(raw, "site")
+        settings = cls(
+            token=telegram.get("token") or None,
+            api_url=str(telegram.get("api_url") or DEFAULT_API_URL),
+            content_dir=Path(content.get("dir") or "content"),
+            data_dir=Path(raw.get("data_dir") or "data"),
+            admins=_parse_admins(raw.get("admins") or []),
+            poll_seconds=_number(content.get("poll_seconds", 60), "content.poll_seconds"),
+            site_name=str(site.get("name") or "DPNSEE"),
+            site_search_url=site.get("search_url") or None,
+            feeds=tuple(str(u) for u in raw.get("feeds") or ()),
+            default_language=str(raw.get("default_language") or "en"),
+            delivery=_dataclass_from(Delivery, _section(raw, "delivery"), "delivery"),
+            webhook=_dataclass_from(Webhook, _section(raw, "webhook"), "webhook"),
+            metrics_port=_section(raw, "metrics").get("port"),
+        )
+        if settings.site_search_url and "{query}" not in settings.site_search_url:
+            raise SettingsError("site.search_url must contain {query}")
+        return settings
+
+    def _with_env(self, env: Mapping[str, str]) -> Settings:
+        changes: dict = {}
+        if env.get("TELEGRAM_BOT_TOKEN"):
+            changes["token"] = env["TELEGRAM_BOT_TOKEN"].strip()
+        if env.get("TELEGRAM_API_URL"):
+            changes["api_url"] = env["TELEGRAM_API_URL"].strip()
+        if env.get("NEWSBOT_CONTENT_DIR"):
+            changes["content_dir"] = Path(env["NEWSBOT_CONTENT_DIR"])
+        if env.get("NEWSBOT_DATA_DIR"):
+            changes["data_dir"] = Path(env["NEWSBOT_DATA_DIR"])
+        if env.get("NEWSBOT_ADMINS"):
+            changes["admins"] = _parse_admins(env["NEWSBOT_ADMINS"])
+        if env.get("NEWSBOT_POLL_SECONDS"):
+            changes["poll_seconds"] = _number(env["NEWSBOT_POLL_SECONDS"], "NEWSBOT_POLL_SECONDS")
+        settings = replace(self, **changes)
+        return replace(settings, api_url=settings.api_url.rstrip("/"))
+
+
+def _section(raw: dict, name: str) -> dict:
+    value = raw.get(name) or {}
+    if not isinstance(value, dict):
+        raise SettingsError(f"'{name}' must be a mapping")
+    return value
+
+
+def _number(value: object, name: str) -> float:
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        raise SettingsError(f"{name} must be a number, not {value!r}") from None
+    if number <= 0:
+        raise SettingsError(f"{name} must be positive")
+    return number
+
+
+def _parse_admins(value: object) -> frozenset[int]:
+    items = value.replace(",", " ").split() if isinstance(value, str) else value
+    try:
+        return frozenset(int(str(item).strip()) for item in items)  # type: ignore[union-attr]
+    except (TypeError, ValueError):
+        raise SettingsError(f"admins must be Telegram user ids (numbers), not {value!r}") from None
+
+
+def _dataclass_from(kind: type, raw: dict, name: str):
+    known = {f.name: f for f in fields(kind)}
+    unknown = set(raw) - set(known)
+    if unknown:
+        raise SettingsError(f"unknown key(s) in '{name}': {', '.join(sorted(unknown))}")
+    return kind(**raw)
