@@ -27,6 +27,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--content", metavar="DIR", help="content folder (default: ./content)")
     parser.add_argument("--data", metavar="DIR", help="data folder: index and database (default: ./data)")
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
+    parser.add_argument("--log-format", choices=("text", "json"), default="text", help="log line format")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, _func, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
@@ -52,7 +53,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.command:
         parser.print_help()
         return 2
-    setup_logging(args.log_level)
+    setup_logging(args.log_level, args.log_format)
     try:
         args.settings = load_settings(args)
     except SettingsError as exc:
