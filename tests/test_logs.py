@@ -23,7 +23,7 @@ def test_text_and_json_formats_redact_messages_and_tracebacks():
     try:
         raise RuntimeError(f"failed calling /bot{TOKEN}/sendMessage")
     except RuntimeError as exc:
-        record = make_record("boom %s" % TOKEN, exc)
+        record = make_record(f"boom {TOKEN}", exc)
     text = RedactingFormatter("%(message)s").format(record)
     line = JsonFormatter().format(record)
     assert TOKEN not in text and "RuntimeError" in text
