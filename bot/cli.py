@@ -18,10 +18,12 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "run": ("bot.runner", "main", "run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)"),
     "index": ("bot.cli_index", "cmd_index", "sync the search index with the content folder"),
     "search": ("bot.cli_index", "cmd_search", "search the posts from the shell"),
+    "backup": ("bot.backup", "main", "copy the database to FILE (safe while the bot runs)"),
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
+    """The parser; only the chosen sub-command's module is imported (start-up stays fast)."""
     parser = argparse.ArgumentParser(prog="newsbot", description="NGO news bot for Telegram.")
     parser.add_argument("--config", metavar="FILE", help="YAML settings file (see config.example.yaml)")
     parser.add_argument("--content", metavar="DIR", help="content folder (default: ./content)")
@@ -31,9 +33,10 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (module, _func, help_text) in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
-        adder = getattr(importlib.import_module(module), "add_arguments", None)
-        if adder:
-            adder(command)
+        if name in argv:
+            adder = getattr(importlib.import_module(module), "add_arguments", None)
+            if adder:
+                adder(command)
     return parser
 
 
@@ -48,7 +51,8 @@ def load_settings(args: argparse.Namespace) -> Settings:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    argv = sys.argv[1:] if argv is None else list(argv)
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     if not args.command:
         parser.print_help()
