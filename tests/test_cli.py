@@ -21,7 +21,7 @@ def test_a_broken_config_is_reported_in_one_line(tmp_path, capsys):
 
 def test_command_line_folders_override_environment(tmp_path, monkeypatch):
     monkeypatch.setenv("NEWSBOT_DATA_DIR", "/env/data")
-    args = build_parser(["search"]).parse_args(["--data", str(tmp_path), "--content", "c", "backup", "f"])
+    args = build_parser(["backup"]).parse_args(["--data", str(tmp_path), "--content", "c", "backup", "f"])
     settings = load_settings(args)
     assert settings.data_dir == tmp_path
     assert settings.content_dir == Path("c")
