@@ -1,4 +1,4 @@
-"""The bot's SQLite database: chats and their settings (later issues add subscriptions and deliveries).
+"""The bot's SQLite database: chats, subscriptions, announced posts, outgoing items and their deliveries.
 
 One file in the data dir, WAL mode, schema upgraded in place by numbered migrations
 (`PRAGMA user_version` records the last one applied). Calls are synchronous and short;
@@ -25,7 +25,54 @@ MIGRATIONS: list[str] = [
         last_seen   TEXT NOT NULL
     );
     """,
+    # 2: subscriptions, announced posts, outgoing items (post notifications, announcements), deliveries
+    """
+    CREATE TABLE subscriptions (
+        chat_id     INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        tag         TEXT NOT NULL,     -- '' = every new post
+        created     TEXT NOT NULL,
+        PRIMARY KEY (chat_id, tag)
+    );
+    CREATE INDEX subscriptions_tag ON subscriptions(tag);
+    CREATE TABLE announced_posts (
+        post_id     TEXT PRIMARY KEY,
+        announced   TEXT NOT NULL,
+        notified    INTEGER NOT NULL   -- 0 = back catalogue or edit, marked without notifying
+    );
+    CREATE TABLE announcements (
+        id          INTEGER PRIMARY KEY,
+        kind        TEXT NOT NULL,     -- 'post' (new-post notification) or 'text' (admin announcement)
+        post_id     TEXT,
+        author      INTEGER,
+        text        TEXT NOT NULL DEFAULT '',
+        target      TEXT,              -- a tag, or NULL for everyone
+        status      TEXT NOT NULL,     -- draft -> queued -> done, or draft -> cancelled
+        created     TEXT NOT NULL,
+        finished    TEXT,
+        reported    INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE deliveries (
+        id          INTEGER PRIMARY KEY,
+        item_id     INTEGER NOT NULL REFERENCES announcements(id) ON DELETE CASCADE,
+        chat_id     INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        status      TEXT NOT NULL DEFAULT 'queued',  -- queued, sending, sent, blocked, failed
+        attempts    INTEGER NOT NULL DEFAULT 0,
+        not_before  REAL NOT NULL DEFAULT 0,         -- unix time before which no retry is made
+        last_error  TEXT,
+        sent_at     TEXT,
+        message_id  INTEGER,
+        UNIQUE (item_id, chat_id)
+    );
+    CREATE INDEX deliveries_pending ON deliveries(status, not_before);
+    CREATE TABLE meta (
+        key         TEXT PRIMARY KEY,
+        value       TEXT NOT NULL
+    );
+    """,
 ]
+
+ALL = ""  # the subscription tag meaning "every new post"
+PENDING = ("queued", "sending")
 
 
 @dataclass(frozen=True)
@@ -34,6 +81,45 @@ class Chat:
     type: str
     language: str | None
     active: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """Something to deliver: a new-post notification or an admin announcement."""
+
+    id: int
+    kind: str
+    post_id: str | None
+    author: int | None
+    text: str
+    target: str | None
+    status: str
+    created: str
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One item to one chat."""
+
+    id: int
+    item_id: int
+    chat_id: int
+    attempts: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """How an item's deliveries ended (so far)."""
+
+    item_id: int
+    delivered: int
+    blocked: int
+    failed: int
+    pending: int
+
+    @property
+    def total(self) -> int:
+        return self.delivered + self.blocked + self.failed + self.pending
 
 
 def utcnow() -> str:
@@ -90,7 +176,8 @@ class Store:
         now = utcnow()
         self.db.execute(
             """INSERT INTO chats (id, type, first_seen, last_seen) VALUES (?, ?, ?, ?)
-               ON CONFLICT(id) DO UPDATE SET type = excluded.type, last_seen = excluded.last_seen""",
+               ON CONFLICT(id) DO UPDATE
+               SET type = excluded.type, last_seen = excluded.last_seen, active = 1""",
             (chat_id, chat_type, now, now),
         )
         chat = self.chat(chat_id)
@@ -108,6 +195,285 @@ class Store:
 
     def set_active(self, chat_id: int, active: bool) -> None:
         self.db.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))
+
+    def forget_chat(self, chat_id: int) -> None:
+        """Delete everything stored about `chat_id`: the chat, its subscriptions, its deliveries."""
+        with self.transaction() as db:
+            db.execute("UPDATE announcements SET author = NULL WHERE author = ?", (chat_id,))
+            db.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
+
+    def migrate_chat(self, old_id: int, new_id: int) -> None:
+        """A group became a supergroup: move its subscriptions and pending deliveries to `new_id`."""
+        with self.transaction() as db:
+            if db.execute("SELECT 1 FROM chats WHERE id = ?", (new_id,)).fetchone() is None:
+                db.execute("UPDATE chats SET id = ?, type = 'supergroup' WHERE id = ?", (new_id, old_id))
+                return
+            db.execute(
+                """INSERT OR IGNORE INTO subscriptions (chat_id, tag, created)
+                   SELECT ?, tag, created FROM subscriptions WHERE chat_id = ?""",
+                (new_id, old_id),
+            )
+            db.execute("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            db.execute("DELETE FROM chats WHERE id = ?", (old_id,))
+
+    def chat_count(self) -> tuple[int, int]:
+        """(all chats, active chats)."""
+        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(active), 0) FROM chats").fetchone()
+        return row[0], row[1]
+
+    # subscriptions ------------------------------------------------------------------------------
+
+    def subscribe(self, chat_id: int, tag: str = ALL) -> bool:
+        """Subscribe `chat_id` to `tag` (ALL = every new post); False if it already was."""
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO subscriptions (chat_id, tag, created) VALUES (?, ?, ?)",
+            (chat_id, tag, utcnow()),
+        )
+        return cursor.rowcount == 1
+
+    def unsubscribe(self, chat_id: int, tag: str | None = None) -> int:
+        """Remove one subscription (`tag`, ALL included) or, with None, all of them; returns how many."""
+        if tag is None:
+            cursor = self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
+        else:
+            cursor = self.db.execute(
+                "DELETE FROM subscriptions WHERE chat_id = ? AND tag = ?", (chat_id, tag)
+            )
+        return cursor.rowcount
+
+    def subscriptions(self, chat_id: int) -> list[str]:
+        """The chat's subscriptions, ALL first, then tags alphabetically."""
+        rows = self.db.execute("SELECT tag FROM subscriptions WHERE chat_id = ? ORDER BY tag", (chat_id,))
+        return [row[0] for row in rows]
+
+    def subscriber_count(self) -> int:
+        """Active chats with at least one subscription."""
+        return self.db.execute(
+            """SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s
+               JOIN chats c ON c.id = s.chat_id WHERE c.active = 1"""
+        ).fetchone()[0]
+
+    def recipients(self, tags: tuple[str, ...] | None) -> list[int]:
+        """Active chats to reach: subscribers to everything or to any of `tags`; None = every active chat."""
+        return [row[0] for row in self.db.execute(*_recipients_query(tags))]
+
+    # posts --------------------------------------------------------------------------------------
+
+    def announced(self) -> set[str]:
+        return {row[0] for row in self.db.execute("SELECT post_id FROM announced_posts")}
+
+    def mark_announced(self, post_ids: list[str]) -> None:
+        """Record posts as known without notifying anyone (the back catalogue on first start)."""
+        now = utcnow()
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO announced_posts (post_id, announced, notified) VALUES (?, ?, 0)",
+                [(post_id, now) for post_id in post_ids],
+            )
+
+    def enqueue_post(self, post_id: str, tags: tuple[str, ...]) -> int | None:
+        """Queue a new post's notification to its subscribers, once per post; None if announced already."""
+        now = utcnow()
+        with self.transaction() as db:
+            cursor = db.execute(
+                "INSERT OR IGNORE INTO announced_posts (post_id, announced, notified) VALUES (?, ?, 1)",
+                (post_id, now),
+            )
+            if cursor.rowcount == 0:
+                return None
+            item_id = db.execute(
+                """INSERT INTO announcements (kind, post_id, status, created)
+                   VALUES ('post', ?, 'queued', ?)""",
+                (post_id, now),
+            ).lastrowid
+            return self._insert_deliveries(item_id, tags)
+
+    # announcements ------------------------------------------------------------------------------
+
+    def create_announcement(self, author: int | None, text: str, target: str | None) -> Item:
+        """A draft announcement, waiting for the admin's confirmation."""
+        item_id = self.db.execute(
+            """INSERT INTO announcements (kind, author, text, target, status, created)
+               VALUES ('text', ?, ?, ?, 'draft', ?)""",
+            (author, text, target, utcnow()),
+        ).lastrowid
+        item = self.item(item_id)
+        assert item is not None
+        return item
+
+    def item(self, item_id: int) -> Item | None:
+        row = self.db.execute("SELECT * FROM announcements WHERE id = ?", (item_id,)).fetchone()
+        if row is None:
+            return None
+        return Item(
+            id=row["id"],
+            kind=row["kind"],
+            post_id=row["post_id"],
+            author=row["author"],
+            text=row["text"],
+            target=row["target"],
+            status=row["status"],
+            created=row["created"],
+        )
+
+    def queue_announcement(self, item_id: int) -> int | None:
+        """Draft -> queued, atomically, with one delivery per recipient; None if not a draft any more."""
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT target FROM announcements WHERE id = ? AND status = 'draft' AND kind = 'text'",
+                (item_id,),
+            ).fetchone()
+            if row is None:
+                return None
+            db.execute("UPDATE announcements SET status = 'queued' WHERE id = ?", (item_id,))
+            return self._insert_deliveries(item_id, None if row[0] is None else (row[0],))
+
+    def cancel_announcement(self, item_id: int) -> bool:
+        cursor = self.db.execute(
+            "UPDATE announcements SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
+        )
+        return cursor.rowcount == 1
+
+    def _insert_deliveries(self, item_id: int, tags: tuple[str, ...] | None) -> int:
+        sql, params = _recipients_query(tags)
+        cursor = self.db.execute(
+            f"INSERT OR IGNORE INTO deliveries (item_id, chat_id) SELECT ?, id FROM ({sql})",
+            (item_id, *params),
+        )
+        return cursor.rowcount
+
+    # deliveries ---------------------------------------------------------------------------------
+
+    def reset_in_flight(self) -> int:
+        """After a restart: deliveries caught mid-send go back to the queue (they may repeat)."""
+        return self.db.execute("UPDATE deliveries SET status = 'queued' WHERE status = 'sending'").rowcount
+
+    def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
+        """Queued deliveries whose retry time has come, oldest first."""
+        rows = self.db.execute(
+            """SELECT id, item_id, chat_id, attempts FROM deliveries
+               WHERE status = 'queued' AND not_before <= ? ORDER BY not_before, id LIMIT ?""",
+            (now, limit),
+        )
+        return [Delivery(*row) for row in rows]
+
+    def next_retry_time(self) -> float | None:
+        return self.db.execute("SELECT MIN(not_before) FROM deliveries WHERE status = 'queued'").fetchone()[0]
+
+    def queue_length(self) -> int:
+        return self.db.execute(
+            "SELECT COUNT(*) FROM deliveries WHERE status IN ('queued', 'sending')"
+        ).fetchone()[0]
+
+    def delivery_chat(self, delivery_id: int) -> int | None:
+        row = self.db.execute("SELECT chat_id FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
+        return None if row is None else row[0]
+
+    def mark_sending(self, delivery_id: int) -> None:
+        self.db.execute(
+            "UPDATE deliveries SET status = 'sending', attempts = attempts + 1 WHERE id = ?", (delivery_id,)
+        )
+
+    def mark_sent(self, delivery_id: int, message_id: int | None) -> None:
+        self.db.execute(
+            """UPDATE deliveries SET status = 'sent', sent_at = ?, message_id = ?, last_error = NULL
+               WHERE id = ?""",
+            (utcnow(), message_id, delivery_id),
+        )
+
+    def mark_retry(self, delivery_id: int, not_before: float, error: str, *, count: bool = True) -> None:
+        """Back to the queue until `not_before`; `count=False` gives the attempt back (flood waits)."""
+        self.db.execute(
+            """UPDATE deliveries SET status = 'queued', not_before = ?, last_error = ?,
+               attempts = attempts - ? WHERE id = ?""",
+            (not_before, error, 0 if count else 1, delivery_id),
+        )
+
+    def mark_failed(self, delivery_id: int, error: str) -> None:
+        self.db.execute(
+            "UPDATE deliveries SET status = 'failed', last_error = ? WHERE id = ?", (error, delivery_id)
+        )
+
+    def mark_blocked(self, delivery_id: int, chat_id: int, error: str) -> None:
+        """The chat blocked the bot (or is gone): no retry, and the chat becomes inactive."""
+        with self.transaction() as db:
+            db.execute(
+                "UPDATE deliveries SET status = 'blocked', last_error = ? WHERE id = ?", (error, delivery_id)
+            )
+            db.execute("UPDATE chats SET active = 0 WHERE id = ?", (chat_id,))
+
+    def finish_items(self) -> list[int]:
+        """Mark queued items with nothing left to send as done; returns their ids."""
+        with self.transaction() as db:
+            rows = db.execute(
+                """SELECT a.id FROM announcements a WHERE a.status = 'queued' AND NOT EXISTS
+                   (SELECT 1 FROM deliveries d
+                    WHERE d.item_id = a.id AND d.status IN ('queued', 'sending'))"""
+            ).fetchall()
+            ids = [row[0] for row in rows]
+            db.executemany(
+                "UPDATE announcements SET status = 'done', finished = ? WHERE id = ?",
+                [(utcnow(), i) for i in ids],
+            )
+        return ids
+
+    def unreported(self) -> list[Item]:
+        """Finished announcements whose author has not had the report yet."""
+        rows = self.db.execute(
+            """SELECT id FROM announcements
+               WHERE status = 'done' AND kind = 'text' AND reported = 0 ORDER BY id"""
+        )
+        return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
+
+    def mark_reported(self, item_id: int) -> None:
+        self.db.execute("UPDATE announcements SET reported = 1 WHERE id = ?", (item_id,))
+
+    def report(self, item_id: int) -> Report:
+        counts = dict(
+            self.db.execute(
+                "SELECT status, COUNT(*) FROM deliveries WHERE item_id = ? GROUP BY status", (item_id,)
+            ).fetchall()
+        )
+        return Report(
+            item_id=item_id,
+            delivered=counts.get("sent", 0),
+            blocked=counts.get("blocked", 0),
+            failed=counts.get("failed", 0),
+            pending=counts.get("queued", 0) + counts.get("sending", 0),
+        )
+
+    def last_announcement(self) -> Item | None:
+        """The most recently queued or finished admin announcement."""
+        row = self.db.execute(
+            """SELECT id FROM announcements
+               WHERE kind = 'text' AND status IN ('queued', 'done') ORDER BY id DESC"""
+        ).fetchone()
+        return None if row is None else self.item(row[0])
+
+    # meta ---------------------------------------------------------------------------------------
+
+    def get_meta(self, key: str) -> str | None:
+        row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else row[0]
+
+    def set_meta(self, key: str, value: str) -> None:
+        self.db.execute(
+            """INSERT INTO meta (key, value) VALUES (?, ?)
+               ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
+            (key, value),
+        )
+
+
+def _recipients_query(tags: tuple[str, ...] | None) -> tuple[str, tuple]:
+    """SQL selecting the ids of the active chats to reach (see `Store.recipients`)."""
+    if tags is None:
+        return "SELECT id FROM chats WHERE active = 1 ORDER BY id", ()
+    marks = ", ".join("?" * len(tags))
+    return (
+        f"""SELECT DISTINCT c.id FROM chats c JOIN subscriptions s ON s.chat_id = c.id
+            WHERE c.active = 1 AND (s.tag = '' OR s.tag IN ({marks})) ORDER BY c.id""",
+        (*tags,),
+    )
 
 
 class _Transaction:
