@@ -1,0 +1,337 @@
+"""The delivery engine: a persistent, rate-limited, resumable queue of outgoing messages.
+
+Post notifications and admin announcements are rows in the store's `deliveries` table (one per item
+and chat). One worker task claims due rows oldest first, paces them under Telegram's limits with its
+own scheduler (a global slot clock shared with interactive replies, plus a next-allowed time per chat)
+and sends them with bounded concurrency, so the event loop stays free for answering queries.
+
+Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
+after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most
+`concurrency` messages repeat.
+
+Failures are decided here once: RetryAfter -> wait, pause everything, retry the same message;
+Forbidden -> chat inactive, 'blocked'; ChatMigrated -> move the chat, retry; network errors and 5xx ->
+exponential backoff up to `max_attempts`, then 'failed' with the reason; other BadRequests -> 'failed'.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import datetime as dt
+import logging
+import time
+import warnings
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from telegram import Message
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
+from telegram.ext import BaseRateLimiter
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.settings import Delivery as Limits
+from bot.store import Chat, Delivery, Item, Store
+
+log = logging.getLogger(__name__)
+
+# Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
+_BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """A message as a chat will receive it."""
+
+    text: str
+    reply_markup: Any = None
+
+
+# (item, chat) -> the message, or None when it cannot be sent any more (e.g. the post was removed)
+Renderer = Callable[[Item, Chat | None], Rendered | None]
+
+
+class Sender(Protocol):
+    """The part of `telegram.Bot` the engine uses."""
+
+    async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message: ...
+
+
+class Pacer:
+    """Telegram-like limits: evenly spaced global slots, and a next-allowed time per chat.
+
+    `headroom` keeps the global rate a little under the configured limit, so that network jitter
+    never pushes two sends closer than the server's sliding window allows.
+    """
+
+    def __init__(
+        self, limits: Limits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
+    ):
+        self.interval = 1.0 / (limits.global_per_second * headroom)
+        self.chat_interval = 1.0 / (limits.per_chat_per_second * headroom)
+        self.group_interval = 60.0 / (limits.group_per_minute * headroom)
+        self.clock = clock
+        self.next_slot = 0.0
+        self.chat_ready: dict[int, float] = {}
+
+    def take_slot(self) -> float:
+        """Reserve the next global slot; returns how long to wait for it."""
+        now = self.clock()
+        slot = max(now, self.next_slot)
+        self.next_slot = slot + self.interval
+        return slot - now
+
+    async def acquire(self) -> None:
+        delay = self.take_slot()
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+    def pause(self, seconds: float) -> None:
+        """Flood control from the server: no global slot before `seconds` from now."""
+        self.next_slot = max(self.next_slot, self.clock() + seconds)
+
+    def chat_wait(self, chat_id: int) -> float:
+        """Seconds until `chat_id` may receive another message (0 = now)."""
+        return max(0.0, self.chat_ready.get(chat_id, 0.0) - self.clock())
+
+    def chat_used(self, chat_id: int) -> None:
+        interval = self.group_interval if chat_id < 0 else self.chat_interval
+        self.chat_ready[chat_id] = self.clock() + interval
+        if len(self.chat_ready) > 50_000:
+            now = self.clock()
+            self.chat_ready = {c: t for c, t in self.chat_ready.items() if t > now}
+
+
+class SharedRateLimiter(BaseRateLimiter):
+    """PTB rate limiter for the Application's bot: interactive sends never wait, but they use up global
+    slots so that a running broadcast slows down to make room for them; flood control pauses both."""
+
+    COUNTED = ("send", "edit", "copy", "forward")
+
+    def __init__(self, pacer: Pacer) -> None:
+        self.pacer = pacer
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Any]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: Any,
+    ) -> Any:
+        if not _BROADCASTING.get() and endpoint.lower().startswith(self.COUNTED):
+            self.pacer.take_slot()
+            chat_id = data.get("chat_id")
+            if isinstance(chat_id, int):
+                self.pacer.chat_used(chat_id)
+        try:
+            return await callback(*args, **kwargs)
+        except RetryAfter as exc:
+            self.pacer.pause(retry_seconds(exc))
+            raise
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
+
+
+class DeliveryEngine:
+    """Sends the store's queued deliveries; `start()` runs the worker, `stop()` ends it cleanly."""
+
+    def __init__(
+        self,
+        store: Store,
+        bot: Sender,
+        render: Renderer,
+        limits: Limits,
+        *,
+        pacer: Pacer | None = None,
+        concurrency: int = 16,
+        idle_poll: float = 1.0,
+        backoff: float = 2.0,
+        on_finished: Callable[[list[int]], Awaitable[None]] | None = None,
+    ) -> None:
+        self.store = store
+        self.bot = bot
+        self.render = render
+        self.limits = limits
+        self.pacer = pacer or Pacer(limits)
+        self.concurrency = concurrency
+        self.idle_poll = idle_poll
+        self.backoff = backoff
+        self.on_finished = on_finished
+        self._wake = asyncio.Event()
+        self._slots = asyncio.Semaphore(concurrency)
+        self._in_flight: set[asyncio.Task] = set()
+        self._busy_chats: set[int] = set()
+        self._rendered: dict[tuple[int, str | None], Rendered | None] = {}
+        self._task: asyncio.Task | None = None
+
+    # lifecycle ----------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Resume deliveries interrupted by a crash, then run the worker in the background."""
+        if self._task is None:
+            self.store.reset_in_flight()
+            self._task = asyncio.create_task(self._run_forever(), name="delivery-engine")
+
+    async def stop(self) -> None:
+        """Stop claiming new deliveries and let the ones in flight record their outcome."""
+        if self._task is not None:
+            self._task.cancel()
+            await asyncio.gather(self._task, return_exceptions=True)
+            self._task = None
+        if self._in_flight:
+            await asyncio.wait(self._in_flight, timeout=30)
+
+    def wake(self) -> None:
+        """New deliveries were queued in this process: look at the queue now."""
+        self._wake.set()
+
+    async def drain(self) -> None:
+        """Deliver until nothing is queued or in flight (retries included); for the CLI and tests."""
+        self.store.reset_in_flight()
+        while True:
+            await self._step()
+            if not self._in_flight and self.store.queue_length() == 0:
+                break
+        await self._finish_items()
+
+    # the worker ---------------------------------------------------------------------------------
+
+    async def _run_forever(self) -> None:
+        while True:
+            try:
+                await self._step()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                log.exception("delivery worker step failed; retrying shortly")
+                await asyncio.sleep(self.idle_poll)
+
+    async def _step(self) -> None:
+        """Launch every delivery that may go now, or wait until one may."""
+        await self._finish_items()
+        batch = self.store.due_deliveries(time.time(), limit=max(64, 4 * self.concurrency))
+        wait = self._next_retry_wait()
+        launched = False
+        for delivery in batch:
+            chat_wait = self.pacer.chat_wait(delivery.chat_id)
+            if delivery.chat_id in self._busy_chats or chat_wait > 0:
+                wait = min(wait, chat_wait or self.idle_poll)
+                continue
+            await self._slots.acquire()
+            await self.pacer.acquire()
+            self._launch(delivery)
+            launched = True
+        if not launched:
+            await self._sleep(wait)
+
+    def _next_retry_wait(self) -> float:
+        next_time = self.store.next_retry_time()
+        if next_time is None:
+            return self.idle_poll
+        return min(self.idle_poll, max(0.0, next_time - time.time()))
+
+    async def _sleep(self, seconds: float) -> None:
+        self._wake.clear()
+        try:
+            await asyncio.wait_for(self._wake.wait(), timeout=max(seconds, 0.001))
+        except TimeoutError:
+            pass
+
+    def _launch(self, delivery: Delivery) -> None:
+        self.store.mark_sending(delivery.id)
+        self._busy_chats.add(delivery.chat_id)
+        self.pacer.chat_used(delivery.chat_id)
+        task = asyncio.create_task(self._deliver(delivery))
+        self._in_flight.add(task)
+        task.add_done_callback(self._in_flight.discard)
+
+    async def _deliver(self, delivery: Delivery) -> None:
+        _BROADCASTING.set(True)
+        try:
+            await self._send(delivery)
+        except Exception as exc:  # a bug or an unexpected reply: record it, never lose the worker
+            log.exception("delivery %s failed unexpectedly", delivery.id)
+            self.store.mark_failed(delivery.id, f"{type(exc).__name__}: {exc}")
+        finally:
+            self._busy_chats.discard(delivery.chat_id)
+            self._slots.release()
+            self._wake.set()
+
+    async def _send(self, delivery: Delivery) -> None:
+        message = self._message(delivery)
+        if message is None:
+            self.store.mark_failed(delivery.id, "nothing to send (item gone)")
+            return
+        try:
+            sent = await self.bot.send_message(
+                delivery.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.reply_markup
+            )
+        except RetryAfter as exc:
+            seconds = retry_seconds(exc)
+            log.warning("flood control: pausing deliveries for %.1f s", seconds)
+            self.pacer.pause(seconds)
+            self.store.mark_retry(delivery.id, time.time() + seconds, str(exc), count=False)
+        except Forbidden as exc:
+            log.info("chat %s blocked the bot or is gone: %s", delivery.chat_id, exc)
+            self.store.mark_blocked(delivery.id, delivery.chat_id, str(exc))
+        except ChatMigrated as exc:
+            log.info("chat %s migrated to %s", delivery.chat_id, exc.new_chat_id)
+            self.store.migrate_chat(delivery.chat_id, exc.new_chat_id)
+            self.store.mark_retry(delivery.id, 0.0, str(exc), count=False)
+        except BadRequest as exc:
+            self._bad_request(delivery, exc)
+        except NetworkError as exc:  # timeouts, 5xx, connection errors
+            self._retry_later(delivery, exc)
+        except TelegramError as exc:
+            self.store.mark_failed(delivery.id, str(exc))
+        else:
+            self.store.mark_sent(delivery.id, getattr(sent, "message_id", None))
+
+    def _bad_request(self, delivery: Delivery, exc: BadRequest) -> None:
+        if "chat not found" in str(exc).lower():
+            self.store.mark_blocked(delivery.id, delivery.chat_id, str(exc))
+        else:
+            log.error("delivery %s rejected: %s", delivery.id, exc)
+            self.store.mark_failed(delivery.id, str(exc))
+
+    def _retry_later(self, delivery: Delivery, exc: NetworkError) -> None:
+        attempts = delivery.attempts + 1
+        if attempts >= self.limits.max_attempts:
+            log.warning("delivery %s failed after %d attempts: %s", delivery.id, attempts, exc)
+            self.store.mark_failed(delivery.id, str(exc) or type(exc).__name__)
+            return
+        delay = min(self.backoff * 2 ** (attempts - 1), 300.0)
+        self.store.mark_retry(delivery.id, time.time() + delay, str(exc) or type(exc).__name__)
+
+    def _message(self, delivery: Delivery) -> Rendered | None:
+        chat = self.store.chat(delivery.chat_id)
+        key = (delivery.item_id, chat.language if chat else None)
+        if key not in self._rendered:
+            item = self.store.item(delivery.item_id)
+            self._rendered[key] = None if item is None else self.render(item, chat)
+            if len(self._rendered) > 1000:
+                self._rendered.pop(next(iter(self._rendered)))
+        return self._rendered[key]
+
+    async def _finish_items(self) -> None:
+        finished = self.store.finish_items()
+        if finished and self.on_finished is not None:
+            try:
+                await self.on_finished(finished)
+            except Exception:
+                log.exception("reporting finished deliveries failed")
