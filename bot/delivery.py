@@ -17,6 +17,7 @@ exponential backoff up to `max_attempts`, then 'failed' with the reason; other B
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import datetime as dt
 import logging
@@ -247,10 +248,8 @@ class DeliveryEngine:
 
     async def _sleep(self, seconds: float) -> None:
         self._wake.clear()
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout=max(seconds, 0.001))
-        except TimeoutError:
-            pass
 
     def _launch(self, delivery: Delivery) -> None:
         self.store.mark_sending(delivery.id)
