@@ -1,0 +1,400 @@
+"""Search benchmark: newsbot's index against plain Whoosh defaults and SQLite FTS5 (prints numbers).
+
+    python bench/search_bench.py [--sizes 1000,10000] [--queries N] [--engines newsbot,whoosh,fts5]
+
+For each corpus size (bench/corpus.py posts) every engine runs in a fresh subprocess, so peak RSS is
+per engine, and reports: build time and posts/s, one incremental add (ms), query latency p50/p95/max
+with snippets for the same queries, index size on disk, peak RSS. Then the ratios and the issue's
+targets (at 10k posts: p95 <= 30 ms and <= 2x FTS5's p95; build >= 500 posts/s; add <= 300 ms).
+
+Engines:
+  newsbot  `index.Index` through its public API: open + sync(posts), sync(posts + [one more]),
+           search(query, per_page=5) touching every hit's snippet.
+  whoosh   plain defaults: StemmingAnalyzer title/body, MultifieldParser (AND grouping) on the raw
+           query, top 5, Whoosh's highlighter on the body; parse/search errors are counted, not raised.
+  fts5     stdlib sqlite3, tokenize 'porter unicode61 remove_diacritics 2'; the query's words quoted
+           and OR-joined (a reasonable baseline bot), ORDER BY bm25, top 5 with snippet(); no total count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import pickle
+import re
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from random import Random
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.corpus import generate_posts  # noqa: E402
+from index.posts import Post  # noqa: E402
+
+ENGINES = ("newsbot", "whoosh", "fts5")
+GLOSSARY = ROOT / "content" / "glossary.yaml"
+PER_PAGE = 5
+WARMUP = ["conference", "drug policy serbia", "unodc training", "skupština", "harm reduction vienna"]
+
+# How members ask: natural questions, keywords, typos, no diacritics, Serbian Latin and Cyrillic,
+# dates and tags, query syntax junk, and questions the posts never answer.
+QUERIES = [
+    "who spoke for civil society at the treatment training?",
+    "who chairs working group 4",
+    "what happened at the CND session in Vienna",
+    "anything about Ukraine refugees last winter?",
+    "is every seventh young person in Serbia involved in drug trafficking",
+    "what did the UN High Commissioner for Human Rights say about drug policy",
+    "where can I find the alarm report chapter on drugs",
+    "how many NGOs attended the commission on narcotic drugs",
+    "which projects does UNODC support in South East Europe",
+    "when was the EMCDDA closing conference in Lisbon",
+    "news about opioid substitution therapy in Montenegro",
+    "did DPNSEE take part in the civil society forum on drugs",
+    "djurasovic unodc",
+    "harm reduction funding",
+    "money laundering cnd",
+    "espad survey",
+    "k1 tv milosevic",
+    "naloxone distribution",
+    "prison health hepatitis",
+    "chapter 24 preugovor",
+    "decriminalisation cannabis",
+    "#cnd 2023",
+    "tag:unodc training belgrade",
+    "harm reducton",
+    "narcotc drugs comission",
+    "djurasovich",
+    "trafficing young people serbia",
+    "emcdaa lisbon",
+    "substitition therapy",
+    "smanjenje štete",
+    "smanjenje stete u zatvorima",
+    "ko je predsednik mreže",
+    "droga i mladi u Srbiji",
+    "skupština mreže 2022",
+    "lečenje zavisnosti",
+    "Milošević",
+    "Ђурасовић",
+    "смањење штете",
+    "Милутин Милошевић CND",
+    "трговина дрогом",
+    "mart 2023 cnd",
+    'title:* AND ( "unclosed',
+    "recipe for chocolate cake",
+    "weather forecast tomorrow",
+]
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes, e.g. 1000,10000,100000")
+    parser.add_argument(
+        "--queries", type=int, default=100, help="queries: the hand-written ones, then generated"
+    )
+    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
+    parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.worker:
+        print(json.dumps(_worker(args.worker, args.dir)))
+        return
+    engines = [e for e in args.engines.split(",") if e]
+    print(f"search bench · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores")
+    print(
+        f"queries: {min(args.queries, len(QUERIES))} hand-written + generated from the corpus, top {PER_PAGE}"
+    )
+    print("fts5 query = the words quoted and OR-joined, ranked by bm25(); whoosh = raw text, default parser")
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
+            results = _run_size(size, args.queries, args.seed, engines, Path(tmp))
+        _report(size, results)
+
+
+def _run_size(size: int, n_queries: int, seed: int, engines: list[str], tmp: Path) -> dict[str, dict]:
+    started = time.perf_counter()
+    posts = generate_posts(size + 1, seed)  # the last one is the incremental add
+    queries = (QUERIES + _generated_queries(posts[:size], n_queries - len(QUERIES), seed))[:n_queries]
+    with open(tmp / "corpus.pkl", "wb") as f:
+        pickle.dump({"posts": posts, "queries": queries}, f)
+    words = sum(len(p.body.split()) for p in posts) / len(posts)
+    print(f"\n{size} posts (mean {words:.0f} words) generated in {time.perf_counter() - started:.1f} s")
+    results = {}
+    for engine in engines:
+        proc = subprocess.run(
+            [sys.executable, __file__, "--worker", engine, "--dir", str(tmp)],
+            capture_output=True,
+            text=True,
+            timeout=3600,
+        )
+        lines = proc.stdout.strip().splitlines()
+        if proc.returncode or not lines:
+            tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
+            results[engine] = {"error": f"exit {proc.returncode}: {tail}"}
+        else:
+            results[engine] = json.loads(lines[-1])
+    return results
+
+
+def _worker(engine_name: str, folder: Path) -> dict:
+    """Run one engine on the pickled corpus; return its numbers (or the reason it cannot run)."""
+    with open(folder / "corpus.pkl", "rb") as f:
+        data = pickle.load(f)
+    posts, extra, queries = data["posts"][:-1], data["posts"][-1], data["queries"]
+    base_rss = _rss_mb()
+    try:
+        engine = {"newsbot": NewsbotEngine, "whoosh": WhooshEngine, "fts5": Fts5Engine}[engine_name](folder)
+    except ImportError as exc:
+        return {"error": f"not available ({exc})"}
+    started = time.perf_counter()
+    engine.build(posts)
+    build_s = time.perf_counter() - started
+    size_mb = _disk_mb(engine.path)
+    started = time.perf_counter()
+    engine.add(posts, extra)
+    add_ms = (time.perf_counter() - started) * 1000
+    for query in WARMUP:
+        engine.search(query)
+    latencies, hits, errors = [], [], 0
+    for query in queries:
+        started = time.perf_counter()
+        try:
+            hits.append(engine.search(query))
+        except Exception:  # a naive bot's parser may choke on user text; count it
+            errors += 1
+            hits.append(0)
+        latencies.append((time.perf_counter() - started) * 1000)
+    engine.close()
+    ranked = sorted(zip(latencies, queries, strict=True), reverse=True)
+    return {
+        "build_s": build_s,
+        "rate": len(posts) / build_s,
+        "add_ms": add_ms,
+        "p50": statistics.median(latencies),
+        "p95": _percentile(latencies, 95),
+        "max": max(latencies),
+        "size_mb": size_mb,
+        "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        "base_rss_mb": base_rss,
+        "empty": hits.count(0),
+        "errors": errors,
+        "slowest": [[round(ms, 1), q] for ms, q in ranked[:3]],
+    }
+
+
+class NewsbotEngine:
+    """newsbot's own index, through `from index import Index` only."""
+
+    def __init__(self, folder: Path) -> None:
+        from index import Index
+
+        self.index_class = Index
+        self.path = folder / "newsbot-index"
+
+    def build(self, posts: list[Post]) -> None:
+        glossary = GLOSSARY if GLOSSARY.exists() else None
+        self.index = self.index_class.open(self.path, glossary=glossary)
+        self.index.sync(posts)
+
+    def add(self, posts: list[Post], post: Post) -> None:
+        self.index.sync([*posts, post])
+
+    def search(self, query: str) -> int:
+        results = self.index.search(query, page=1, per_page=PER_PAGE)
+        return sum(1 for hit in results.hits if hit.snippet is not None)
+
+    def close(self) -> None:
+        self.index.close()
+
+
+class WhooshEngine:
+    """Whoosh as its tutorial sets it up: StemmingAnalyzer fields, MultifieldParser, highlights()."""
+
+    def __init__(self, folder: Path) -> None:
+        from whoosh import fields, index, qparser
+        from whoosh.analysis import StemmingAnalyzer
+
+        self.index_module = index
+        self.schema = fields.Schema(
+            id=fields.ID(stored=True, unique=True),
+            title=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+            body=fields.TEXT(analyzer=StemmingAnalyzer(), stored=True),
+            tags=fields.KEYWORD(stored=True, commas=True, lowercase=True, scorable=True),
+            date=fields.DATETIME(stored=True),
+            lang=fields.ID(stored=True),
+        )
+        self.parser = qparser.MultifieldParser(["title", "body", "tags"], self.schema)
+        self.path = folder / "whoosh-index"
+
+    def build(self, posts: list[Post]) -> None:
+        self.path.mkdir()
+        self.ix = self.index_module.create_in(str(self.path), self.schema)
+        writer = self.ix.writer()
+        for post in posts:
+            writer.add_document(**self._fields(post))
+        writer.commit()
+        self.searcher = self.ix.searcher()
+
+    def add(self, posts: list[Post], post: Post) -> None:
+        writer = self.ix.writer()
+        writer.update_document(**self._fields(post))
+        writer.commit()
+        self.searcher = self.searcher.refresh()
+
+    def search(self, query: str) -> int:
+        results = self.searcher.search(self.parser.parse(query), limit=PER_PAGE)
+        return sum(1 for hit in results if hit.highlights("body") is not None)
+
+    def close(self) -> None:
+        self.searcher.close()
+        self.ix.close()
+
+    @staticmethod
+    def _fields(post: Post) -> dict:
+        import datetime as dt
+
+        date = dt.datetime.combine(post.date, dt.time()) if post.date else None
+        fields = {"id": post.id, "title": post.title, "body": post.body, "tags": ",".join(post.tags)}
+        return fields | {"lang": post.lang} | ({"date": date} if date else {})
+
+
+class Fts5Engine:
+    """SQLite FTS5 with bm25 ranking and snippet(), as a baseline bot would use it."""
+
+    def __init__(self, folder: Path) -> None:
+        import sqlite3
+
+        self.path = folder / "fts5.db"
+        self.db = sqlite3.connect(self.path)
+
+    def build(self, posts: list[Post]) -> None:
+        self.db.execute(
+            "CREATE VIRTUAL TABLE posts USING fts5(id UNINDEXED, title, body, tags,"
+            " tokenize='porter unicode61 remove_diacritics 2')"
+        )
+        with self.db:
+            self.db.executemany("INSERT INTO posts VALUES (?, ?, ?, ?)", [self._row(p) for p in posts])
+
+    def add(self, posts: list[Post], post: Post) -> None:
+        with self.db:
+            self.db.execute("INSERT INTO posts VALUES (?, ?, ?, ?)", self._row(post))
+
+    def search(self, query: str) -> int:
+        words = re.findall(r"\w+", query.lower())[:32]
+        if not words:
+            return 0
+        rows = self.db.execute(
+            "SELECT id, title, snippet(posts, 2, '<b>', '</b>', '…', 40) FROM posts"
+            " WHERE posts MATCH ? ORDER BY bm25(posts) LIMIT ?",
+            (" OR ".join(f'"{w}"' for w in words), PER_PAGE),
+        ).fetchall()
+        return len(rows)
+
+    def close(self) -> None:
+        self.db.close()
+
+    @staticmethod
+    def _row(post: Post) -> tuple[str, str, str, str]:
+        return post.id, post.title, post.body, " ".join(post.tags)
+
+
+def _generated_queries(posts: list[Post], n: int, seed: int) -> list[str]:
+    """Queries built from the corpus: title words, some with a typo, some with a tag or a year."""
+    rng = Random(f"search-bench-queries:{seed}")
+    queries = []
+    for _ in range(max(n, 0)):
+        post = rng.choice(posts)
+        words = re.findall(r"\w+", post.title.lower())
+        start = rng.randrange(max(len(words) - 1, 1))
+        chosen = words[start : start + rng.randint(2, 4)]
+        roll = rng.random()
+        if roll < 0.25:
+            longest = max(range(len(chosen)), key=lambda i: len(chosen[i]))
+            cut = rng.randrange(1, max(len(chosen[longest]) - 1, 2))
+            chosen[longest] = chosen[longest][:cut] + chosen[longest][cut + 1 :]
+        elif roll < 0.35 and post.tags:
+            chosen.append(f"#{post.tags[0].split()[0]}")
+        elif roll < 0.45 and post.date:
+            chosen.append(str(post.date.year))
+        queries.append(" ".join(chosen))
+    return queries
+
+
+def _report(size: int, results: dict[str, dict]) -> None:
+    header = ("engine", "build s", "posts/s", "add ms", "p50 ms", "p95 ms", "max ms", "size MB", "RSS MB")
+    print(f"{header[0]:<8} " + " ".join(f"{h:>8}" for h in header[1:]) + "  empty errors")
+    for name, r in results.items():
+        if "error" in r:
+            print(f"{name:<8} {r['error']}")
+            continue
+        cells = (
+            r["build_s"],
+            r["rate"],
+            r["add_ms"],
+            r["p50"],
+            r["p95"],
+            r["max"],
+            r["size_mb"],
+            r["rss_mb"],
+        )
+        print(f"{name:<8} " + " ".join(f"{c:>8.1f}" for c in cells) + f"  {r['empty']:>5} {r['errors']:>6}")
+    base = next((r["base_rss_mb"] for r in results.values() if "base_rss_mb" in r), 0)
+    print(f"(RSS includes about {base:.0f} MB for the corpus itself, the same for every engine)")
+    ours = results.get("newsbot", {})
+    if "error" in ours or not ours:
+        return
+    for other in ("fts5", "whoosh"):
+        theirs = results.get(other, {})
+        if "p95" in theirs:
+            print(
+                f"newsbot/{other}: p95 {ours['p95'] / theirs['p95']:.2f}x, build rate "
+                f"{ours['rate'] / theirs['rate']:.2f}x, size {ours['size_mb'] / theirs['size_mb']:.2f}x, "
+                f"RSS {ours['rss_mb'] / theirs['rss_mb']:.2f}x"
+            )
+    fts5_p95 = results.get("fts5", {}).get("p95")
+    targets = [
+        ("p95 <= 30 ms", ours["p95"] <= 30, f"{ours['p95']:.1f} ms"),
+        (
+            "p95 <= 2x FTS5 p95",
+            fts5_p95 is not None and ours["p95"] <= 2 * fts5_p95,
+            _ratio(ours["p95"], fts5_p95),
+        ),
+        ("build >= 500 posts/s", ours["rate"] >= 500, f"{ours['rate']:.0f} posts/s"),
+        ("incremental add <= 300 ms", ours["add_ms"] <= 300, f"{ours['add_ms']:.0f} ms"),
+    ]
+    note = "" if size == 10_000 else " (the targets are set for 10k posts)"
+    print(f"targets{note}: " + "; ".join(f"{t} {'PASS' if ok else 'MISS'} ({v})" for t, ok, v in targets))
+    print("slowest newsbot queries: " + "; ".join(f"{ms} ms {q!r}" for ms, q in ours["slowest"]))
+
+
+def _ratio(ours: float, theirs: float | None) -> str:
+    return "no FTS5 number" if not theirs else f"{ours / theirs:.2f}x"
+
+
+def _percentile(values: list[float], pct: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(pct / 100 * (len(ordered) - 1)))]
+
+
+def _rss_mb() -> float:
+    import psutil
+
+    return psutil.Process().memory_info().rss / 2**20
+
+
+def _disk_mb(path: Path) -> float:
+    files = [path] if path.is_file() else path.rglob("*")
+    return sum(p.stat().st_size for p in files if p.is_file()) / 2**20
+
+
+if __name__ == "__main__":
+    main()
