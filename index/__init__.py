@@ -1,0 +1,7 @@
+"""The search core: posts, analysis, the Whoosh index and ranking. Never imports `bot` or `telegram`."""
+
+from index.posts import LoadResult, Post, PostError, load_posts
+from index.results import Hit, Results, SyncReport
+from index.store import Index
+
+__all__ = ["Hit", "Index", "LoadResult", "Post", "PostError", "Results", "SyncReport", "load_posts"]

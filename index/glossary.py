@@ -1,0 +1,111 @@
+"""The glossary: groups of terms that mean the same thing (acronyms, translations, synonyms).
+
+`content/glossary.yaml` is a YAML list; each item is a list of equivalent terms in any language and
+script, e.g. ``[cnd, commission on narcotic drugs, komisija za opojne droge]``. Terms are matched after
+analysis (folding and stemming), so inflected and diacritic-free forms match too, in both directions.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from index.analysis import STOP_WORDS, WORD_RE, fold, stems
+
+log = logging.getLogger(__name__)
+
+Phrase = tuple[str, ...]  # folded content words
+
+
+def phrase_words(text: str) -> Phrase:
+    """The folded content words of a glossary term or query span."""
+    words = (fold(m.group()) for m in WORD_RE.finditer(text))
+    return tuple(w for w in words if w and w not in STOP_WORDS)
+
+
+def word_keys(word: str) -> frozenset[str]:
+    """What a folded word may be matched by: itself and its stems."""
+    return frozenset({word}) | stems(word)
+
+
+@dataclass(frozen=True)
+class Match:
+    """A run of query words `[start, end)` that is a glossary term; `terms` are all its equivalents."""
+
+    start: int
+    end: int
+    terms: tuple[Phrase, ...]
+
+
+class Glossary:
+    """Equivalent-term groups, looked up by analysed words."""
+
+    def __init__(self, groups: list[list[str]] | None = None) -> None:
+        self.groups: list[tuple[Phrase, ...]] = []
+        self._by_first: dict[str, list[tuple[int, Phrase]]] = defaultdict(list)
+        self.words: set[str] = set()
+        self._keys: set[str] = set()
+        for group in groups or []:
+            phrases = tuple(dict.fromkeys(p for p in map(phrase_words, group) if p))
+            if len(phrases) < 2:
+                continue
+            number = len(self.groups)
+            self.groups.append(phrases)
+            for phrase in phrases:
+                self.words.update(phrase)
+                self._keys.update(k for w in phrase for k in word_keys(w))
+                for key in word_keys(phrase[0]):
+                    self._by_first[key].append((number, phrase))
+
+    @classmethod
+    def load(cls, path: Path | None) -> Glossary:
+        """Read a glossary file; a missing or broken file gives an empty glossary and a log line."""
+        if path is None or not Path(path).is_file():
+            return cls()
+        try:
+            data = yaml.safe_load(Path(path).read_text(encoding="utf-8")) or []
+        except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+            log.error("glossary %s is not readable, ignoring it: %s", path, exc)
+            return cls()
+        if not isinstance(data, list):
+            log.error("glossary %s must be a list of term lists, ignoring it", path)
+            return cls()
+        groups = [[str(t) for t in item] for item in data if isinstance(item, list)]
+        return cls(groups)
+
+    def __len__(self) -> int:
+        return len(self.groups)
+
+    def knows(self, word: str) -> bool:
+        """Whether a folded word (or its stem) is part of some glossary term."""
+        return bool(word_keys(word) & self._keys)
+
+    def matches(self, words: list[str]) -> list[Match]:
+        """Glossary terms found in `words` (folded content words), longest first, not overlapping."""
+        found: list[Match] = []
+        i = 0
+        while i < len(words):
+            best: tuple[int, int] | None = None  # (length, group)
+            for key in word_keys(words[i]):
+                for number, phrase in self._by_first.get(key, ()):
+                    n = len(phrase)
+                    if (best is None or n > best[0]) and self._phrase_at(words, i, phrase):
+                        best = (n, number)
+            if best is None:
+                i += 1
+                continue
+            found.append(Match(i, i + best[0], self.groups[best[1]]))
+            i += best[0]
+        return found
+
+    @staticmethod
+    def _phrase_at(words: list[str], i: int, phrase: Phrase) -> bool:
+        if i + len(phrase) > len(words):
+            return False
+        return all(
+            word_keys(w) & word_keys(p) for w, p in zip(words[i : i + len(phrase)], phrase, strict=False)
+        )

@@ -1,0 +1,53 @@
+"""What searching and syncing return."""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Hit:
+    """One post found, with the sentence(s) that answer and the spans to show in bold."""
+
+    id: str
+    title: str
+    date: dt.date | None
+    url: str | None
+    tags: tuple[str, ...]
+    lang: str
+    snippet: str  # plain text, at most about 300 characters
+    highlights: tuple[tuple[int, int], ...]  # (start, end) character spans in `snippet`
+    score: float
+    summary: str | None = None
+
+
+@dataclass(frozen=True)
+class Results:
+    """One page of hits for a query; empty when no post is relevant."""
+
+    query: str  # as typed
+    corrected: str | None  # the query actually searched, when spelling correction changed it
+    hits: list[Hit]
+    total: int
+    page: int
+    per_page: int
+
+    @property
+    def pages(self) -> int:
+        return math.ceil(self.total / self.per_page) if self.total else 0
+
+
+@dataclass
+class SyncReport:
+    """What `Index.sync` changed (post ids), and whether the index had to be rebuilt from scratch."""
+
+    added: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    rebuilt: bool = False
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.added or self.updated or self.removed)

@@ -1,0 +1,108 @@
+"""Snippets: the one or two sentences of a post that best answer a query, with spans to bold.
+
+Whoosh's highlighter is slow in pure Python; this works on the stored body with the shared analysis:
+split into sentences, score each by the (weighted) query concepts it contains, keep the best one or two.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+
+from index.analysis import tokens
+
+MAX_LEN = 300
+_LINE_RE = re.compile(r"[^\n•]+")
+_SENTENCE_END_RE = re.compile(r"(?<=[.!?])\s+(?=\S)")
+_GAP = " … "
+
+Span = tuple[int, int]
+
+
+def sentences(text: str) -> list[Span]:
+    """(start, end) spans of the sentences (and list items) of `text`, whitespace trimmed."""
+    out: list[Span] = []
+    for line in _LINE_RE.finditer(text):
+        start = line.start()
+        for cut in [*(m for m in _SENTENCE_END_RE.finditer(line.group())), None]:
+            end = line.start() + cut.start() if cut else line.end()
+            piece = text[start:end]
+            stripped = piece.strip(" \t\r-*>#")
+            if any(c.isalnum() for c in stripped):
+                offset = start + piece.index(stripped)
+                out.append((offset, offset + len(stripped)))
+            if cut:
+                start = line.start() + cut.end()
+    return out
+
+
+def make_snippet(
+    text: str, lang: str, forms: Mapping[str, int], weights: Sequence[float], fallback: str | None = None
+) -> tuple[str, tuple[Span, ...]]:
+    """Best sentences of `text` for the query terms `forms` (analysed form -> concept number)."""
+    scored = []
+    for number, (start, end) in enumerate(sentences(text)):
+        marks, concepts = [], set()
+        for tok in tokens(text[start:end], lang):
+            concept = forms.get(tok.exact, forms.get(tok.stem))
+            if concept is not None:
+                concepts.add(concept)
+                marks.append((start + tok.start, start + tok.end))
+        score = sum(weights[c] for c in concepts) + 0.05 * min(len(marks), 4) - 0.001 * number
+        scored.append((score, number, (start, end), concepts, marks))
+    matched = [s for s in scored if s[4]]
+    if not matched:
+        if fallback:
+            return _fit(fallback, [(0, len(fallback))], [])
+        return _fit(text, [span for *_, span, _c, _m in scored[:2]], [])
+    best = max(matched, key=lambda s: (s[0], -s[1]))
+    chosen = [best]
+    room = MAX_LEN - (best[2][1] - best[2][0]) - len(_GAP)
+    extra = [s for s in matched if s is not best and s[3] - best[3] and s[2][1] - s[2][0] <= room]
+    if extra:
+        chosen.append(max(extra, key=lambda s: (sum(weights[c] for c in s[3] - best[3]), -s[1])))
+    chosen.sort(key=lambda s: s[1])
+    return _fit(text, [s[2] for s in chosen], [m for s in chosen for m in s[4]])
+
+
+def _fit(text: str, spans: list[Span], marks: list[Span]) -> tuple[str, tuple[Span, ...]]:
+    """Join the chosen sentence spans into one snippet, cutting a long one around its first mark."""
+    if len(spans) == 1 and spans[0][1] - spans[0][0] > MAX_LEN:
+        spans = [_window(text, spans[0], marks)]
+    parts: list[str] = []
+    shifted: list[Span] = []
+    pos = 0
+    previous_end = None
+    for start, end in spans:
+        if parts:
+            gap = " " if previous_end is not None and not text[previous_end:start].strip() else _GAP
+            parts.append(gap)
+            pos += len(gap)
+        prefix = "…" if start > 0 and len(spans) == 1 and not _at_sentence_start(text, start) else ""
+        suffix = "…" if len(spans) == 1 and end < len(text) and text[end - 1] not in ".!?" else ""
+        parts.append(prefix + text[start:end] + suffix)
+        base = pos + len(prefix)
+        shifted += [(s - start + base, e - start + base) for s, e in marks if start <= s and e <= end]
+        pos += len(prefix) + (end - start) + len(suffix)
+        previous_end = end
+    return "".join(parts), tuple(shifted)
+
+
+def _at_sentence_start(text: str, start: int) -> bool:
+    before = text[:start].rstrip()
+    return not before or before[-1] in ".!?\n•"
+
+
+def _window(text: str, span: Span, marks: list[Span]) -> Span:
+    start, end = span
+    inside = [m for m in marks if start <= m[0] < end]
+    first = inside[0][0] if inside else start
+    lo = max(start, min(first - 60, end - MAX_LEN))
+    if lo > start:
+        space = text.find(" ", lo, first + 1)
+        lo = space + 1 if space != -1 else lo
+    hi = min(end, lo + MAX_LEN - 2)
+    if hi < end:
+        space = text.rfind(" ", lo, hi)
+        hi = space if space > lo else hi
+    return lo, hi

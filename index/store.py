@@ -1,0 +1,327 @@
+"""The on-disk Whoosh index of posts: open (rebuilding when needed), sync, search, browse.
+
+Whoosh commits atomically (a new table of contents replaces the old), so a reader keeps seeing the
+last committed state while a writer works. One writer at a time: a thread lock here plus Whoosh's
+own lock file across processes. One shared searcher is reused and refreshed only after a commit.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from whoosh import index as windex
+from whoosh import query as wq
+from whoosh.analysis import SpaceSeparatedTokenizer
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.scoring import BM25F
+
+from index.analysis import index_text
+from index.glossary import Glossary
+from index.posts import Post
+from index.query import ParsedQuery, Word, fold_tag, parse
+from index.results import Hit, Results, SyncReport
+from index.search import Candidate, Plan, Ranker, date_filter
+from index.snippets import make_snippet
+
+log = logging.getLogger(__name__)
+
+SCHEMA_VERSION = 1
+VERSION_FILE = "newsbot-index.json"
+MAX_PAGE = 1000
+
+
+def make_schema() -> Schema:
+    words = SpaceSeparatedTokenizer()
+    return Schema(
+        id=ID(stored=True, unique=True, sortable=True),
+        hash=ID(sortable=True),
+        title=TEXT(analyzer=words, phrase=False),
+        text=TEXT(analyzer=words, phrase=True),
+        exact=TEXT(analyzer=words, phrase=False),
+        tag=KEYWORD(commas=True, scorable=False),
+        tagname=KEYWORD(commas=True, scorable=False),
+        lang=ID(),
+        date=NUMERIC(int, bits=32, sortable=True),
+        post=STORED(),
+    )
+
+
+def _document(post: Post) -> dict:
+    tags = " ".join(post.tags)
+    title_stems, _ = index_text(f"{post.title} {tags}", post.lang)
+    stems, exact = index_text(f"{post.title}\n{tags}\n{post.summary or ''}\n{post.body}", post.lang)
+    return {
+        "id": post.id,
+        "hash": post.hash,
+        "title": title_stems,
+        "text": stems,
+        "exact": exact,
+        "tag": ",".join(fold_tag(t) for t in post.tags),
+        "tagname": ",".join(t.replace(",", " ") for t in post.tags),
+        "lang": post.lang,
+        "date": post.date.toordinal() if post.date else 0,
+        "post": {
+            "title": post.title,
+            "body": post.body,
+            "date": post.date.isoformat() if post.date else None,
+            "url": post.url,
+            "tags": list(post.tags),
+            "lang": post.lang,
+            "summary": post.summary,
+            "path": post.path,
+            "hash": post.hash,
+        },
+    }
+
+
+def _post(post_id: str, stored: dict) -> Post:
+    data = stored["post"]
+    return Post(
+        id=post_id,
+        title=data["title"],
+        body=data["body"],
+        date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
+        url=data["url"],
+        tags=tuple(data["tags"]),
+        lang=data["lang"],
+        summary=data["summary"],
+        path=data["path"],
+        hash=data["hash"],
+    )
+
+
+class Index:
+    """Search over the posts. Safe to use from several threads."""
+
+    def __init__(self, path: Path, ix: windex.Index, glossary: Glossary, rebuilt: bool) -> None:
+        self.path = path
+        self.glossary = glossary
+        self._ix = ix
+        self._rebuilt = rebuilt
+        self._read_lock = threading.RLock()
+        self._write_lock = threading.Lock()
+        self._searcher = ix.searcher(weighting=BM25F())
+        self._ranker = Ranker(self._searcher, glossary)
+
+    @classmethod
+    def open(cls, path: Path, *, glossary: Path | None = None) -> Index:
+        """Open the index at `path`; a missing, corrupt or outdated one is rebuilt empty (then `sync`)."""
+        path = Path(path)
+        problem = _check(path)
+        if problem:
+            if problem != "missing":
+                log.warning("search index at %s is %s: rebuilding it from the content", path, problem)
+            else:
+                log.info("no search index at %s yet: creating it", path)
+            ix = _create(path)
+        else:
+            ix = windex.open_dir(str(path))
+        return cls(path, ix, Glossary.load(glossary), rebuilt=problem is not None)
+
+    # --- writing ----------------------------------------------------------------------------
+    def sync(self, posts: Iterable[Post]) -> SyncReport:
+        """Make the index hold exactly `posts`: add new ones, update changed ones, remove the rest."""
+        wanted = {p.id: p for p in posts}
+        with self._write_lock:
+            report = SyncReport(rebuilt=self._rebuilt)
+            self._rebuilt = False
+            with self._read_lock:
+                known = self._hashes()
+            report.removed = sorted(set(known) - set(wanted))
+            report.added = sorted(set(wanted) - set(known))
+            report.updated = sorted(i for i in set(wanted) & set(known) if wanted[i].hash != known[i])
+            if not report.changed:
+                return report
+            big = len(report.added) + len(report.updated) > 200
+            writer = self._ix.writer(timeout=60.0, limitmb=128 if big else 32)
+            try:
+                for post_id in report.removed:
+                    writer.delete_by_term("id", post_id)
+                for post_id in report.updated:
+                    writer.update_document(**_document(wanted[post_id]))
+                for post_id in report.added:
+                    writer.add_document(**_document(wanted[post_id]))
+            except BaseException:
+                writer.cancel()
+                raise
+            writer.commit()
+            with self._read_lock:
+                old = self._searcher
+                try:
+                    self._searcher = old.refresh()
+                except TypeError:  # Whoosh cannot refresh a reader of an empty index
+                    self._searcher = self._ix.searcher(weighting=BM25F())
+                    old.close()
+                self._ranker = Ranker(self._searcher, self.glossary)
+            log.info(
+                "index synced: %d added, %d updated, %d removed",
+                len(report.added),
+                len(report.updated),
+                len(report.removed),
+            )
+            return report
+
+    def _hashes(self) -> dict[str, str]:
+        reader = self._searcher.reader()
+        if not reader.doc_count():
+            return {}
+        ids, hashes = reader.column_reader("id"), reader.column_reader("hash")
+        return {ids[d]: hashes[d] for d in reader.all_doc_ids()}
+
+    # --- reading ----------------------------------------------------------------------------
+    def search(
+        self,
+        query: str,
+        *,
+        page: int = 1,
+        per_page: int = 5,
+        tags: Iterable[str] = (),
+        lang: str | None = None,
+    ) -> Results:
+        """The relevant posts for what a member typed, best first, one page of them."""
+        parsed = parse(query)
+        parsed.tags += [fold_tag(t) for t in tags if t.strip()]
+        parsed.lang = lang or parsed.lang
+        page, per_page = max(1, min(int(page), MAX_PAGE)), max(1, min(int(per_page), 50))
+        with self._read_lock:
+            ranker = self._ranker
+            self._unknown_tags_to_words(parsed)
+            base = [wq.Term("tag", t) for t in parsed.tags]
+            base += [wq.Term("lang", parsed.lang)] if parsed.lang else []
+            filters = [*base, date_filter(parsed.dates)] if parsed.dates else base
+            plan = ranker.plan(parsed)
+            if not parsed.words:
+                found = self._listing(filters) if filters else []
+                return self._page(query, None, found, page, per_page, plan)
+            limit = max(60, page * per_page * 3)
+            found = ranker.rank(plan, parsed, _and(filters), limit)
+            if not found and parsed.dates:  # the date may be approximate or missing: search without it
+                found = ranker.rank(plan, parsed, _and(base), limit)
+            corrected = _corrected(parsed, plan) if found else None
+            return self._page(query, corrected, found, page, per_page, plan)
+
+    def _unknown_tags_to_words(self, parsed: ParsedQuery) -> None:
+        """A #tag no post has is probably just a word: search for it instead of filtering on it."""
+        for tag in list(parsed.tags):
+            if not self._searcher.doc_frequency("tag", tag):
+                parsed.tags.remove(tag)
+                parsed.words += [Word(0, 0, w, w) for w in tag.split()]
+
+    def _listing(self, filters: list[wq.Query]) -> list[Candidate]:
+        results = self._searcher.search(_and(filters), limit=None, sortedby="date", reverse=True)
+        return [Candidate(hit.docnum, hit.fields(), 1.0, 0.0) for hit in results]
+
+    def _page(
+        self, query: str, corrected: str | None, found: list[Candidate], page: int, per_page: int, plan: Plan
+    ) -> Results:
+        chunk = found[(page - 1) * per_page : page * per_page]
+        forms = plan.term_forms()
+        weights = [c.weight for c in plan.concepts]
+        hits = [self._hit(c.stored, round(c.score, 4), forms, weights) for c in chunk]
+        return Results(query, corrected, hits, len(found), page, per_page)
+
+    def _hit(self, stored: dict, score: float, forms: dict[str, int], weights: list[float]) -> Hit:
+        data = stored["post"]
+        snippet, spans = make_snippet(data["body"], data["lang"], forms, weights, fallback=data["summary"])
+        return Hit(
+            id=stored["id"],
+            title=data["title"],
+            date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
+            url=data["url"],
+            tags=tuple(data["tags"]),
+            lang=data["lang"],
+            snippet=snippet,
+            highlights=spans,
+            score=score,
+            summary=data["summary"],
+        )
+
+    def latest(self, n: int = 5, tags: Iterable[str] = ()) -> list[Hit]:
+        """The newest posts (optionally with all of `tags`), newest first, undated last."""
+        filters = [wq.Term("tag", fold_tag(t)) for t in tags if t.strip()]
+        with self._read_lock:
+            q = _and(filters) or wq.Every()
+            results = self._searcher.search(q, limit=max(1, n), sortedby="date", reverse=True)
+            return [self._hit(hit.fields(), 0.0, {}, []) for hit in results]
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Every tag with the number of posts that have it, most used first."""
+        with self._read_lock:
+            s = self._searcher
+            counts = [
+                (name, len(list(s.docs_for_query(wq.Term("tagname", name)))))
+                for name in s.reader().field_terms("tagname")
+            ]
+        return sorted(((t, c) for t, c in counts if c), key=lambda tc: (-tc[1], tc[0]))
+
+    def get(self, post_id: str) -> Post | None:
+        """The full post, or None if no post has this id."""
+        with self._read_lock:
+            stored = self._searcher.document(id=post_id)
+        return _post(post_id, stored) if stored else None
+
+    def __len__(self) -> int:
+        with self._read_lock:
+            return self._searcher.doc_count()
+
+    def close(self) -> None:
+        with self._write_lock, self._read_lock:
+            self._searcher.close()
+            self._ix.close()
+
+
+def _and(filters: list[wq.Query]) -> wq.Query | None:
+    if not filters:
+        return None
+    return filters[0] if len(filters) == 1 else wq.And(filters)
+
+
+def _corrected(parsed: ParsedQuery, plan: Plan) -> str | None:
+    if not plan.corrections:
+        return None
+    text = parsed.text
+    for i in sorted(plan.corrections, reverse=True):
+        word = parsed.words[i]
+        if word.end > word.start:
+            text = text[: word.start] + plan.corrections[i] + text[word.end :]
+    return text
+
+
+def _check(path: Path) -> str | None:
+    """Why the index at `path` can't be used as it is (None when it can)."""
+    if not path.is_dir() or not windex.exists_in(str(path)):
+        return "missing" if not path.exists() or not any(path.iterdir()) else "corrupt"
+    try:
+        version = json.loads((path / VERSION_FILE).read_text(encoding="utf-8")).get("schema")
+    except (OSError, ValueError, AttributeError):
+        return "corrupt"
+    if version != SCHEMA_VERSION:
+        return f"from an older version (schema {version}, now {SCHEMA_VERSION})"
+    try:
+        ix = windex.open_dir(str(path))
+        with ix.searcher() as s:
+            if sorted(s.schema.names()) != sorted(make_schema().names()):
+                return "from an older version (different fields)"
+            s.doc_count()
+            if s.doc_count():
+                next(iter(s.all_stored_fields()))
+        ix.close()
+    except Exception as exc:  # any failure to read means corrupt
+        log.debug("index check failed: %r", exc)
+        return "corrupt"
+    return None
+
+
+def _create(path: Path) -> windex.Index:
+    path.mkdir(parents=True, exist_ok=True)
+    for old in path.iterdir():  # only files: an index folder has no sub-folders of ours
+        if old.is_file() or old.is_symlink():
+            old.unlink()
+    ix = windex.create_in(str(path), make_schema())
+    (path / VERSION_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
+    return ix
