@@ -1,0 +1,84 @@
+"""The PTB Application: handlers registered module by module, services opened and closed with it.
+
+Teammates add features by appending a module to `HANDLER_MODULES`: the module defines
+`register(app: Application) -> None` and optionally `COMMANDS` (command names for the menu, described by
+the catalogue's `cmd_<name>` texts). `bot.handlers.fallback` is always registered last.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+from collections.abc import Iterable
+from types import ModuleType
+
+from telegram import BotCommand, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, ApplicationBuilder, Defaults
+
+from bot.flood import PerChatProcessor
+from bot.messages import plain
+from bot.services import close_services, open_services
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+HANDLER_MODULES: list[str] = [
+    "bot.handlers.gate",
+    "bot.handlers.errors",
+    "bot.handlers.start",
+    "bot.handlers.search",
+    "bot.handlers.latest",
+    "bot.handlers.topics",
+    "bot.handlers.language",
+    "bot.handlers.inline",
+    "bot.handlers.groups",
+]
+FALLBACK_MODULE = "bot.handlers.fallback"
+MENU_LANGUAGES = (None, "sr")  # None: the default menu (English)
+
+
+def handler_modules() -> list[ModuleType]:
+    return [importlib.import_module(name) for name in [*HANDLER_MODULES, FALLBACK_MODULE]]
+
+
+def build_application(settings: Settings) -> Application:
+    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks)."""
+    if not settings.token:
+        raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
+    app = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(f"{settings.api_url}/bot")
+        .base_file_url(f"{settings.api_url}/file/bot")
+        .defaults(
+            Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
+        )
+        .concurrent_updates(PerChatProcessor())
+        .post_init(_post_init)
+        .post_shutdown(close_services)
+        .build()
+    )
+    app.bot_data["settings"] = settings
+    modules = handler_modules()
+    for module in modules:
+        module.register(app)
+    app.bot_data["commands"] = [name for module in modules for name in getattr(module, "COMMANDS", ())]
+    return app
+
+
+async def _post_init(app: Application) -> None:
+    await open_services(app)
+    await set_commands(app, app.bot_data["commands"])
+
+
+async def set_commands(app: Application, names: Iterable[str]) -> None:
+    """Register the command menu in English (default) and Serbian; a failure is logged, not fatal."""
+    names = list(names)
+    for language in MENU_LANGUAGES:
+        commands = [BotCommand(name, plain(language or "en", f"cmd_{name}")) for name in names]
+        try:
+            await app.bot.set_my_commands(commands, language_code=language)
+        except TelegramError as exc:
+            log.warning("could not set the command menu (%s): %s", language or "default", exc)

@@ -1,0 +1,37 @@
+"""Inline mode: `@bot words` in any chat; an empty query offers the latest posts."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, ContextTypes, InlineQueryHandler
+
+from bot.handlers.common import clean_query, lang_of
+from bot.render import inline_results
+from bot.services import services_of
+
+PER_PAGE = 20  # Telegram allows 50 per answer; more come with next_offset as the user scrolls
+CACHE_SECONDS = 30
+
+
+async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    inline = update.inline_query
+    lang = lang_of(update, context)
+    services = services_of(context)
+    query = clean_query(inline.query)
+    next_offset = ""
+    if not query:
+        hits = services.index.latest(PER_PAGE)
+    else:
+        page = int(inline.offset) if inline.offset.isdigit() and 0 < int(inline.offset) < 1000 else 1
+        results = services.index.search(query, page=page, per_page=PER_PAGE)
+        hits = results.hits
+        if page < results.pages:
+            next_offset = str(page + 1)
+    articles = inline_results(
+        hits, lang, site_search_url=services.settings.site_search_url, bot_username=context.bot.username
+    )
+    await inline.answer(articles, cache_time=CACHE_SECONDS, is_personal=True, next_offset=next_offset)
+
+
+def register(app: Application) -> None:
+    app.add_handler(InlineQueryHandler(inline_query))

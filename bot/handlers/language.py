@@ -1,0 +1,33 @@
+"""/language: English or Serbian Latin, remembered per chat."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.handlers.common import edit_page, lang_of, send_page
+from bot.messages import LANGUAGES, plain, t
+from bot.render import Page, language_page, parse_callback
+from bot.services import services_of
+
+COMMANDS = ("language",)
+
+
+async def language(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_page(update.effective_message, language_page(lang_of(update, context)))
+
+
+async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    callback = update.callback_query
+    button = parse_callback(callback.data)
+    if button is None or button.key not in LANGUAGES or update.effective_chat is None:
+        await callback.answer(plain(lang_of(update, context), "expired"))
+        return
+    services_of(context).store.set_language(update.effective_chat.id, button.key)
+    await edit_page(callback, Page(t(button.key, "language_set")))
+    await callback.answer()
+
+
+def register(app: Application) -> None:
+    app.add_handler(CommandHandler("language", language, filters=filters.UpdateType.MESSAGE))
+    app.add_handler(CallbackQueryHandler(on_language_button, pattern=r"^l:"))

@@ -1,0 +1,33 @@
+"""Telegram HTML in one place: escaping, and the length Telegram counts after parsing entities."""
+
+from __future__ import annotations
+
+import html
+import re
+
+MAX_MESSAGE = 4096  # visible characters (UTF-16 code units) after entity parsing
+_TAG = re.compile(r"<[^>]*>")
+
+
+def escape(text: str) -> str:
+    """Escape text for a Telegram HTML message body (only &, < and > are special there)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def escape_attr(text: str) -> str:
+    """Escape text for a double-quoted attribute value (e.g. a link's href)."""
+    return escape(text).replace('"', "&quot;")
+
+
+def visible_text(markup: str) -> str:
+    """What the user sees: tags removed, entities decoded."""
+    return html.unescape(_TAG.sub("", markup))
+
+
+def units(text: str) -> int:
+    """Length in UTF-16 code units, as Telegram counts message length and entity offsets."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def visible_length(markup: str) -> int:
+    return units(visible_text(markup))

@@ -1,0 +1,182 @@
+"""Every user-visible string, in English and Serbian Latin, and the one place that fills them in.
+
+Templates are Telegram HTML. `t()` HTML-escapes every keyword value unless it is wrapped in `Html`
+(already-rendered markup); `plain()` fills templates meant for plain-text places (button labels,
+callback-query notices, inline result titles), where nothing is escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from bot.html import escape
+
+LANGUAGES = ("en", "sr")
+LANGUAGE_NAMES = {"en": "English", "sr": "Srpski (latinica)"}
+# Telegram language codes answered in Serbian Latin until the chat picks a language with /language.
+SERBIAN_CODES = frozenset({"sr", "hr", "bs", "me", "sh", "cnr"})
+
+MONTHS = {
+    "en": (
+        *("January", "February", "March", "April", "May", "June"),
+        *("July", "August", "September", "October", "November", "December"),
+    ),
+    "sr": (
+        *("januar", "februar", "mart", "april", "maj", "jun"),
+        *("jul", "avgust", "septembar", "oktobar", "novembar", "decembar"),
+    ),
+}
+
+
+class Html(str):
+    """A keyword value that is already HTML and must not be escaped again."""
+
+
+CATALOGUE: dict[str, dict[str, str]] = {
+    "en": {
+        "start": (
+            "👋 Hello! I answer questions from the news published by <b>{site}</b> ({count} posts).\n\n"
+            "Just send me a few words, for example <i>CND 2023</i> or <i>harm reduction</i>, and I will "
+            "find the posts about it.\n\n"
+            "/latest — the newest posts\n/topics — browse by topic\n/language — English or Serbian\n"
+            "/help — everything I can do"
+        ),
+        "help": (
+            "<b>How to ask</b>\n"
+            "Send a few words (or use /search <i>words</i>). I show five posts at a time; the buttons "
+            "under the answer turn the pages.\n\n"
+            "<b>Filters</b> you can type in a question: <code>#cnd</code>, <code>2023</code>, "
+            "<code>March 2023</code>.\n\n"
+            "/latest [n] — the newest posts\n/topics — posts by topic\n/language — change the language\n\n"
+            "In any other chat, type <code>@{bot} words</code> to share a post.\n"
+            "In groups, mention me or reply to my message."
+        ),
+        "subscribe_unavailable": "Subscriptions are not available yet; /latest shows the newest posts.",
+        "search_usage": "What should I look for? For example: <code>/search harm reduction</code>",
+        "unknown_command": "I do not know that command. /help lists what I can do.",
+        "only_text": "I can only read text. Send me a few words to look for, or try /latest or /topics.",
+        "empty_query": "That message has no words I can search for. Try a few words, or /latest or /topics.",
+        "results_header": "🔎 <b>{query}</b> — {total} posts",
+        "results_header_one": "🔎 <b>{query}</b> — 1 post",
+        "corrected": "Showing results for <b>{corrected}</b>.",
+        "nothing_found": (
+            "I found nothing about <b>{query}</b>. 🤷\n\n"
+            "Try fewer or different words, browse /topics, or see the /latest posts."
+        ),
+        "no_date": "undated",
+        "read_button": "📖 Read: {title}",
+        "prev_button": "‹ Prev",
+        "next_button": "Next ›",
+        "page_label": "{page}/{pages}",
+        "latest_header": "🗞 <b>Latest posts</b>",
+        "latest_empty": "There are no posts yet.",
+        "topics_header": "🏷 <b>Topics</b> — tap one to see its latest posts.",
+        "topics_empty": "There are no topics yet.",
+        "topic_header": "🏷 <b>#{tag}</b> — latest posts",
+        "post_continued": "(continued {part}/{parts})",
+        "language_choose": "Choose your language:",
+        "language_set": "Done: I will speak English here.",
+        "expired": "This button has expired. Please ask again.",
+        "gone": "This post is no longer available.",
+        "flood": "⏳ You are sending messages very quickly — I will answer them one by one.",
+        "flood_callback": "Slow down a little, please.",
+        "error": "😕 Sorry, something went wrong on my side. Please try again in a moment.",
+        "inline_more": "More results",
+        "cmd_start": "Start and a short introduction",
+        "cmd_help": "How to ask questions",
+        "cmd_search": "Search the news",
+        "cmd_latest": "The newest posts",
+        "cmd_topics": "Browse posts by topic",
+        "cmd_language": "English or Serbian",
+    },
+    "sr": {
+        "start": (
+            "👋 Zdravo! Odgovaram na pitanja iz vesti koje objavljuje <b>{site}</b> ({count} tekstova).\n\n"
+            "Pošaljite mi nekoliko reči, na primer <i>CND 2023</i> ili <i>smanjenje štete</i>, i pronaći "
+            "ću tekstove o tome.\n\n"
+            "/latest — najnoviji tekstovi\n/topics — pregled po temama\n/language — engleski ili srpski\n"
+            "/help — sve što umem"
+        ),
+        "help": (
+            "<b>Kako se pita</b>\n"
+            "Pošaljite nekoliko reči (ili /search <i>reči</i>). Prikazujem po pet tekstova; dugmad ispod "
+            "odgovora menjaju strane.\n\n"
+            "<b>Filteri</b> koje možete upisati u pitanje: <code>#cnd</code>, <code>2023</code>, "
+            "<code>mart 2023</code>.\n\n"
+            "/latest [n] — najnoviji tekstovi\n/topics — tekstovi po temama\n/language — promena jezika\n\n"
+            "U bilo kom drugom četu upišite <code>@{bot} reči</code> da podelite tekst.\n"
+            "U grupama me pomenite ili odgovorite na moju poruku."
+        ),
+        "subscribe_unavailable": "Pretplate još nisu dostupne; do tada /latest prikazuje najnovije tekstove.",
+        "search_usage": "Šta da potražim? Na primer: <code>/search smanjenje štete</code>",
+        "unknown_command": "Ne znam tu komandu. /help pokazuje šta umem.",
+        "only_text": "Umem da čitam samo tekst. Pošaljite mi nekoliko reči ili probajte /latest ili /topics.",
+        "empty_query": "U toj poruci nema reči koje mogu da potražim. Probajte /latest ili /topics.",
+        "results_header": "🔎 <b>{query}</b> — tekstova: {total}",
+        "results_header_one": "🔎 <b>{query}</b> — 1 tekst",
+        "corrected": "Prikazujem rezultate za <b>{corrected}</b>.",
+        "nothing_found": (
+            "Nisam našao ništa o <b>{query}</b>. 🤷\n\n"
+            "Probajte s manje ili drugim rečima, pogledajte /topics ili /latest tekstove."
+        ),
+        "no_date": "bez datuma",
+        "read_button": "📖 Čitaj: {title}",
+        "prev_button": "‹ Nazad",
+        "next_button": "Dalje ›",
+        "page_label": "{page}/{pages}",
+        "latest_header": "🗞 <b>Najnoviji tekstovi</b>",
+        "latest_empty": "Još nema tekstova.",
+        "topics_header": "🏷 <b>Teme</b> — dodirnite jednu da vidite najnovije tekstove.",
+        "topics_empty": "Još nema tema.",
+        "topic_header": "🏷 <b>#{tag}</b> — najnoviji tekstovi",
+        "post_continued": "(nastavak {part}/{parts})",
+        "language_choose": "Izaberite jezik:",
+        "language_set": "Važi: ovde ću pisati srpski (latinica).",
+        "expired": "Ovo dugme je isteklo. Molim vas, pitajte ponovo.",
+        "gone": "Ovaj tekst više nije dostupan.",
+        "flood": "⏳ Šaljete poruke veoma brzo — odgovoriću na njih redom.",
+        "flood_callback": "Malo polakše, molim vas.",
+        "error": "😕 Izvinite, nešto je pošlo naopako kod mene. Pokušajte ponovo za trenutak.",
+        "inline_more": "Još rezultata",
+        "cmd_start": "Početak i kratko predstavljanje",
+        "cmd_help": "Kako se postavljaju pitanja",
+        "cmd_search": "Pretraga vesti",
+        "cmd_latest": "Najnoviji tekstovi",
+        "cmd_topics": "Tekstovi po temama",
+        "cmd_language": "Engleski ili srpski",
+    },
+}
+
+
+def language_for(code: str | None, chosen: str | None = None) -> str:
+    """The UI language: the chat's choice if any, else Serbian for Serbian-family Telegram codes."""
+    if chosen in LANGUAGES:
+        return chosen
+    base = (code or "").lower().replace("_", "-").split("-")[0]
+    return "sr" if base in SERBIAN_CODES else "en"
+
+
+def _template(lang: str, key: str) -> str:
+    table = CATALOGUE.get(lang, CATALOGUE["en"])
+    return table.get(key) or CATALOGUE["en"][key]
+
+
+def t(lang: str, key: str, **values: object) -> str:
+    """The HTML text for `key` in `lang`, with keyword values escaped (unless they are `Html`)."""
+    safe = {k: v if isinstance(v, Html) else escape(str(v)) for k, v in values.items()}
+    return _template(lang, key).format(**safe)
+
+
+def plain(lang: str, key: str, **values: object) -> str:
+    """The text for `key` in `lang` for plain-text places; the template must contain no HTML."""
+    return _template(lang, key).format(**values)
+
+
+def format_date(day: dt.date | None, lang: str) -> str:
+    """`25 May 2023` in English, `25. maj 2023.` in Serbian; the `no_date` text for undated posts."""
+    if day is None:
+        return plain(lang, "no_date")
+    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
+    if lang == "sr":
+        return f"{day.day}. {month} {day.year}."
+    return f"{day.day} {month} {day.year}"

@@ -1,0 +1,111 @@
+"""What the handlers share: the search index, the SQLite store, and the small server-side lookups that
+keep callback data tiny. Opened in the Application's post_init, closed in post_shutdown."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+import secrets
+from collections import OrderedDict
+from dataclasses import dataclass, field
+
+from telegram.ext import Application, ContextTypes
+
+from bot.render import short_key
+from bot.settings import Settings
+from bot.store import Store
+from index import Index, load_posts
+
+log = logging.getLogger(__name__)
+
+SERVICES = "services"
+
+
+class QueryKeys:
+    """Search queries kept server-side under short keys (an LRU), so page buttons carry only the key.
+
+    Keys start with a per-process prefix, so a button from before a restart reads as expired instead of
+    silently pointing at somebody else's query."""
+
+    def __init__(self, capacity: int = 20_000) -> None:
+        self.capacity = capacity
+        self._by_key: OrderedDict[str, str] = OrderedDict()
+        self._by_query: dict[str, str] = {}
+        self._prefix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3))
+        self._counter = itertools.count(1)
+
+    def key(self, query: str) -> str:
+        key = self._by_query.get(query)
+        if key is None:
+            key = f"{self._prefix}{_base36(next(self._counter))}"
+            self._by_query[query] = key
+        self._by_key[key] = query
+        self._by_key.move_to_end(key)
+        while len(self._by_key) > self.capacity:
+            _old_key, old_query = self._by_key.popitem(last=False)
+            self._by_query.pop(old_query, None)
+        return key
+
+    def query(self, key: str) -> str | None:
+        return self._by_key.get(key)
+
+
+def _base36(number: int) -> str:
+    digits = ""
+    while True:
+        number, rest = divmod(number, 36)
+        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
+        if not number:
+            return digits
+
+
+@dataclass
+class Services:
+    settings: Settings
+    index: Index
+    store: Store
+    queries: QueryKeys = field(default_factory=QueryKeys)
+    post_keys: dict[str, str] = field(default_factory=dict)  # short key -> post id
+    tag_keys: dict[str, str] = field(default_factory=dict)  # short key -> tag
+    sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @classmethod
+    async def open(cls, settings: Settings) -> Services:
+        """Open the store and the index, and bring the index up to date with the content folder."""
+        store = Store.open(settings.database_path)
+        glossary = settings.glossary_path if settings.glossary_path.is_file() else None
+        index = await asyncio.to_thread(Index.open, settings.index_dir, glossary=glossary)
+        services = cls(settings=settings, index=index, store=store)
+        await services.sync()
+        return services
+
+    async def sync(self):
+        """Re-read the content folder into the index (in a thread); returns the index's SyncReport."""
+        async with self.sync_lock:
+            loaded = await asyncio.to_thread(load_posts, self.settings.posts_dir)
+            for error in loaded.errors:
+                log.warning("post skipped: %s", error)
+            report = await asyncio.to_thread(self.index.sync, loaded.posts)
+            self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
+            self.tag_keys = {short_key(tag): tag for tag, _count in self.index.tags()}
+            log.info("index: %d posts", len(self.index))
+            return report
+
+    def close(self) -> None:
+        self.index.close()
+        self.store.close()
+
+
+def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
+    return context.bot_data[SERVICES]
+
+
+async def open_services(app: Application) -> None:
+    app.bot_data[SERVICES] = await Services.open(app.bot_data["settings"])
+
+
+async def close_services(app: Application) -> None:
+    services = app.bot_data.pop(SERVICES, None)
+    if services is not None:
+        services.close()
