@@ -19,9 +19,12 @@ Engines:
 from __future__ import annotations
 
 import argparse
+import cProfile
+import io
 import json
 import os
 import pickle
+import pstats
 import re
 import resource
 import statistics
@@ -102,11 +105,14 @@ def main(argv: list[str] | None = None) -> None:
     )
     parser.add_argument("--engines", default=",".join(ENGINES))
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--profile", action="store_true", help="print cProfile's top functions of the queries"
+    )
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(_worker(args.worker, args.dir)))
+        print(json.dumps(_worker(args.worker, args.dir, args.profile)))
         return
     engines = [e for e in args.engines.split(",") if e]
     print(f"search bench · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores")
@@ -114,13 +120,17 @@ def main(argv: list[str] | None = None) -> None:
         f"queries: {min(args.queries, len(QUERIES))} hand-written + generated from the corpus, top {PER_PAGE}"
     )
     print("fts5 query = the words quoted and OR-joined, ranked by bm25(); whoosh = raw text, default parser")
+    if args.profile:
+        print("--profile: query latencies below are inflated by the profiler")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-            results = _run_size(size, args.queries, args.seed, engines, Path(tmp))
+            results = _run_size(size, args.queries, args.seed, engines, Path(tmp), args.profile)
         _report(size, results)
 
 
-def _run_size(size: int, n_queries: int, seed: int, engines: list[str], tmp: Path) -> dict[str, dict]:
+def _run_size(
+    size: int, n_queries: int, seed: int, engines: list[str], tmp: Path, profile: bool
+) -> dict[str, dict]:
     started = time.perf_counter()
     posts = generate_posts(size + 1, seed)  # the last one is the incremental add
     queries = (QUERIES + _generated_queries(posts[:size], n_queries - len(QUERIES), seed))[:n_queries]
@@ -131,11 +141,13 @@ def _run_size(size: int, n_queries: int, seed: int, engines: list[str], tmp: Pat
     results = {}
     for engine in engines:
         proc = subprocess.run(
-            [sys.executable, __file__, "--worker", engine, "--dir", str(tmp)],
+            [sys.executable, __file__, "--worker", engine, "--dir", str(tmp), *(["--profile"] * profile)],
             capture_output=True,
             text=True,
             timeout=3600,
         )
+        if profile:
+            print(proc.stderr[proc.stderr.find("--- ") :])
         lines = proc.stdout.strip().splitlines()
         if proc.returncode or not lines:
             tail = (proc.stderr.strip().splitlines() or ["no output"])[-1]
@@ -145,7 +157,7 @@ def _run_size(size: int, n_queries: int, seed: int, engines: list[str], tmp: Pat
     return results
 
 
-def _worker(engine_name: str, folder: Path) -> dict:
+def _worker(engine_name: str, folder: Path, profile: bool = False) -> dict:
     """Run one engine on the pickled corpus; return its numbers (or the reason it cannot run)."""
     with open(folder / "corpus.pkl", "rb") as f:
         data = pickle.load(f)
@@ -165,6 +177,9 @@ def _worker(engine_name: str, folder: Path) -> dict:
     for query in WARMUP:
         engine.search(query)
     latencies, hits, errors = [], [], 0
+    profiler = cProfile.Profile() if profile else None
+    if profiler:
+        profiler.enable()
     for query in queries:
         started = time.perf_counter()
         try:
@@ -173,6 +188,11 @@ def _worker(engine_name: str, folder: Path) -> dict:
             errors += 1
             hits.append(0)
         latencies.append((time.perf_counter() - started) * 1000)
+    if profiler:
+        profiler.disable()
+        out = io.StringIO()
+        pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
+        print(f"--- {engine_name}: profile of the queries ---\n{out.getvalue()}", file=sys.stderr)
     engine.close()
     ranked = sorted(zip(latencies, queries, strict=True), reverse=True)
     return {
