@@ -88,6 +88,66 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cmd_latest": "The newest posts",
         "cmd_topics": "Browse posts by topic",
         "cmd_language": "English or Serbian",
+        # subscriptions and announcements
+        "cmd_subscribe": "Get new posts (all, or one topic)",
+        "cmd_unsubscribe": "Stop getting new posts",
+        "cmd_subscriptions": "What you are subscribed to",
+        "cmd_stop": "Forget this chat and stop all messages",
+        "new_post": "🆕 <b>New post</b>",
+        "sub_all_done": (
+            "🔔 Subscribed: I will send you every new post.\n"
+            "/subscriptions shows what you follow; /unsubscribe stops it."
+        ),
+        "sub_all_already": "You are already subscribed to every new post. /subscriptions shows them.",
+        "sub_tag_done": "🔔 Subscribed to <b>#{tag}</b>: I will send you new posts on this topic.",
+        "sub_tag_already": "You already follow <b>#{tag}</b>. /subscriptions shows what you follow.",
+        "sub_unknown_tag": "I know no topic called <b>{tag}</b>. Did you mean one of these?",
+        "sub_unknown_tag_none": "I know no topic called <b>{tag}</b>. /topics lists them all.",
+        "unsub_all_done": "🔕 Unsubscribed: I will not send you new posts any more.",
+        "unsub_tag_done": "🔕 You no longer follow <b>#{tag}</b>.",
+        "unsub_not_following": "You do not follow <b>#{tag}</b>. /subscriptions shows what you follow.",
+        "unsub_nothing": "You have no subscriptions. /subscribe sends you every new post.",
+        "subs_header": "🔔 <b>Your subscriptions</b> — tap one to remove it:",
+        "subs_empty": (
+            "You have no subscriptions yet.\n/subscribe — every new post\n"
+            "/subscribe <i>topic</i> — one topic (see /topics)"
+        ),
+        "subs_all_name": "All new posts",
+        "subs_remove_button": "✖ {name}",
+        "subs_add_button": "🔔 #{tag}",
+        "topic_follow_button": "🔔",
+        "topic_following_button": "🔕",
+        "sub_toggled_on": "Subscribed to {name}",
+        "sub_toggled_off": "Unsubscribed from {name}",
+        "group_admins_only": "Only this group's admins can change its subscriptions.",
+        "stop_done": (
+            "🗑 Done: I have deleted everything I stored about this chat — language, subscriptions and "
+            "pending messages. I will not write here again. Send /start if you want to come back."
+        ),
+        "announce_refused": "Sorry, only the network's admins can send announcements.",
+        "announce_usage": (
+            "Write the announcement after the command, e.g. <code>/announce General Assembly moved to "
+            "Friday</code>, or reply to a message with /announce. <code>/announce #topic text</code> reaches "
+            "one topic's subscribers."
+        ),
+        "announce_too_long": "That is too long for one message ({length} characters; at most {limit}).",
+        "announce_nobody": "Nobody would receive this announcement yet, so I did not prepare it.",
+        "announce_send_button": "📤 Send to {count} subscribers",
+        "announce_cancel_button": "✖ Cancel",
+        "announce_sending": "📤 Sending to {count} subscribers… I will report here when it is done.",
+        "announce_cancelled": "Cancelled: nothing was sent.",
+        "announce_already_sent": "Already sent.",
+        "announce_already_cancelled": "This announcement was cancelled.",
+        "announce_report": (
+            "📊 <b>Announcement sent</b>\nDelivered: {delivered}\nBlocked the bot: {blocked}\n"
+            "Failed: {failed}"
+        ),
+        "stats": (
+            "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\nSubscribers: {subscribers}\n"
+            "Posts: {posts}\nLast sync: {last_sync}\nQueue: {queue}\nLast announcement: {last}"
+        ),
+        "stats_never": "never",
+        "stats_last": "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
     },
     "sr": {
         "start": (
@@ -144,6 +204,69 @@ CATALOGUE: dict[str, dict[str, str]] = {
         "cmd_latest": "Najnoviji tekstovi",
         "cmd_topics": "Tekstovi po temama",
         "cmd_language": "Engleski ili srpski",
+        # pretplate i obaveštenja
+        "cmd_subscribe": "Novi tekstovi (svi ili jedna tema)",
+        "cmd_unsubscribe": "Prekid slanja novih tekstova",
+        "cmd_subscriptions": "Vaše pretplate",
+        "cmd_stop": "Zaboravi ovaj čet i prestani sa slanjem",
+        "new_post": "🆕 <b>Novi tekst</b>",
+        "sub_all_done": (
+            "🔔 Pretplaćeni ste: slaću vam svaki novi tekst.\n"
+            "/subscriptions prikazuje vaše pretplate; /unsubscribe ih prekida."
+        ),
+        "sub_all_already": "Već ste pretplaćeni na sve nove tekstove. /subscriptions ih prikazuje.",
+        "sub_tag_done": "🔔 Pretplaćeni ste na <b>#{tag}</b>: slaću vam nove tekstove o ovoj temi.",
+        "sub_tag_already": "Već pratite <b>#{tag}</b>. /subscriptions prikazuje vaše pretplate.",
+        "sub_unknown_tag": "Ne znam temu <b>{tag}</b>. Da li ste mislili na neku od ovih?",
+        "sub_unknown_tag_none": "Ne znam temu <b>{tag}</b>. /topics prikazuje sve teme.",
+        "unsub_all_done": "🔕 Pretplata je prekinuta: više vam neću slati nove tekstove.",
+        "unsub_tag_done": "🔕 Više ne pratite <b>#{tag}</b>.",
+        "unsub_not_following": "Ne pratite <b>#{tag}</b>. /subscriptions prikazuje vaše pretplate.",
+        "unsub_nothing": "Nemate pretplata. /subscribe vam šalje svaki novi tekst.",
+        "subs_header": "🔔 <b>Vaše pretplate</b> — dodirnite jednu da je uklonite:",
+        "subs_empty": (
+            "Još nemate pretplata.\n/subscribe — svaki novi tekst\n"
+            "/subscribe <i>tema</i> — jedna tema (vidi /topics)"
+        ),
+        "subs_all_name": "Svi novi tekstovi",
+        "subs_remove_button": "✖ {name}",
+        "subs_add_button": "🔔 #{tag}",
+        "topic_follow_button": "🔔",
+        "topic_following_button": "🔕",
+        "sub_toggled_on": "Pretplaćeni ste na {name}",
+        "sub_toggled_off": "Više ne pratite {name}",
+        "group_admins_only": "Samo administratori ove grupe mogu da menjaju njene pretplate.",
+        "stop_done": (
+            "🗑 Gotovo: obrisao sam sve što sam čuvao o ovom četu — jezik, pretplate i poruke na čekanju. "
+            "Više vam neću pisati. Pošaljite /start ako želite da se vratite."
+        ),
+        "announce_refused": "Izvinite, samo administratori mreže mogu da šalju obaveštenja.",
+        "announce_usage": (
+            "Napišite obaveštenje posle komande, npr. <code>/announce Skupština je pomerena za petak</code>, "
+            "ili odgovorite na poruku sa /announce. <code>/announce #tema tekst</code> stiže samo "
+            "pretplatnicima te teme."
+        ),
+        "announce_too_long": "To je predugačko za jednu poruku ({length} znakova; najviše {limit}).",
+        "announce_nobody": "Ovo obaveštenje još nema kome da stigne, pa ga nisam pripremio.",
+        "announce_send_button": "📤 Pošalji pretplatnicima ({count})",
+        "announce_cancel_button": "✖ Otkaži",
+        "announce_sending": "📤 Šaljem pretplatnicima ({count})… Javiću ovde kada završim.",
+        "announce_cancelled": "Otkazano: ništa nije poslato.",
+        "announce_already_sent": "Već je poslato.",
+        "announce_already_cancelled": "Ovo obaveštenje je otkazano.",
+        "announce_report": (
+            "📊 <b>Obaveštenje je poslato</b>\nIsporučeno: {delivered}\nBlokirali bota: {blocked}\n"
+            "Neuspešno: {failed}"
+        ),
+        "stats": (
+            "📊 <b>Statistika</b>\nČetovi: {chats} (aktivnih {active})\nPretplatnici: {subscribers}\n"
+            "Tekstovi: {posts}\nPoslednja sinhronizacija: {last_sync}\nRed: {queue}\n"
+            "Poslednje obaveštenje: {last}"
+        ),
+        "stats_never": "nikad",
+        "stats_last": (
+            "{when} — isporučeno {delivered}, blokirano {blocked}, neuspešno {failed}, čeka {pending}"
+        ),
     },
 }
 
