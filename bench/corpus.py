@@ -23,6 +23,7 @@ import dataclasses
 import datetime as dt
 import functools
 import hashlib
+import json
 import logging
 import re
 import sys
@@ -32,7 +33,6 @@ from pathlib import Path
 from random import Random
 
 import cyrtranslit
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -236,18 +236,28 @@ def write_posts(folder: str | Path, n: int, seed: int = 0) -> list[Path]:
 
 def render_post(post: Post) -> str:
     """The content file text for `post` (YAML front matter, then the body)."""
-    meta: dict[str, object] = {"title": post.title}
+    lines = [f"title: {_yaml(post.title)}"]
     if post.date is not None:
-        meta["date"] = post.date
+        lines.append(f"date: {post.date.isoformat()}")
     if post.url:
-        meta["url"] = post.url
+        lines.append(f"url: {_yaml(post.url)}")
     if post.tags:
-        meta["tags"] = list(post.tags)
-    meta["lang"] = post.lang
+        lines.append(f"tags: [{', '.join(_yaml(tag) for tag in post.tags)}]")
+    lines.append(f"lang: {post.lang}")
     if post.summary:
-        meta["summary"] = post.summary
-    head = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=10_000)
-    return f"---\n{head}---\n{post.body}\n"
+        lines.append(f"summary: {_yaml(post.summary)}")
+    return "---\n{}\n---\n{}\n".format("\n".join(lines), post.body)
+
+
+_PLAIN_YAML = re.compile(r"[^\W\d_](?:[^:#\n\"'\[\]{},&*!|>%@`\\]|:(?=\S))*(?<![ :])")
+_YAML_WORDS = {"yes", "no", "on", "off", "true", "false", "null", "y", "n"}
+
+
+def _yaml(text: str) -> str:
+    """`text` as a YAML scalar: plain where that reads back unchanged, else double-quoted (JSON is YAML)."""
+    if _PLAIN_YAML.fullmatch(text) and text.lower() not in _YAML_WORDS:
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 @functools.cache
