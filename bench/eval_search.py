@@ -1,0 +1,266 @@
+"""Development evaluation of search quality on real DPNSEE posts the seed content does not contain.
+
+    python bench/eval_search.py [--posts bench/eval/posts] [--questions bench/eval/questions.yaml]
+                                [--engine newsbot|whoosh-and|whoosh-or|fts5|all] [--verbose]
+
+It imitates the held-out acceptance set (issue 2): members' questions in English and Serbian (Latin and
+Cyrillic), keywords, typos, missing diacritics, dates, and questions the posts never answer. Each question
+names the post(s) that answer it (`expected: [ids]`, any one counts) or `expected: null` when nothing
+should be found. Do not tune the engine to these questions: they measure generalisation.
+
+Engines (each indexes the same posts in a temporary directory):
+  newsbot     `index.Index` public API: open(tmp, glossary=content/glossary.yaml) + sync(posts) + search().
+  whoosh-and  plain Whoosh: StemmingAnalyzer title/body, MultifieldParser with its default AND grouping.
+  whoosh-or   the same with OrGroup.factory(0.9).
+  fts5        SQLite FTS5 (unicode61 remove_diacritics 2), the query's words quoted and OR-joined, bm25.
+
+Per engine it prints top-1 % and top-3 % over answerable questions, how many answerable questions got no
+expected post in the top 3, and the % of unanswerable questions answered with nothing; then the pass rate
+per question kind (pass = an expected post in the top 3, or no hits for an unanswerable question).
+An exception from an engine counts as no hits for that question and is reported as an error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sqlite3
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from index.posts import Post, load_posts  # noqa: E402
+
+ENGINES = ("newsbot", "whoosh-and", "whoosh-or", "fts5")
+GLOSSARY = ROOT / "content" / "glossary.yaml"
+TOP = 5
+
+Search = Callable[[str], list[str]]
+
+
+@dataclass(frozen=True)
+class Question:
+    q: str
+    expected: frozenset[str]  # empty: nothing relevant should be found
+    kind: str
+
+
+@dataclass
+class Outcome:
+    question: Question
+    ids: list[str]
+    error: str | None = None
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.question.expected)
+
+    @property
+    def top1(self) -> bool:
+        return bool(self.ids) and self.ids[0] in self.question.expected
+
+    @property
+    def top3(self) -> bool:
+        return any(i in self.question.expected for i in self.ids[:3])
+
+    @property
+    def passed(self) -> bool:
+        return self.top3 if self.answerable else not self.ids
+
+
+def load_questions(path: Path, known: set[str]) -> list[Question]:
+    """Read the question file; every expected id must name a loaded post."""
+    questions = []
+    for n, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")), 1):
+        expected = item.get("expected")
+        ids = [expected] if isinstance(expected, str) else list(expected or [])
+        unknown = [i for i in ids if i not in known]
+        if unknown:
+            raise SystemExit(f"{path}: question {n} ({item['q']!r}) expects unknown post(s): {unknown}")
+        questions.append(Question(str(item["q"]), frozenset(ids), str(item.get("kind", "-"))))
+    return questions
+
+
+# --- engines -----------------------------------------------------------------------------------------
+
+
+def newsbot_engine(posts: list[Post], tmp: Path) -> Search:
+    from index import Index  # the search teammate's public API
+
+    index = Index.open(tmp / "newsbot", glossary=GLOSSARY if GLOSSARY.exists() else None)
+    index.sync(posts)
+    return lambda q: [hit.id for hit in index.search(q, per_page=TOP).hits]
+
+
+def whoosh_engine(posts: list[Post], tmp: Path, *, grouping: str) -> Search:
+    from whoosh import index as windex
+    from whoosh import qparser
+    from whoosh.analysis import StemmingAnalyzer
+    from whoosh.fields import ID, TEXT, Schema
+
+    schema = Schema(
+        id=ID(stored=True, unique=True),
+        title=TEXT(analyzer=StemmingAnalyzer()),
+        body=TEXT(analyzer=StemmingAnalyzer()),
+    )
+    folder = tmp / f"whoosh-{grouping}"
+    folder.mkdir()
+    ix = windex.create_in(str(folder), schema)
+    with ix.writer() as writer:
+        for post in posts:
+            writer.add_document(id=post.id, title=post.title, body=post.body)
+    group = qparser.OrGroup.factory(0.9) if grouping == "or" else qparser.AndGroup
+    parser = qparser.MultifieldParser(["title", "body"], schema, group=group)
+    searcher = ix.searcher()
+
+    def search(q: str) -> list[str]:
+        try:
+            return [hit["id"] for hit in searcher.search(parser.parse(q), limit=TOP)]
+        except Exception:  # plain Whoosh may choke on user text; that counts as no answer
+            return []
+
+    return search
+
+
+def fts5_engine(posts: list[Post], tmp: Path) -> Search:
+    db = sqlite3.connect(tmp / "fts5.db")
+    db.execute(
+        "CREATE VIRTUAL TABLE posts USING fts5(id UNINDEXED, title, body,"
+        " tokenize='unicode61 remove_diacritics 2')"
+    )
+    db.executemany("INSERT INTO posts VALUES (?, ?, ?)", [(p.id, p.title, p.body) for p in posts])
+    db.commit()
+
+    def search(q: str) -> list[str]:
+        words = re.findall(r"\w+", q)
+        if not words:
+            return []
+        match = " OR ".join('"' + w.replace('"', "") + '"' for w in words)
+        rows = db.execute(
+            "SELECT id FROM posts WHERE posts MATCH ? ORDER BY bm25(posts) LIMIT ?", (match, TOP)
+        ).fetchall()
+        return [row[0] for row in rows]
+
+    return search
+
+
+BUILDERS: dict[str, Callable[[list[Post], Path], Search]] = {
+    "newsbot": newsbot_engine,
+    "whoosh-and": lambda posts, tmp: whoosh_engine(posts, tmp, grouping="and"),
+    "whoosh-or": lambda posts, tmp: whoosh_engine(posts, tmp, grouping="or"),
+    "fts5": fts5_engine,
+}
+
+
+# --- reporting ---------------------------------------------------------------------------------------
+
+
+def pct(part: int, whole: int) -> str:
+    return f"{100 * part / whole:5.1f}%" if whole else "    -"
+
+
+def summary(outcomes: list[Outcome]) -> str:
+    answerable = [o for o in outcomes if o.answerable]
+    empty = [o for o in outcomes if not o.answerable]
+    top1 = sum(o.top1 for o in answerable)
+    top3 = sum(o.top3 for o in answerable)
+    nothing = sum(not o.ids for o in empty)
+    errors = sum(o.error is not None for o in outcomes)
+    return (
+        f"top-1 {pct(top1, len(answerable))}  top-3 {pct(top3, len(answerable))}  "
+        f"answerable misses {len(answerable) - top3}/{len(answerable)}  "
+        f"unanswerable empty {pct(nothing, len(empty)).strip()} ({nothing}/{len(empty)})"
+        + (f"  errors {errors}" if errors else "")
+    )
+
+
+def report(name: str, outcomes: list[Outcome], seconds: float, titles: dict[str, str], verbose: bool) -> None:
+    print(f"\n== {name}  ({seconds:.1f} s)")
+    print("   " + summary(outcomes))
+    by_kind: dict[str, list[Outcome]] = defaultdict(list)
+    for o in outcomes:
+        by_kind[o.question.kind].append(o)
+    for kind in sorted(by_kind):
+        group = by_kind[kind]
+        passed = sum(o.passed for o in group)
+        print(f"   {kind:<12} {passed:3d}/{len(group):<3d} pass ({pct(passed, len(group)).strip()})")
+    if verbose:
+        for o in outcomes:
+            if o.passed and (o.top1 or not o.answerable):
+                continue
+            tag = "TOP3" if o.passed else "FAIL"
+            want = ", ".join(sorted(o.question.expected)) or "(nothing)"
+            print(f"   {tag} [{o.question.kind}] {o.question.q!r}\n        want: {want}")
+            for rank, pid in enumerate(o.ids[:3], 1):
+                print(f"        {rank}. {pid}  {titles.get(pid, '')[:60]}")
+            if o.error:
+                print(f"        (error: {o.error})")
+            elif not o.ids:
+                print("        (no hits)")
+
+
+def evaluate(search: Search, questions: Iterable[Question]) -> list[Outcome]:
+    """Ask every question; an exception is recorded as an error with no hits (and counts as a miss)."""
+    outcomes = []
+    for question in questions:
+        try:
+            outcomes.append(Outcome(question, search(question.q)))
+        except Exception as exc:
+            outcomes.append(Outcome(question, [], f"{type(exc).__name__}: {exc}"))
+    return outcomes
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--posts", type=Path, default=ROOT / "bench" / "eval" / "posts")
+    ap.add_argument("--questions", type=Path, default=ROOT / "bench" / "eval" / "questions.yaml")
+    ap.add_argument("--engine", choices=(*ENGINES, "all"), default="all")
+    ap.add_argument("--verbose", action="store_true", help="list failing questions and what came back")
+    args = ap.parse_args(argv)
+
+    loaded = load_posts(args.posts)
+    for error in loaded.errors:
+        print(f"post error: {error}", file=sys.stderr)
+    posts = loaded.posts
+    titles = {p.id: p.title for p in posts}
+    questions = load_questions(args.questions, set(titles))
+    langs = defaultdict(int)
+    for p in posts:
+        langs[p.lang] += 1
+    years = sorted({p.date.year for p in posts if p.date})
+    print(
+        f"{len(posts)} posts ({', '.join(f'{k} {v}' for k, v in sorted(langs.items()))};"
+        f" {years[0] if years else '-'}-{years[-1] if years else '-'};"
+        f" {sum(p.date is None for p in posts)} undated), {len(questions)} questions"
+        f" ({sum(bool(q.expected) for q in questions)} answerable,"
+        f" {sum(not q.expected for q in questions)} unanswerable)"
+    )
+
+    engines = ENGINES if args.engine == "all" else (args.engine,)
+    with tempfile.TemporaryDirectory(prefix="eval-search-") as tmpdir:
+        for name in engines:
+            work = Path(tmpdir) / name
+            work.mkdir()
+            started = time.perf_counter()
+            try:
+                search = BUILDERS[name](posts, work)
+            except ImportError as exc:
+                print(f"\n== {name}: not available ({exc})")
+                continue
+            outcomes = evaluate(search, questions)
+            report(name, outcomes, time.perf_counter() - started, titles, args.verbose)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
