@@ -19,7 +19,7 @@ from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot.flood import PerChatProcessor
 from bot.messages import plain
-from bot.services import close_services, open_services
+from bot.services import SERVICES, close_services, open_services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -56,8 +56,7 @@ def build_application(settings: Settings) -> Application:
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .concurrent_updates(PerChatProcessor())
-        .post_init(_post_init)
-        .post_shutdown(close_services)
+        .application_class(NewsbotApplication)
         .build()
     )
     app.bot_data["settings"] = settings
@@ -68,9 +67,20 @@ def build_application(settings: Settings) -> Application:
     return app
 
 
-async def _post_init(app: Application) -> None:
-    await open_services(app)
-    await set_commands(app, app.bot_data["commands"])
+class NewsbotApplication(Application):
+    """Opens the services (index, store) and sets the command menu when initialized, closes them at
+    shutdown — so `run_polling()`, `run_webhook()` and a manual `initialize()`/`start()` all get them
+    (PTB's post_init hook only runs under run_polling/run_webhook)."""
+
+    async def initialize(self) -> None:
+        await super().initialize()
+        if SERVICES not in self.bot_data:
+            await open_services(self)
+            await set_commands(self, self.bot_data["commands"])
+
+    async def shutdown(self) -> None:
+        await close_services(self)
+        await super().shutdown()
 
 
 async def set_commands(app: Application, names: Iterable[str]) -> None:

@@ -26,6 +26,7 @@ from bot.html import MAX_MESSAGE, escape, escape_attr, units, visible_length
 from bot.messages import LANGUAGE_NAMES, LANGUAGES, format_date, plain, t
 
 SNIPPET_LIMITS = (300, 160, 80, 0)  # tried in turn until a list of hits fits in one message
+LIST_SNIPPET = 160  # lists of latest posts show shorter snippets than search results
 TITLE_LIMIT = 200
 BUTTON_TITLE_LIMIT = 28
 MAX_TOPIC_BUTTONS = 40
@@ -141,9 +142,15 @@ def _read_button(hit, lang: str) -> InlineKeyboardButton:
     return InlineKeyboardButton(label, callback_data=f"r:{short_key(hit.id)}")
 
 
-def _fit(head: Sequence[str], hits: Sequence, lang: str, site_search_url: str | None) -> str:
+def _fit(
+    head: Sequence[str],
+    hits: Sequence,
+    lang: str,
+    site_search_url: str | None,
+    longest: int = SNIPPET_LIMITS[0],
+) -> str:
     """Head lines and hits joined, snippets shortened step by step until the message fits."""
-    for limit in SNIPPET_LIMITS:
+    for limit in (n for n in SNIPPET_LIMITS if n <= longest):
         blocks = [
             *head,
             *(hit_html(h, lang, site_search_url=site_search_url, snippet_limit=limit) for h in hits),
@@ -203,7 +210,7 @@ def _page_count(results) -> int:
 
 def hits_page(header: str, hits: Sequence, lang: str, *, site_search_url: str | None = None) -> Page:
     """A list of hits (latest posts, a topic's posts) under an HTML header line."""
-    text = _fit([header], hits, lang, site_search_url)
+    text = _fit([header], hits, lang, site_search_url, LIST_SNIPPET)
     rows = [[_read_button(h, lang)] for h in hits if not h.url]
     return Page(text, InlineKeyboardMarkup(rows) if rows else None)
 
