@@ -23,6 +23,7 @@ An exception from an engine counts as no hits for that question and is reported 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import re
 import sqlite3
 import sys
@@ -39,7 +40,14 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from index.posts import Post, load_posts  # noqa: E402
+try:
+    from index.posts import Post, load_posts
+except ImportError:  # the index package is mid-edit: the post parser alone still serves the baselines
+    _spec = importlib.util.spec_from_file_location("eval_posts", ROOT / "index" / "posts.py")
+    _posts = importlib.util.module_from_spec(_spec)
+    sys.modules[_spec.name] = _posts
+    _spec.loader.exec_module(_posts)
+    Post, load_posts = _posts.Post, _posts.load_posts
 
 ENGINES = ("newsbot", "whoosh-and", "whoosh-or", "fts5")
 GLOSSARY = ROOT / "content" / "glossary.yaml"
@@ -193,7 +201,9 @@ def report(name: str, outcomes: list[Outcome], seconds: float, titles: dict[str,
     for kind in sorted(by_kind):
         group = by_kind[kind]
         passed = sum(o.passed for o in group)
-        print(f"   {kind:<12} {passed:3d}/{len(group):<3d} pass ({pct(passed, len(group)).strip()})")
+        answerable = [o for o in group if o.answerable]
+        first = f"  top-1 {sum(o.top1 for o in answerable)}/{len(answerable)}" if answerable else ""
+        print(f"   {kind:<8} pass {passed:3d}/{len(group):<3d} {pct(passed, len(group))}{first}")
     if verbose:
         for o in outcomes:
             if o.passed and (o.top1 or not o.answerable):
