@@ -17,6 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
+from bot import notify
 from bot.flood import PerChatProcessor
 from bot.messages import plain
 from bot.services import SERVICES, close_services, open_services
@@ -33,6 +34,8 @@ HANDLER_MODULES: list[str] = [
     "bot.handlers.topics",
     "bot.handlers.language",
     "bot.handlers.inline",
+    "bot.handlers.subscriptions",
+    "bot.handlers.announce",
     "bot.handlers.groups",
 ]
 FALLBACK_MODULE = "bot.handlers.fallback"
@@ -56,6 +59,7 @@ def build_application(settings: Settings) -> Application:
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .concurrent_updates(PerChatProcessor())
+        .rate_limiter(notify.rate_limiter(settings))
         .application_class(NewsbotApplication)
         .build()
     )
@@ -77,8 +81,10 @@ class NewsbotApplication(Application):
         if SERVICES not in self.bot_data:
             await open_services(self)
             await set_commands(self, self.bot_data["commands"])
+            await notify.start(self)
 
     async def shutdown(self) -> None:
+        await notify.stop(self)
         await close_services(self)
         await super().shutdown()
 

@@ -38,6 +38,8 @@ from bot.store import Chat, Delivery, Item, Store
 
 log = logging.getLogger(__name__)
 
+ENGINE = "delivery"  # bot_data key of the running DeliveryEngine
+
 # Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
 

@@ -1,0 +1,199 @@
+"""Admin announcements and statistics: /announce, its confirm/cancel buttons, the delivery report, /stats.
+
+`/announce <text>`, `/announce` as a reply to a message, or `/announce #tag <text>` (that topic's
+subscribers) by an admin (settings.admins) creates a draft and shows it exactly as members will see it,
+with "Send to N subscribers" and "Cancel". The store turns a draft into a queued announcement atomically,
+so a double tap sends once. When the delivery engine has finished, the author gets a report.
+Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+
+from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+
+from bot.delivery import ENGINE
+from bot.handlers.common import lang_of
+from bot.handlers.subscriptions import find_tags
+from bot.html import MAX_MESSAGE, visible_length
+from bot.messages import plain, t
+from bot.services import Services, services_of
+
+log = logging.getLogger(__name__)
+
+COMMANDS: tuple[str, ...] = ()  # admin-only commands stay out of the public menu
+_COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
+_TARGET = re.compile(r"^#(\S+)\s*")
+_CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
+
+
+def announcement_html(text: str) -> str:
+    """An announcement as members receive it (`text` is Telegram HTML)."""
+    return f"📢 {text}"
+
+
+def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in services_of(context).settings.admins
+
+
+def announcement_source(message: Message) -> tuple[str | None, str]:
+    """(target tag as typed or None, announcement HTML) from /announce or the message it replies to."""
+    rest = _COMMAND.sub("", message.text_html or "", count=1)
+    target = None
+    if match := _TARGET.match(rest):
+        target, rest = match.group(1), rest[match.end() :]
+    reply = message.reply_to_message
+    if not rest.strip() and reply is not None:
+        rest = reply.text_html or reply.caption_html or ""
+    return target, rest.strip()
+
+
+async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    lang = lang_of(update, context)
+    message = update.effective_message
+    if not is_admin(update, context):
+        await message.reply_html(t(lang, "announce_refused"))
+        return
+    services = services_of(context)
+    typed_target, text = announcement_source(message)
+    if not text:
+        await message.reply_html(t(lang, "announce_usage"))
+        return
+    target = None
+    if typed_target is not None:
+        tags = find_tags(services, typed_target)
+        if tags is None or len(tags) != 1:
+            await message.reply_html(t(lang, "sub_unknown_tag_none", tag=typed_target))
+            return
+        target = tags[0]
+    html = announcement_html(text)
+    if visible_length(html) > MAX_MESSAGE:
+        await message.reply_html(t(lang, "announce_too_long", length=visible_length(html), limit=MAX_MESSAGE))
+        return
+    count = len(services.store.recipients(None if target is None else (target,)))
+    if count == 0:
+        await message.reply_html(t(lang, "announce_nobody"))
+        return
+    draft = services.store.create_announcement(update.effective_user.id, text, target)
+    buttons = [
+        [
+            InlineKeyboardButton(
+                plain(lang, "announce_send_button", count=count), callback_data=f"a:s:{draft.id}"
+            )
+        ],
+        [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{draft.id}")],
+    ]
+    await message.reply_html(html, reply_markup=InlineKeyboardMarkup(buttons))
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    callback = update.callback_query
+    lang = lang_of(update, context)
+    match = _CALLBACK.match(callback.data or "")
+    if match is None:
+        await callback.answer(plain(lang, "expired"))
+        return
+    if not is_admin(update, context):
+        await callback.answer(plain(lang, "announce_refused"), show_alert=True)
+        return
+    store = services_of(context).store
+    item_id = int(match.group(2))
+    if match.group(1) == "s":
+        count = store.queue_announcement(item_id)
+        if count is not None:
+            engine = context.bot_data.get(ENGINE)
+            if engine is not None:
+                engine.wake()
+            await callback.answer()
+            await callback.edit_message_reply_markup(None)
+            await context.bot.send_message(callback.message.chat.id, t(lang, "announce_sending", count=count))
+            return
+    elif store.cancel_announcement(item_id):
+        await callback.answer(plain(lang, "announce_cancelled"))
+        await callback.edit_message_reply_markup(None)
+        await context.bot.send_message(callback.message.chat.id, t(lang, "announce_cancelled"))
+        return
+    item = store.item(item_id)
+    if item is None:
+        await callback.answer(plain(lang, "expired"))
+    else:
+        done = item.status == "cancelled"
+        await callback.answer(plain(lang, "announce_already_cancelled" if done else "announce_already_sent"))
+
+
+async def send_reports(bot: Bot, services: Services) -> None:
+    """Tell each finished announcement's author how it went (once, also after a restart)."""
+    store = services.store
+    for item in store.unreported():
+        store.mark_reported(item.id)
+        if item.author is None:
+            continue
+        chat = store.chat(item.author)
+        lang = (chat.language if chat else None) or services.settings.default_language
+        report = store.report(item.id)
+        text = t(
+            lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed
+        )
+        try:
+            await bot.send_message(item.author, text)
+        except TelegramError as exc:
+            log.warning("could not send the announcement report to %s: %s", item.author, exc)
+
+
+def _when(iso: str | None, lang: str) -> str:
+    if not iso:
+        return plain(lang, "stats_never")
+    moment = dt.datetime.fromisoformat(iso)
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
+
+
+async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/stats (admins): chats, subscribers, posts, last sync, queue, the last announcement's report."""
+    lang = lang_of(update, context)
+    message = update.effective_message
+    if not is_admin(update, context):
+        await message.reply_html(t(lang, "announce_refused"))
+        return
+    services = services_of(context)
+    store = services.store
+    chats, active = store.chat_count()
+    last = store.last_announcement()
+    if last is None:
+        last_text = plain(lang, "stats_never")
+    else:
+        report = store.report(last.id)
+        last_text = plain(
+            lang,
+            "stats_last",
+            when=_when(last.created, lang),
+            delivered=report.delivered,
+            blocked=report.blocked,
+            failed=report.failed,
+            pending=report.pending,
+        )
+    await message.reply_html(
+        t(
+            lang,
+            "stats",
+            chats=chats,
+            active=active,
+            subscribers=store.subscriber_count(),
+            posts=len(services.index),
+            last_sync=_when(store.get_meta("last_sync"), lang),
+            queue=store.queue_length(),
+            last=last_text,
+        )
+    )
+
+
+def register(app: Application) -> None:
+    only_new = filters.UpdateType.MESSAGE
+    app.add_handler(CommandHandler("announce", announce, filters=only_new))
+    app.add_handler(CommandHandler("stats", stats, filters=only_new))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^a:"))

@@ -1,0 +1,188 @@
+"""New posts → notifications, and the delivery engine's place in the Application.
+
+`start(app)` (from post_init, after the services are open) starts the delivery engine and a repeating
+job that, every `poll_seconds`, polls the configured feeds (new entries become post files), re-syncs the
+index from the content folder and queues one notification per new post to its subscribers. A post is
+new when its id is not in the store's announced-posts ledger, so an edit, a rebuilt index or a restart
+never notifies twice; the very first poll of a fresh store records the back catalogue without notifying.
+`stop(app)` (from post_shutdown, before the services close) ends the engine cleanly.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import re
+from dataclasses import asdict
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram.ext import Application, ContextTypes
+
+from bot.delivery import ENGINE, DeliveryEngine, Pacer, Rendered, Renderer, SharedRateLimiter
+from bot.handlers import announce
+from bot.html import escape, escape_attr
+from bot.messages import format_date, plain, t
+from bot.render import clip, link_for, short_key
+from bot.services import SERVICES, Services
+from bot.store import Chat, Item, utcnow
+from index.feeds import FeedState, poll_feed
+from index.posts import Post
+
+log = logging.getLogger(__name__)
+
+POLL_JOB = "content-poll"
+SEEDED = "catalogue_seeded"
+LAST_SYNC = "last_sync"
+SNIPPET_LIMIT = 300
+_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
+_MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
+
+
+# rendering -------------------------------------------------------------------------------------
+
+
+def plain_snippet(markdown: str, limit: int = SNIPPET_LIMIT) -> str:
+    """The first words of a Markdown body as plain text."""
+    text = _MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", markdown))
+    return clip(" ".join(text.split()), limit)
+
+
+def notification(post: Post, lang: str, *, site_search_url: str | None = None) -> Rendered:
+    """A new post as subscribers see it: header with tags, linked title, date, summary or first words."""
+    tags = " ".join(f"#{tag.replace(' ', '_')}" for tag in post.tags)
+    title = escape(clip(post.title, 200))
+    url = link_for(post, site_search_url)
+    lines = [
+        t(lang, "new_post") + (f" · {escape(tags)}" if tags else ""),
+        f'<b><a href="{escape_attr(url)}">{title}</a></b>' if url else f"<b>{title}</b>",
+        f"<i>{escape(format_date(post.date, lang))}</i>",
+    ]
+    snippet = (
+        clip(" ".join(post.summary.split()), SNIPPET_LIMIT) if post.summary else plain_snippet(post.body)
+    )
+    if snippet:
+        lines.append(escape(snippet))
+    markup = None
+    if not post.url:
+        button = InlineKeyboardButton(
+            plain(lang, "read_button", title=clip(post.title, 28)), callback_data=f"r:{short_key(post.id)}"
+        )
+        markup = InlineKeyboardMarkup([[button]])
+    return Rendered("\n".join(lines), markup)
+
+
+def renderer(services: Services) -> Renderer:
+    """How the engine turns an item into the message for one chat."""
+
+    def render(item: Item, chat: Chat | None) -> Rendered | None:
+        if item.kind != "post":
+            return Rendered(announce.announcement_html(item.text))
+        post = services.index.get(item.post_id) if item.post_id else None
+        if post is None:
+            return None
+        lang = (chat.language if chat else None) or services.settings.default_language
+        return notification(post, lang, site_search_url=services.settings.site_search_url)
+
+    return render
+
+
+# new posts -------------------------------------------------------------------------------------
+
+
+async def poll_feeds(services: Services) -> int:
+    """Poll every configured feed once (in a thread); returns how many post files were written."""
+    written = 0
+    for url in services.settings.feeds:
+        key = f"feed:{url}"
+        saved = services.store.get_meta(key)
+        state = FeedState(**json.loads(saved)) if saved else None
+        result = await asyncio.to_thread(poll_feed, url, services.settings.posts_dir / "feeds", state)
+        if result.error is None:
+            services.store.set_meta(key, json.dumps(asdict(result.state)))
+        written += len(result.written)
+    return written
+
+
+def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
+    """Queue notifications for the posts in `post_ids` not announced yet; returns the ids queued.
+
+    On a store that has never seen posts, they are all recorded as the back catalogue instead."""
+    store = services.store
+    if store.get_meta(SEEDED) is None:
+        store.mark_announced(post_ids)
+        store.set_meta(SEEDED, utcnow())
+        log.info("first start: %d existing posts recorded without notifying", len(post_ids))
+        return []
+    known = store.announced()
+    new_posts = [post for i in post_ids if i not in known and (post := services.index.get(i)) is not None]
+    new_posts.sort(key=lambda p: (p.date is not None, p.date, p.id))
+    queued = []
+    for post in new_posts:
+        recipients = store.enqueue_post(post.id, post.tags)
+        if recipients is not None:
+            log.info("new post %s: %d subscribers to notify", post.id, recipients)
+            queued.append(post.id)
+    return queued
+
+
+async def check_for_new_posts(services: Services, engine: DeliveryEngine | None = None) -> list[str]:
+    """One poll: feeds, index sync, notifications; returns the ids of the posts announced."""
+    if services.settings.feeds:
+        await poll_feeds(services)
+    await services.sync()
+    queued = queue_new_posts(services, list(services.post_keys.values()))
+    services.store.set_meta(LAST_SYNC, utcnow())
+    if queued and engine is not None:
+        engine.wake()
+    return queued
+
+
+async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    try:
+        await check_for_new_posts(context.bot_data[SERVICES], context.bot_data.get(ENGINE))
+    except Exception:
+        log.exception("content poll failed; trying again at the next interval")
+
+
+# lifecycle -------------------------------------------------------------------------------------
+
+
+def rate_limiter(settings) -> SharedRateLimiter:
+    """The Application's rate limiter (ApplicationBuilder.rate_limiter): shares slots with broadcasts."""
+    return SharedRateLimiter(Pacer(settings.delivery))
+
+
+async def start(app: Application) -> None:
+    """Start the delivery engine and the content poll; call after the services are open."""
+    services: Services = app.bot_data[SERVICES]
+    limiter = app.bot.rate_limiter
+    pacer = limiter.pacer if isinstance(limiter, SharedRateLimiter) else Pacer(services.settings.delivery)
+
+    async def report(_finished: list[int]) -> None:
+        await announce.send_reports(app.bot, services)
+
+    engine = DeliveryEngine(
+        services.store,
+        app.bot,
+        renderer(services),
+        services.settings.delivery,
+        pacer=pacer,
+        on_finished=report,
+    )
+    app.bot_data[ENGINE] = engine
+    engine.start()
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(
+            _poll_job, interval=services.settings.poll_seconds, first=0, name=POLL_JOB
+        )
+
+
+async def stop(app: Application) -> None:
+    """Stop the content poll and let in-flight deliveries record their outcome."""
+    if app.job_queue is not None:
+        for job in app.job_queue.get_jobs_by_name(POLL_JOB):
+            job.schedule_removal()
+    engine: DeliveryEngine | None = app.bot_data.pop(ENGINE, None)
+    if engine is not None:
+        await engine.stop()
