@@ -159,7 +159,7 @@ async def test_latest_lists_the_newest_posts_first(fake, bot):
 async def test_topics_are_buttons_and_a_tap_lists_the_topic(fake, bot):
     ana = fake.user("Ana", started=True)
     topics = await fake.ask(ana, "/topics")
-    labels = [b["text"] for b in topics.buttons]
+    labels = [b["text"] for b in topics.buttons if b.get("callback_data", "").startswith("t:")]
     assert labels[:2] == ["harm reduction (12)", "outreach (12)"]
     assert "report (1)" in labels
     await press(fake, topics, "report (1)")

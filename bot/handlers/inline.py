@@ -18,7 +18,7 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     lang = lang_of(update, context)
     services = services_of(context)
     query = clean_query(inline.query)
-    next_offset = ""
+    next_offset = None
     if not query:
         hits = services.index.latest(PER_PAGE)
     else:
