@@ -1,0 +1,77 @@
+"""New posts from an RSS feed served over loopback HTTP reach subscribers once, through the running bot."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+from test_feeds import ITEM, FeedServer, rss
+
+from bot.app import build_application
+from bot.fakeapi import polling
+from bot.notify import notification, plain_snippet
+from bot.services import SERVICES
+from index.posts import Post
+
+
+@pytest.fixture
+def feed():
+    server = FeedServer()
+    yield server
+    server.close()
+
+
+def entry(number: int, tag: str = "cnd") -> str:
+    return ITEM.format(
+        title=f"Feed post {number}", slug=f"feed-{number}", guid=number, body=f"Text {number}."
+    ).replace("CND", tag)
+
+
+async def wait_polls(app, count: int) -> None:
+    store = app.bot_data[SERVICES].store
+    for _ in range(count):
+        last = store.get_meta("last_sync")
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if store.get_meta("last_sync") != last:
+                break
+
+
+async def test_each_new_feed_entry_is_notified_once_and_a_re_poll_is_conditional(
+    fake, settings_factory, tmp_path, feed
+):
+    content = tmp_path / "content"
+    (content / "posts").mkdir(parents=True)
+    feed.body = rss([entry(1)])
+    settings = settings_factory(content_dir=content, feeds=(feed.url,), poll_seconds=0.2)
+    app = build_application(settings)
+    async with polling(app):
+        store = app.bot_data[SERVICES].store
+        await fake.wait_for(lambda: store.get_meta("last_sync"))
+        assert store.announced() == {p.stem for p in (content / "posts" / "feeds").glob("*.md")}
+        ana, bob = fake.user("Ana", started=True), fake.user("Bob", started=True)
+        await fake.ask(ana, "/subscribe cnd")
+        await fake.ask(bob, "/subscribe harm reduction")
+
+        feed.body = rss([entry(1), entry(2), entry(3, tag="other")])
+        note = await fake.next_reply(ana, after=fake.replies(ana)[-1], timeout=10)
+        assert "Feed post 2" in note.text and 'href="https://dpnsee.org/feed-2/"' in note.html
+        await fake.wait_for(lambda: len(fake.replies(bob)) == 3, timeout=10)
+        await wait_polls(app, 3)
+        assert len(fake.replies(ana)) == 2  # subscribe answer + entry 2 (entry 3 is not about cnd)
+        assert ["Feed post 2" in m.text for m in fake.replies(bob)[1:]] == [True, False]
+        assert [status for status, _ in feed.requests][-2:] == [304, 304]
+
+
+def test_a_notification_without_url_offers_reading_in_telegram_and_escapes_everything():
+    post = Post(
+        id="p1",
+        title="Drugs & <law>",
+        body="## Heading\n\n**Bold** [link](https://x.org) text.",
+        tags=("drug policy",),
+    )
+    page = notification(post, "sr")
+    assert page.text.startswith("🆕 <b>Novi tekst</b> · #drug_policy\n<b>Drugs &amp; &lt;law&gt;</b>")
+    assert "bez datuma" in page.text and page.text.endswith("Heading Bold link text.")
+    assert page.reply_markup.inline_keyboard[0][0].callback_data.startswith("r:")
+    assert plain_snippet("x " * 400).endswith("…")
