@@ -49,6 +49,8 @@ def stem(word: str, lang: str) -> str:
     """Snowball stem of an already folded word (numbers stay as they are)."""
     if word.isdigit() or len(word) < 3:
         return word
+    if lang == "en" and "isation" in word:  # British and American spellings stem alike
+        word = word.replace("isation", "ization")
     return _STEMMERS.get(lang, _STEMMERS["en"]).stemWord(word)
 
 
@@ -70,13 +72,15 @@ STOP_WORDS = _stop_words(
     over own same she should so some such than that the their theirs them themselves then there these
     they this those through to too under until up very was wasn we were weren what when where which while
     who whom why will with would you your yours yourself yourselves also ever any anybody s t ll ve re d m
+    th st nd rd many much may might must shall can could get got
     i u na je su da li za se od do sa s o ko šta sta što sto kada kad gde gdje kako zašto zasto koji koja
     koje koju kojoj kojem kojim kojih kome čemu cemu čega cega bio bila bilo bili bile biti bih bi jesu jest
     nije nisu ima imao imala ne ni ali ili pa te ta taj tu tom toj tog toga ovaj ova ovo ove ovog ovoj ovom
     on ona ono oni one ja mi vi ti ga mu joj im ih nas vas njih njega nje njemu sebe se si sam smo ste
     iz kod po pri prema kroz među medju izmedju između oko bez još jos već vec samo sve svi sva svih
     neki neka neko nešto nesto koliko čiji ciji ikad ikada jel jeli zar kao onda tada ovde ovdje tamo
-    mu nam vam njima njihov njihova njegov njegova naš naša nasa nas vaš vasa
+    mu nam vam njima njihov njihova njegov njegova naš naša nasa nas vaš vasa tokom posle nakon preko pre
+    ispred iza iznad ispod protiv uz sem osim nad pod pred kod ka ukoliko ako jer zbog
     ко је ли да за се од до са о шта када где како зашто који која које"""
 )
 
@@ -85,11 +89,45 @@ WEAK_WORDS = _stop_words(
     """news post posts article articles anything something everything information info tell know say
     said says happen happened happening latest recent recently new please thanks hi hello want wanted
     find show give get got let like thing things did whether today yesterday year years month months
-    week last next previous ago time times dpnsee organisation organization ngo
+    week last next previous ago time times dpnsee organisation organization ngo event events activities
+    activity happenings aktivnosti dogadaji dogadanja desavanja
     vest vesti vijesti novosti objava objave članak clanak tekst nešto nesto informacija informacije
     reci recite kaži kazi znam znati znaš znas desilo dogodilo dešava desava novo nova novi najnovije
     poslednje prošle prosle prošlog proslog prošle godine godina godine godini mesec meseca nedelja
     molim hvala zdravo pozdrav ima imali bilo kakav kakva kakve kakvo"""
+)
+
+# Everyday verbs and adjectives: when a question uses one, the topic is elsewhere, so they weigh less
+# (an unknown "became" or "explain" must not sink an answer; an unknown "bitcoin" should).
+GENERAL_WORDS = _stop_words(
+    """become became becomes explain explained explains lose lost loses pay paid pays criticise criticize
+    criticised criticized flee fled ask asked asks stop stopped remove removed start started starts begin
+    began begun make made makes take took taken takes give gave given gives go went gone goes come came
+    comes see saw seen sees think thought tell told find found want wanted use used work worked call
+    called try tried need needed feel felt leave left put mean meant keep kept let begin seem seemed help
+    helped show showed shown hear heard play played run ran runs move moved live lived believe believed
+    bring brought write wrote written sit stand stood provide provided allow allowed add added spend spent
+    grow grew open opened walk win won offer offered remember consider considered appear appeared buy
+    bought wait serve served die died send sent expect expected build built stay stayed fall fell cut
+    reach reached raise raised pass passed sell sold require required decide decided agree agreed
+    continue continued change changed changes follow followed create created read learn learned learnt
+    understand understood talk talked discuss discussed explain describe described mention mentioned
+    plan planned happen involve involved include included join joined return returned receive received
+    get getting doing done went took making giving taking going coming looking look looked
+    big small large great good bad best better worse worst high low long short old young important main
+    different same able possible whole full real sure clear true free public special certain early late
+    much many more most less least few several other another such own next last first second third
+    really still even already again always never often sometimes soon yet ago way ways part parts kind
+    place places point case fact thing things example lot lots number numbers group groups people person
+    day days world life man men woman women child end side area areas problem problems question questions
+    change reason reasons level levels result results role roles support
+    postao postala postali postati objasnio objasnila izgubio izgubila platio platila pitao pitala pitali
+    poceo pocela poceli zapoceo uradio uradila uradili radio radila radili rade radi kazao kazala rekao
+    rekla rekli dao dala dali uzeo uzela dosao dosla dosli otisao otisla video videla videli misli
+    mislio znao znala hteo htela trebalo treba mogao mogla mogu moze može dobio dobila dobili dobar dobra
+    dobro los losa veliki velika veliko mali mala malo novi nova novo stari stara staro vazno vazan prvi
+    prva drugi druga treci mnogo malo vise više manje nekoliko svaki svaka uvek nikad cesto ponekad
+    izazvan izazvana izazvane izazvao izazvala uzrokovan uzrokovane caused cause causes"""
 )
 
 

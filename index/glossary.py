@@ -19,6 +19,7 @@ from index.analysis import STOP_WORDS, WORD_RE, fold, stems
 log = logging.getLogger(__name__)
 
 Phrase = tuple[str, ...]  # folded content words
+HEAD = 5  # letters a word must share with a glossary word's stem to match by prefix
 
 
 def phrase_words(text: str) -> Phrase:
@@ -30,6 +31,18 @@ def phrase_words(text: str) -> Phrase:
 def word_keys(word: str) -> frozenset[str]:
     """What a folded word may be matched by: itself and its stems."""
     return frozenset({word}) | stems(word)
+
+
+def same_word(a: str, b: str) -> bool:
+    """Folded words that match: same form or stem, or one's stem (5+ letters) begins the other word
+    with at most 4 letters more ("donator" / "donatorska", "prison" / "prisoners")."""
+    if word_keys(a) & word_keys(b):
+        return True
+    return any(
+        len(s) >= HEAD and long.startswith(s) and len(long) - len(s) <= 4
+        for short, long in ((a, b), (b, a))
+        for s in word_keys(short)
+    )
 
 
 @dataclass(frozen=True)
@@ -47,6 +60,7 @@ class Glossary:
     def __init__(self, groups: list[list[str]] | None = None) -> None:
         self.groups: list[tuple[Phrase, ...]] = []
         self._by_first: dict[str, list[tuple[int, Phrase]]] = defaultdict(list)
+        self._by_head: dict[str, list[tuple[int, Phrase]]] = defaultdict(list)
         self.words: set[str] = set()
         self._keys: set[str] = set()
         for group in groups or []:
@@ -60,6 +74,8 @@ class Glossary:
                 self._keys.update(k for w in phrase for k in word_keys(w))
                 for key in word_keys(phrase[0]):
                     self._by_first[key].append((number, phrase))
+                if len(phrase[0]) >= HEAD:
+                    self._by_head[phrase[0][:HEAD]].append((number, phrase))
 
     @classmethod
     def load(cls, path: Path | None) -> Glossary:
@@ -82,7 +98,9 @@ class Glossary:
 
     def knows(self, word: str) -> bool:
         """Whether a folded word (or its stem) is part of some glossary term."""
-        return bool(word_keys(word) & self._keys)
+        return bool(word_keys(word) & self._keys) or any(
+            same_word(word, p[0]) for _n, p in self._by_head.get(word[:HEAD], ())
+        )
 
     def matches(self, words: list[str]) -> list[Match]:
         """Glossary terms found in `words` (folded content words), longest first, not overlapping."""
@@ -90,11 +108,10 @@ class Glossary:
         i = 0
         while i < len(words):
             best: tuple[int, int] | None = None  # (length, group)
-            for key in word_keys(words[i]):
-                for number, phrase in self._by_first.get(key, ()):
-                    n = len(phrase)
-                    if (best is None or n > best[0]) and self._phrase_at(words, i, phrase):
-                        best = (n, number)
+            for number, phrase in self._candidates(words[i]):
+                n = len(phrase)
+                if (best is None or n > best[0]) and self._phrase_at(words, i, phrase):
+                    best = (n, number)
             if best is None:
                 i += 1
                 continue
@@ -102,10 +119,12 @@ class Glossary:
             i += best[0]
         return found
 
+    def _candidates(self, word: str) -> list[tuple[int, Phrase]]:
+        found = [c for key in word_keys(word) for c in self._by_first.get(key, ())]
+        return found + self._by_head.get(word[:HEAD], [])
+
     @staticmethod
     def _phrase_at(words: list[str], i: int, phrase: Phrase) -> bool:
         if i + len(phrase) > len(words):
             return False
-        return all(
-            word_keys(w) & word_keys(p) for w, p in zip(words[i : i + len(phrase)], phrase, strict=False)
-        )
+        return all(same_word(w, p) for w, p in zip(words[i : i + len(phrase)], phrase, strict=False))

@@ -19,7 +19,8 @@ MAX_WORDS = 12
 
 _TAG_RE = re.compile(r"(?:(?<!\w)#|\btag:)([\w\-]+)", re.IGNORECASE)
 _LANG_RE = re.compile(r"\b(?:lang|language|jezik):\s*(en|sr)\b", re.IGNORECASE)
-_ISO_DATE_RE = re.compile(r"\b((?:19|20)\d\d)-(\d{1,2})(?:-\d{1,2})?\b")
+_ISO_DATE_RE = re.compile(r"\b((?:19|20)\d\d)-(\d{1,2})(?:-\d{1,2})?\b(?!-)")
+_YEARS_RE = re.compile(r"\b((?:19|20)\d\d)\s*[-–/]\s*((?:19|20)?\d\d)\b")
 _DOTTED_DATE_RE = re.compile(r"\b\d{1,2}\.\s?(\d{1,2})\.\s?((?:19|20)\d\d)\b\.?")
 
 
@@ -110,6 +111,14 @@ def parse(text: str) -> ParsedQuery:
 
     rest = _TAG_RE.sub(take_tag, rest)
     rest = _LANG_RE.sub(take_lang, rest)
+
+    def take_years(m: re.Match) -> str:
+        first, last = int(m.group(1)), int(m.group(2)[-2:]) + int(m.group(1)) // 100 * 100
+        if first <= last:
+            query.dates = (dt.date(first, 1, 1), dt.date(last, 12, 31))
+        return " " * len(m.group())
+
+    rest = _YEARS_RE.sub(take_years, rest)
     rest = _ISO_DATE_RE.sub(lambda m: take_date(m.group(1), m.group(2), m), rest)
     rest = _DOTTED_DATE_RE.sub(lambda m: take_date(m.group(2), m.group(1), m), rest)
 

@@ -12,15 +12,16 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from whoosh import query as wq
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from index.analysis import WEAK_WORDS, stems
+from index.analysis import GENERAL_WORDS, WEAK_WORDS, stems
 from index.glossary import Glossary
 from index.query import ParsedQuery, Word
+from index.snippets import SnippetTerm
 
 TITLE_BOOST = 2.5
 EXACT_BOOST = 0.6
@@ -28,6 +29,8 @@ PHRASE_BOOST = 1.5
 GLOSSARY_FACTOR = 0.9
 CORRECTED_FACTOR = 0.8
 WEAK_FACTOR = 0.15
+GENERAL_FACTOR = 0.4
+NAME_FACTOR = 2.0  # an unknown capitalised word mid-question is probably a name no post mentions
 RELEVANT = 0.5  # a post must cover more than this share of the query
 CLOSE_TO_BEST = 0.6  # ... and at least this share of the best post's coverage
 MONTH_TOLERANCE = dt.timedelta(days=10)
@@ -43,7 +46,7 @@ class Alternative:
 class Concept:
     alternatives: list[Alternative]
     weight: float = 0.0
-    forms: list[frozenset[str]] = field(default_factory=list)  # per alternative word: exact form + stems
+    weak: bool = False  # only question framing ("news", "anything", "tell me")
 
 
 @dataclass
@@ -62,14 +65,18 @@ class Plan:
     query: wq.Query | None
     corrections: dict[int, str]  # word index -> corrected folded word
 
-    def term_forms(self) -> dict[str, int]:
-        """Every analysed form of every concept -> concept number (for snippets)."""
-        forms: dict[str, int] = {}
-        for number, concept in enumerate(self.concepts):
-            for word_forms in concept.forms:
-                for form in word_forms:
-                    forms.setdefault(form, number)
-        return forms
+    @property
+    def informative(self) -> bool:
+        """Whether the query asks about anything beyond framing words."""
+        return any(not c.weak for c in self.concepts)
+
+    def snippet_terms(self) -> list[SnippetTerm]:
+        """What snippets look for: each alternative of each concept, as analysed forms per word."""
+        return [
+            SnippetTerm(number, concept.weight, tuple(frozenset({w}) | stems(w) for w in alt.words))
+            for number, concept in enumerate(self.concepts)
+            for alt in concept.alternatives
+        ]
 
 
 class Ranker:
@@ -122,35 +129,40 @@ class Ranker:
         return Plan(concepts, self._whoosh_query(concepts), corrections)
 
     def _known(self, word: str) -> bool:
-        return word.isdigit() or len(word) < 4 or self.df(word) > 0 or self.glossary.knows(word)
+        return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
 
     def _correct(self, word: str) -> str | None:
         """The closest corpus or glossary word, if one is within 1 edit (2 for long words)."""
-        maxdist = 1 if len(word) <= 5 else 2
+        if len(word) < 4:
+            return None
+        maxdist = 1 if len(word) < 7 else 2
         options = [
             (distance(word, w, limit=maxdist), 0, -self.df(w), w)
             for w in self.searcher.reader().terms_within("exact", word, maxdist, prefix=1)
         ]
-        options += [
-            (distance(word, w, limit=maxdist), 1, 0, w)
+        options += [  # glossary words are many close inflections: one edit only
+            (distance(word, w, limit=1), 1, 0, w)
             for w in self.glossary.words
-            if w[:1] == word[:1] and abs(len(w) - len(word)) <= maxdist
+            if w[:1] == word[:1] and abs(len(w) - len(word)) <= 1
         ]
-        options = [o for o in options if 0 < o[0] <= maxdist]
+        options = [o for o in options if 0 < o[0] <= (maxdist if o[1] == 0 else 1)]
+        if len(word) == 4:  # short words: only a missing letter ("drgs", "vist"), else "paid" -> "pwid"
+            options = [o for o in options if len(o[3]) == 5]
         return min(options)[3] if options else None
 
     def _concept(self, alts: list[Alternative], typed: list[Word]) -> Concept:
-        weights = []
-        for alt in alts:
-            dfs = [self.df(w) for w in alt.words]
-            if all(dfs):
-                weights.append(sum(self.idf(d) for d in dfs) * alt.factor)
-        # a concept no post mentions weighs like a rare word the posts lack
-        weight = max(weights) if weights else len(alts[0].words) * self.idf(1)
-        if all(w.folded in WEAK_WORDS for w in typed):
+        """A concept weighs as much as its most common known form says (idf); unknown ones weigh a lot."""
+        known = [alt for alt in alts if all(self.df(w) for w in alt.words)]
+        if known:
+            weight = min(sum(self.idf(self.df(w)) for w in alt.words) for alt in known)
+        else:  # no post says this: it weighs like a rare word, and a name the posts lack even more
+            weight = sum(self.idf(1) * (NAME_FACTOR if _name(w) else 1) for w in typed)
+        weak = all(w.folded in WEAK_WORDS for w in typed)
+        if weak:
             weight *= WEAK_FACTOR
-        forms = [frozenset({w}) | stems(w) for alt in alts for w in alt.words]
-        return Concept(alts, weight, forms)
+        elif all(w.folded in GENERAL_WORDS for w in typed):
+            weight *= GENERAL_FACTOR
+        return Concept(alts, weight, weak)
 
     def _word_query(self, word: str) -> wq.Query | None:
         s = self.searcher
@@ -187,13 +199,13 @@ class Ranker:
         """Relevant candidates, best first."""
         if plan.query is None:
             return []
-        results = self.searcher.search(plan.query, limit=limit, filter=filter_q, terms=True)
-        if not len(results):
+        hits = list(self.searcher.search(plan.query, limit=limit, filter=filter_q, terms=True))
+        if not hits:
             return []
         total_weight = sum(c.weight for c in plan.concepts) or 1.0
-        top = results[0].score or 1.0
+        top = hits[0].score or 1.0
         out = []
-        for hit in results:
+        for hit in hits:
             matched = hit.matched_terms()
             texts = {t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in matched}
             titles = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched if f == "title"}
@@ -218,6 +230,11 @@ class Ranker:
             share = sum(hits) / len(hits)
             best = max(best, alt.factor if share == 1 else 0.5 * share * alt.factor)
         return best
+
+
+def _name(word: Word) -> bool:
+    """A capitalised word that does not start the question."""
+    return word.start > 0 and word.text[:1].isupper()
 
 
 def _date_bonus(iso: str | None, parsed: ParsedQuery) -> float:

@@ -7,7 +7,8 @@ split into sentences, score each by the (weighted) query concepts it contains, k
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from typing import NamedTuple
 
 from index.analysis import tokens
 
@@ -36,20 +37,28 @@ def sentences(text: str) -> list[Span]:
     return out
 
 
+class SnippetTerm(NamedTuple):
+    """One way a query concept can appear: every word (as its analysed forms) must be in the sentence."""
+
+    concept: int
+    weight: float
+    words: tuple[frozenset[str], ...]
+
+
 def make_snippet(
-    text: str, lang: str, forms: Mapping[str, int], weights: Sequence[float], fallback: str | None = None
+    text: str, lang: str, terms: Sequence[SnippetTerm], fallback: str | None = None
 ) -> tuple[str, tuple[Span, ...]]:
-    """Best sentences of `text` for the query terms `forms` (analysed form -> concept number)."""
+    """The best one or two sentences of `text` for the query `terms`, and the spans of the matches."""
     scored = []
     for number, (start, end) in enumerate(sentences(text)):
-        marks, concepts = [], set()
-        for tok in tokens(text[start:end], lang):
-            concept = forms.get(tok.exact, forms.get(tok.stem))
-            if concept is not None:
-                concepts.add(concept)
-                marks.append((start + tok.start, start + tok.end))
-        score = sum(weights[c] for c in concepts) + 0.05 * min(len(marks), 4) - 0.001 * number
-        scored.append((score, number, (start, end), concepts, marks))
+        toks = tokens(text[start:end], lang)
+        present = {t.exact for t in toks} | {t.stem for t in toks}
+        found = [t for t in terms if all(forms & present for forms in t.words)]
+        concepts = {t.concept: t.weight for t in found}
+        wanted = set().union(*(forms for t in found for forms in t.words))
+        marks = [(start + t.start, start + t.end) for t in toks if t.exact in wanted or t.stem in wanted]
+        score = sum(concepts.values()) + 0.05 * min(len(marks), 4) - 0.001 * number
+        scored.append((score, number, (start, end), set(concepts), marks))
     matched = [s for s in scored if s[4]]
     if not matched:
         if fallback:
@@ -60,6 +69,7 @@ def make_snippet(
     room = MAX_LEN - (best[2][1] - best[2][0]) - len(_GAP)
     extra = [s for s in matched if s is not best and s[3] - best[3] and s[2][1] - s[2][0] <= room]
     if extra:
+        weights = {t.concept: t.weight for t in terms}
         chosen.append(max(extra, key=lambda s: (sum(weights[c] for c in s[3] - best[3]), -s[1])))
     chosen.sort(key=lambda s: s[1])
     return _fit(text, [s[2] for s in chosen], [m for s in chosen for m in s[4]])

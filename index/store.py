@@ -26,7 +26,7 @@ from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
 from index.results import Hit, Results, SyncReport
 from index.search import Candidate, Plan, Ranker, date_filter
-from index.snippets import make_snippet
+from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
 
@@ -195,7 +195,7 @@ class Index:
             base += [wq.Term("lang", parsed.lang)] if parsed.lang else []
             filters = [*base, date_filter(parsed.dates)] if parsed.dates else base
             plan = ranker.plan(parsed)
-            if not parsed.words:
+            if not plan.informative:  # "news from March 2023", "#cnd": the posts that fit, newest first
                 found = self._listing(filters) if filters else []
                 return self._page(query, None, found, page, per_page, plan)
             limit = max(60, page * per_page * 3)
@@ -220,14 +220,13 @@ class Index:
         self, query: str, corrected: str | None, found: list[Candidate], page: int, per_page: int, plan: Plan
     ) -> Results:
         chunk = found[(page - 1) * per_page : page * per_page]
-        forms = plan.term_forms()
-        weights = [c.weight for c in plan.concepts]
-        hits = [self._hit(c.stored, round(c.score, 4), forms, weights) for c in chunk]
+        terms = plan.snippet_terms()
+        hits = [self._hit(c.stored, round(c.score, 4), terms) for c in chunk]
         return Results(query, corrected, hits, len(found), page, per_page)
 
-    def _hit(self, stored: dict, score: float, forms: dict[str, int], weights: list[float]) -> Hit:
+    def _hit(self, stored: dict, score: float, terms: list[SnippetTerm]) -> Hit:
         data = stored["post"]
-        snippet, spans = make_snippet(data["body"], data["lang"], forms, weights, fallback=data["summary"])
+        snippet, spans = make_snippet(data["body"], data["lang"], terms, fallback=data["summary"])
         return Hit(
             id=stored["id"],
             title=data["title"],
@@ -247,7 +246,7 @@ class Index:
         with self._read_lock:
             q = _and(filters) or wq.Every()
             results = self._searcher.search(q, limit=max(1, n), sortedby="date", reverse=True)
-            return [self._hit(hit.fields(), 0.0, {}, []) for hit in results]
+            return [self._hit(hit.fields(), 0.0, []) for hit in results]
 
     def tags(self) -> list[tuple[str, int]]:
         """Every tag with the number of posts that have it, most used first."""
