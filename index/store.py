@@ -11,7 +11,7 @@ import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from whoosh import index as windex
@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 SCHEMA_VERSION = 1
 VERSION_FILE = "newsbot-index.json"
+Progress = Callable[[int, int], None]
 MAX_PAGE = 1000
 
 
@@ -124,8 +125,10 @@ class Index:
         return cls(path, ix, Glossary.load(glossary), rebuilt=problem is not None)
 
     # --- writing ----------------------------------------------------------------------------
-    def sync(self, posts: Iterable[Post]) -> SyncReport:
-        """Make the index hold exactly `posts`: add new ones, update changed ones, remove the rest."""
+    def sync(self, posts: Iterable[Post], *, progress: Progress | None = None) -> SyncReport:
+        """Make the index hold exactly `posts`: add new ones, update changed ones, remove the rest.
+
+        `progress(done, total)` is called as posts are written (for a progress bar)."""
         wanted = {p.id: p for p in posts}
         with self._write_lock:
             report = SyncReport(rebuilt=self._rebuilt)
@@ -142,10 +145,14 @@ class Index:
             try:
                 for post_id in report.removed:
                     writer.delete_by_term("id", post_id)
-                for post_id in report.updated:
-                    writer.update_document(**_document(wanted[post_id]))
-                for post_id in report.added:
-                    writer.add_document(**_document(wanted[post_id]))
+                todo = len(report.updated) + len(report.added)
+                for done, post_id in enumerate(report.updated + report.added, start=1):
+                    if post_id in known:
+                        writer.update_document(**_document(wanted[post_id]))
+                    else:
+                        writer.add_document(**_document(wanted[post_id]))
+                    if progress and (done % 50 == 0 or done == todo):
+                        progress(done, todo)
             except BaseException:
                 writer.cancel()
                 raise
