@@ -417,6 +417,20 @@ class FakeBotAPI:
         with self._lock:
             return [m for (cid, _), m in self._messages.items() if cid == chat_id and not m.deleted]
 
+    @property
+    def pending_updates(self) -> int:
+        """Updates not yet confirmed by the bot (a getUpdates with a higher offset)."""
+        with self._lock:
+            return len(self._updates)
+
+    def last_activity(self) -> float:
+        """time.monotonic() of the bot's last call other than getUpdates/sendChatAction (0 if none)."""
+        with self._lock:
+            for call in reversed(self.calls):
+                if call.method.lower() not in ("getupdates", "sendchataction"):
+                    return call.time + call.duration
+        return 0.0
+
     def unanswered_callbacks(self) -> list[str]:
         """Ids of callback queries the bot has not answered."""
         with self._lock:
