@@ -1,0 +1,122 @@
+"""Reply latency: update delivered → the bot's reply received, through the fake Bot API over HTTP.
+
+For each corpus size, synthetic posts (bench/corpus.py) are written to a temporary content folder; then
+on one local FakeBotAPI, first a minimal python-telegram-bot echo bot (the floor: PTB, HTTP long polling
+and the fake, nothing else) and then newsbot itself answer the same questions, one at a time, each from
+one of 50 users. Latency is measured on the fake's clock: from the moment the update is queued (a pending
+getUpdates long poll returns it at once) to the moment the fake receives the reply's sendMessage.
+
+    .venv/bin/python bench/reply_latency.py                      # 1k and 10k posts, 300 questions each
+    .venv/bin/python bench/reply_latency.py --sizes 1000 --messages 100
+
+Prints p50/p95/max per bot, newsbot's p95 over the floor's (ratio and difference) and the target
+(p95 ≤ floor + 40 ms at 10k posts). Numbers on a shared 2-core machine are noisy: compare within a run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
+
+from bench.corpus import write_posts  # noqa: E402
+from bench.search_bench import QUERIES  # noqa: E402
+from bot.app import build_application  # noqa: E402
+from bot.fakeapi import FakeBotAPI, polling  # noqa: E402
+from bot.settings import Settings  # noqa: E402
+
+USERS = 50
+WARM_UP = 10
+TARGET_MS = 40.0
+
+
+async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    await update.message.reply_text(update.message.text)
+
+
+def echo_bot(fake: FakeBotAPI) -> Application:
+    """The floor: the smallest PTB bot that answers every text."""
+    app = Application.builder().token(fake.token).base_url(f"{fake.url}/bot").build()
+    app.add_handler(MessageHandler(filters.TEXT, echo))
+    return app
+
+
+async def measure(app: Application, fake: FakeBotAPI, questions: list[str]) -> list[float]:
+    """Milliseconds from update queued to reply received, for each question after the warm-up."""
+    latencies: list[float] = []
+    async with polling(app):
+        users = [fake.user(f"User {n}", started=True) for n in range(USERS)]
+        for n, question in enumerate(questions):
+            user = users[n % USERS]
+            before = len(fake.calls_to("sendMessage"))
+            queued = time.monotonic()
+            fake.send_text(user, user, question)
+            calls = await fake.wait_for(
+                lambda before=before: fake.calls_to("sendMessage")[before:], timeout=30, what="the reply"
+            )
+            if n >= WARM_UP:
+                latencies.append((calls[0].time - queued) * 1000)
+    fake.assert_no_rejections()
+    return latencies
+
+
+def summary(latencies: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(latencies)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered), p95, ordered[-1]
+
+
+async def run_size(size: int, messages: int) -> None:
+    questions = [QUERIES[n % len(QUERIES)] for n in range(messages + WARM_UP)]
+    with tempfile.TemporaryDirectory(prefix="reply-latency-") as tmp:
+        content = Path(tmp) / "content"
+        started = time.monotonic()
+        write_posts(content / "posts", size, seed=0)
+        print(f"\n{size} posts written in {time.monotonic() - started:.1f} s", flush=True)
+        with FakeBotAPI() as fake:
+            floor = summary(await measure(echo_bot(fake), fake, questions))
+            settings = Settings(
+                token=fake.token, api_url=fake.url, content_dir=content, data_dir=Path(tmp) / "data"
+            )
+            started = time.monotonic()
+            app = build_application(settings)
+            bot_latencies = await measure(app, fake, questions)
+            print(f"newsbot start (index build {size} posts) + run: {time.monotonic() - started:.1f} s")
+            bot = summary(bot_latencies)
+    print(f"{'':10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for name, (p50, p95, worst) in (("echo", floor), ("newsbot", bot)):
+        print(f"{name:10} {p50:8.1f} {p95:8.1f} {worst:8.1f}")
+    extra = bot[1] - floor[1]
+    verdict = "PASS" if extra <= TARGET_MS else "MISS"
+    print(
+        f"p95 newsbot/echo = {bot[1] / floor[1]:.2f}x, newsbot - echo = {extra:+.1f} ms "
+        f"(target ≤ +{TARGET_MS:.0f} ms: {verdict}{'' if size >= 10_000 else ', target set for 10k posts'})"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
+    parser.add_argument("--messages", type=int, default=300, help="timed questions per bot and size")
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING)
+    print(f"questions: {len(QUERIES)} hand-written (bench/search_bench.py), cycled; {USERS} users; "
+          f"{WARM_UP} warm-up questions per bot not timed")  # fmt: skip
+    for size in (int(s) for s in args.sizes.split(",")):
+        asyncio.run(run_size(size, args.messages))
+
+
+if __name__ == "__main__":
+    main()
