@@ -181,6 +181,7 @@ class DeliveryEngine:
         self._busy_chats: set[int] = set()
         self._rendered: dict[tuple[int, str | None], Rendered | None] = {}
         self._task: asyncio.Task | None = None
+        self._only_item: int | None = None
 
     # lifecycle ----------------------------------------------------------------------------------
 
@@ -203,13 +204,19 @@ class DeliveryEngine:
         """New deliveries were queued in this process: look at the queue now."""
         self._wake.set()
 
-    async def drain(self) -> None:
-        """Deliver until nothing is queued or in flight (retries included); for the CLI and tests."""
+    async def drain(self, item_id: int | None = None) -> None:
+        """Deliver until nothing (of `item_id`, if given) is queued or in flight, retries included.
+
+        For the CLI and tests; run it only when no bot process works on the same database."""
         self.store.reset_in_flight()
-        while True:
-            await self._step()
-            if not self._in_flight and self.store.queue_length() == 0:
-                break
+        self._only_item = item_id
+        try:
+            while True:
+                await self._step()
+                if not self._in_flight and self.store.queue_length(item_id) == 0:
+                    break
+        finally:
+            self._only_item = None
         await self._finish_items()
 
     # the worker ---------------------------------------------------------------------------------
@@ -227,7 +234,7 @@ class DeliveryEngine:
     async def _step(self) -> None:
         """Launch every delivery that may go now, or wait until one may."""
         await self._finish_items()
-        batch = self.store.due_deliveries(time.time(), limit=max(64, 4 * self.concurrency))
+        batch = self.store.due_deliveries(time.time(), max(64, 4 * self.concurrency), self._only_item)
         wait = self._next_retry_wait()
         launched = False
         for delivery in batch:
@@ -243,7 +250,7 @@ class DeliveryEngine:
             await self._sleep(wait)
 
     def _next_retry_wait(self) -> float:
-        next_time = self.store.next_retry_time()
+        next_time = self.store.next_retry_time(self._only_item)
         if next_time is None:
             return self.idle_poll
         return min(self.idle_poll, max(0.0, next_time - time.time()))

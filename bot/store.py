@@ -348,21 +348,28 @@ class Store:
         """After a restart: deliveries caught mid-send go back to the queue (they may repeat)."""
         return self.db.execute("UPDATE deliveries SET status = 'queued' WHERE status = 'sending'").rowcount
 
-    def due_deliveries(self, now: float, limit: int) -> list[Delivery]:
-        """Queued deliveries whose retry time has come, oldest first."""
+    def due_deliveries(self, now: float, limit: int, item_id: int | None = None) -> list[Delivery]:
+        """Queued deliveries (of one item, if given) whose retry time has come, oldest first."""
         rows = self.db.execute(
             """SELECT id, item_id, chat_id, attempts FROM deliveries
-               WHERE status = 'queued' AND not_before <= ? ORDER BY not_before, id LIMIT ?""",
-            (now, limit),
+               WHERE status = 'queued' AND not_before <= ? AND (? IS NULL OR item_id = ?)
+               ORDER BY not_before, id LIMIT ?""",
+            (now, item_id, item_id, limit),
         )
         return [Delivery(*row) for row in rows]
 
-    def next_retry_time(self) -> float | None:
-        return self.db.execute("SELECT MIN(not_before) FROM deliveries WHERE status = 'queued'").fetchone()[0]
-
-    def queue_length(self) -> int:
+    def next_retry_time(self, item_id: int | None = None) -> float | None:
         return self.db.execute(
-            "SELECT COUNT(*) FROM deliveries WHERE status IN ('queued', 'sending')"
+            "SELECT MIN(not_before) FROM deliveries WHERE status = 'queued' AND (? IS NULL OR item_id = ?)",
+            (item_id, item_id),
+        ).fetchone()[0]
+
+    def queue_length(self, item_id: int | None = None) -> int:
+        """Deliveries queued or in flight (of one item, if given)."""
+        return self.db.execute(
+            """SELECT COUNT(*) FROM deliveries
+               WHERE status IN ('queued', 'sending') AND (? IS NULL OR item_id = ?)""",
+            (item_id, item_id),
         ).fetchone()[0]
 
     def delivery_chat(self, delivery_id: int) -> int | None:

@@ -1,7 +1,6 @@
 """The delivery engine against a Bot-like stub: outcomes per recipient, retries, pacing under the limits."""
 
 import asyncio
-import itertools
 import time
 from types import SimpleNamespace
 
@@ -134,7 +133,7 @@ async def test_sends_stay_under_the_global_rate_limit(store):
     await drain(store, bot, limits=limits)
     times = sorted(at for at, _, _ in bot.calls)
     assert len(times) == 40
-    assert all(b - a >= 1 / 50 * 0.95 for a, b in itertools.pairwise(times))
+    assert all(later - earlier >= 10 / 50 * 0.9 for earlier, later in zip(times, times[10:], strict=False))
 
 
 async def test_two_messages_to_one_chat_are_a_chat_interval_apart(store):

@@ -1,0 +1,89 @@
+"""`newsbot announce --text ... [--tag T] [--html] [--send]`: an announcement from the shell (CMS hook, cron).
+
+It is queued in the bot's database; the running bot's delivery worker picks it up within a second.
+With `--send` and no bot running on this data dir, it is delivered from here, with the same engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
+
+from bot.delivery import DeliveryEngine, Rendered
+from bot.handlers.announce import announcement_html
+from bot.html import MAX_MESSAGE, escape, visible_length
+from bot.instance import AlreadyRunning, InstanceLock
+from bot.settings import Settings
+from bot.store import Chat, Item, Store
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text", required=True, help="the announcement (plain text unless --html)")
+    parser.add_argument("--tag", help="reach only this topic's subscribers (and those who follow everything)")
+    parser.add_argument("--html", action="store_true", help="the text is already Telegram HTML")
+    parser.add_argument(
+        "--send", action="store_true", help="deliver now if no bot is running on this data dir"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    text = args.text.strip() if args.html else escape(args.text.strip())
+    if not text:
+        print("newsbot announce: the text is empty", file=sys.stderr)
+        return 2
+    if visible_length(announcement_html(text)) > MAX_MESSAGE:
+        print(
+            f"newsbot announce: longer than one Telegram message ({MAX_MESSAGE} characters)", file=sys.stderr
+        )
+        return 2
+    tag = " ".join(args.tag.replace("_", " ").lstrip("#").split()).lower() if args.tag else None
+    store = Store.open(settings.database_path)
+    try:
+        item = store.create_announcement(None, text, tag)
+        count = store.queue_announcement(item.id)
+        print(f"announcement {item.id} queued for {count} chats")
+        if args.send and count:
+            return _send_here(settings, store, item.id)
+        return 0
+    finally:
+        store.close()
+
+
+def _send_here(settings: Settings, store: Store, item_id: int) -> int:
+    if not settings.token:
+        print("newsbot announce: --send needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    try:
+        lock = InstanceLock(settings.data_dir).acquire()
+    except AlreadyRunning:
+        print("a bot is running on this data dir: it delivers the announcement")
+        return 0
+    try:
+        asyncio.run(_deliver(settings, store, item_id))
+    finally:
+        lock.release()
+    report = store.report(item_id)
+    print(f"delivered {report.delivered}, blocked {report.blocked}, failed {report.failed}")
+    return 0
+
+
+def _render(item: Item, _chat: Chat | None) -> Rendered | None:
+    return Rendered(announcement_html(item.text)) if item.kind == "text" else None
+
+
+async def _deliver(settings: Settings, store: Store, item_id: int) -> None:
+    bot: Bot = ExtBot(
+        settings.token,
+        base_url=f"{settings.api_url}/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+    )
+    async with bot:
+        await DeliveryEngine(store, bot, _render, settings.delivery).drain(item_id)
