@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import dataclasses
 import io
 import json
 import os
@@ -34,13 +35,15 @@ import tempfile
 import time
 from pathlib import Path
 from random import Random
+from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.corpus import generate_posts  # noqa: E402
-from index.posts import Post  # noqa: E402
+if TYPE_CHECKING:
+    from index.posts import Post
 
 ENGINES = ("newsbot", "whoosh", "fts5")
 GLOSSARY = ROOT / "content" / "glossary.yaml"
@@ -115,7 +118,10 @@ def main(argv: list[str] | None = None) -> None:
         print(json.dumps(_worker(args.worker, args.dir, args.profile)))
         return
     engines = [e for e in args.engines.split(",") if e]
-    print(f"search bench · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores")
+    print(
+        f"search bench · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores"
+        f" · load average {os.getloadavg()[0]:.1f} (other work on the machine inflates every number)"
+    )
     print(
         f"queries: {min(args.queries, len(QUERIES))} hand-written + generated from the corpus, top {PER_PAGE}"
     )
@@ -131,11 +137,14 @@ def main(argv: list[str] | None = None) -> None:
 def _run_size(
     size: int, n_queries: int, seed: int, engines: list[str], tmp: Path, profile: bool
 ) -> dict[str, dict]:
+    from bench.corpus import generate_posts
+
     started = time.perf_counter()
     posts = generate_posts(size + 1, seed)  # the last one is the incremental add
     queries = (QUERIES + _generated_queries(posts[:size], n_queries - len(QUERIES), seed))[:n_queries]
     with open(tmp / "corpus.pkl", "wb") as f:
-        pickle.dump({"posts": posts, "queries": queries}, f)
+        # plain records, so the baselines never import `index` (it may be mid-edit)
+        pickle.dump({"posts": [dataclasses.asdict(p) for p in posts], "queries": queries}, f)
     words = sum(len(p.body.split()) for p in posts) / len(posts)
     print(f"\n{size} posts (mean {words:.0f} words) generated in {time.perf_counter() - started:.1f} s")
     results = {}
@@ -161,12 +170,13 @@ def _worker(engine_name: str, folder: Path, profile: bool = False) -> dict:
     """Run one engine on the pickled corpus; return its numbers (or the reason it cannot run)."""
     with open(folder / "corpus.pkl", "rb") as f:
         data = pickle.load(f)
-    posts, extra, queries = data["posts"][:-1], data["posts"][-1], data["queries"]
     base_rss = _rss_mb()
     try:
         engine = {"newsbot": NewsbotEngine, "whoosh": WhooshEngine, "fts5": Fts5Engine}[engine_name](folder)
     except ImportError as exc:
         return {"error": f"not available ({exc})"}
+    *posts, extra = engine.prepare(data["posts"])
+    queries = data["queries"]
     started = time.perf_counter()
     engine.build(posts)
     build_s = time.perf_counter() - started
@@ -215,10 +225,13 @@ class NewsbotEngine:
     """newsbot's own index, through `from index import Index` only."""
 
     def __init__(self, folder: Path) -> None:
-        from index import Index
+        from index import Index, Post
 
-        self.index_class = Index
+        self.index_class, self.post_class = Index, Post
         self.path = folder / "newsbot-index"
+
+    def prepare(self, records: list[dict]) -> list[Post]:
+        return [self.post_class(**r) for r in records]
 
     def build(self, posts: list[Post]) -> None:
         glossary = GLOSSARY if GLOSSARY.exists() else None
@@ -254,6 +267,9 @@ class WhooshEngine:
         )
         self.parser = qparser.MultifieldParser(["title", "body", "tags"], self.schema)
         self.path = folder / "whoosh-index"
+
+    def prepare(self, records: list[dict]) -> list[SimpleNamespace]:
+        return _plain_posts(records)
 
     def build(self, posts: list[Post]) -> None:
         self.path.mkdir()
@@ -296,6 +312,9 @@ class Fts5Engine:
         self.path = folder / "fts5.db"
         self.db = sqlite3.connect(self.path)
 
+    def prepare(self, records: list[dict]) -> list[SimpleNamespace]:
+        return _plain_posts(records)
+
     def build(self, posts: list[Post]) -> None:
         self.db.execute(
             "CREATE VIRTUAL TABLE posts USING fts5(id UNINDEXED, title, body, tags,"
@@ -325,6 +344,11 @@ class Fts5Engine:
     @staticmethod
     def _row(post: Post) -> tuple[str, str, str, str]:
         return post.id, post.title, post.body, " ".join(post.tags)
+
+
+def _plain_posts(records: list[dict]) -> list[SimpleNamespace]:
+    """Posts as attribute records, for the engines that do not need `index.posts.Post`."""
+    return [SimpleNamespace(**r) for r in records]
 
 
 def _generated_queries(posts: list[Post], n: int, seed: int) -> list[str]:
@@ -368,7 +392,10 @@ def _report(size: int, results: dict[str, dict]) -> None:
         )
         print(f"{name:<8} " + " ".join(f"{c:>8.1f}" for c in cells) + f"  {r['empty']:>5} {r['errors']:>6}")
     base = next((r["base_rss_mb"] for r in results.values() if "base_rss_mb" in r), 0)
-    print(f"(RSS includes about {base:.0f} MB for the corpus itself, the same for every engine)")
+    print(
+        f"(RSS includes about {base:.0f} MB for the corpus itself, the same for every engine;"
+        f" load average now {os.getloadavg()[0]:.1f})"
+    )
     ours = results.get("newsbot", {})
     if "error" in ours or not ours:
         return
