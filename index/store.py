@@ -158,12 +158,9 @@ class Index:
                 raise
             writer.commit()
             with self._read_lock:
-                old = self._searcher
-                try:
-                    self._searcher = old.refresh()
-                except TypeError:  # Whoosh cannot refresh a reader of an empty index
-                    self._searcher = self._ix.searcher(weighting=BM25F())
-                    old.close()
+                # a fresh searcher: Whoosh's refresh() can reuse segment readers with stale deletions
+                self._searcher.close()
+                self._searcher = self._ix.searcher(weighting=BM25F())
                 self._ranker = Ranker(self._searcher, self.glossary)
             log.info(
                 "index synced: %d added, %d updated, %d removed",
@@ -300,8 +297,8 @@ def _corrected(parsed: ParsedQuery, plan: Plan) -> str | None:
 
 def _check(path: Path) -> str | None:
     """Why the index at `path` can't be used as it is (None when it can)."""
-    if not path.is_dir() or not windex.exists_in(str(path)):
-        return "missing" if not path.exists() or not any(path.iterdir()) else "corrupt"
+    if not path.is_dir() or not any(path.iterdir()):
+        return "missing"
     try:
         version = json.loads((path / VERSION_FILE).read_text(encoding="utf-8")).get("schema")
     except (OSError, ValueError, AttributeError):
@@ -310,14 +307,15 @@ def _check(path: Path) -> str | None:
         return f"from an older version (schema {version}, now {SCHEMA_VERSION})"
     try:
         ix = windex.open_dir(str(path))
-        with ix.searcher() as s:
-            if sorted(s.schema.names()) != sorted(make_schema().names()):
-                return "from an older version (different fields)"
-            s.doc_count()
-            if s.doc_count():
-                next(iter(s.all_stored_fields()))
-        ix.close()
-    except Exception as exc:  # any failure to read means corrupt
+        try:
+            with ix.searcher() as s:
+                if sorted(s.schema.names()) != sorted(make_schema().names()):
+                    return "from an older version (different fields)"
+                if s.doc_count():
+                    next(iter(s.all_stored_fields()))
+        finally:
+            ix.close()
+    except Exception as exc:  # any failure to read it means it is corrupt
         log.debug("index check failed: %r", exc)
         return "corrupt"
     return None
