@@ -122,8 +122,10 @@ def main(argv: list[str] | None = None) -> None:
         f"search bench · {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} · {os.cpu_count()} cores"
         f" · load average {os.getloadavg()[0]:.1f} (other work on the machine inflates every number)"
     )
+    written = min(args.queries, len(QUERIES))
     print(
-        f"queries: {min(args.queries, len(QUERIES))} hand-written + generated from the corpus, top {PER_PAGE}"
+        f"queries: {written} hand-written + {args.queries - written} generated from the corpus titles,"
+        f" top {PER_PAGE} with snippets, each timed once after {len(WARMUP)} warm-up queries"
     )
     print("fts5 query = the words quoted and OR-joined, ranked by bm25(); whoosh = raw text, default parser")
     if args.profile:
