@@ -48,6 +48,7 @@ if TYPE_CHECKING:
 ENGINES = ("newsbot", "whoosh", "fts5")
 GLOSSARY = ROOT / "content" / "glossary.yaml"
 PER_PAGE = 5
+WORKER_TIMEOUT = 1800  # seconds per engine and size
 WARMUP = ["conference", "drug policy serbia", "unodc training", "skupština", "harm reduction vienna"]
 
 # How members ask: natural questions, keywords, typos, no diacritics, Serbian Latin and Cyrillic,
@@ -151,12 +152,14 @@ def _run_size(
     print(f"\n{size} posts (mean {words:.0f} words) generated in {time.perf_counter() - started:.1f} s")
     results = {}
     for engine in engines:
-        proc = subprocess.run(
-            [sys.executable, __file__, "--worker", engine, "--dir", str(tmp), *(["--profile"] * profile)],
-            capture_output=True,
-            text=True,
-            timeout=3600,
-        )
+        command = [sys.executable, __file__, "--worker", engine, "--dir", str(tmp)]
+        try:
+            proc = subprocess.run(
+                command + ["--profile"] * profile, capture_output=True, text=True, timeout=WORKER_TIMEOUT
+            )
+        except subprocess.TimeoutExpired:
+            results[engine] = {"error": f"gave up after {WORKER_TIMEOUT} s"}
+            continue
         if profile:
             print(proc.stderr[proc.stderr.find("--- ") :])
         lines = proc.stdout.strip().splitlines()
