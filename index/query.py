@@ -114,8 +114,9 @@ def parse(text: str) -> ParsedQuery:
 
     def take_years(m: re.Match) -> str:
         first, last = int(m.group(1)), int(m.group(2)[-2:]) + int(m.group(1)) // 100 * 100
-        if first <= last:
-            query.dates = (dt.date(first, 1, 1), dt.date(last, 12, 31))
+        if first >= last:  # "2023-03" is a month, not a range of years
+            return m.group()
+        query.dates = (dt.date(first, 1, 1), dt.date(last, 12, 31))
         return " " * len(m.group())
 
     rest = _YEARS_RE.sub(take_years, rest)
