@@ -16,232 +16,25 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import json
-import re
-import socket
 import threading
 import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass, field
-from email.parser import BytesParser
-from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from contextlib import asynccontextmanager
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
 
-from bot.fakeapi_checks import (
-    MAX_CALLBACK_ANSWER,
-    ApiError,
-    bad_request,
-    check_commands,
-    check_inline_results,
-    check_language_code,
-    check_reply_markup,
-    formatted_text,
-)
-from bot.fakeapi_html import utf16_len
+from bot.fakeapi_checks import ApiError, formatted_text
+from bot.fakeapi_http import Handler, Server
 from bot.fakeapi_limits import Fault, Limits, RateLimiter
+from bot.fakeapi_methods import ALL_UPDATES, DEFAULT_UPDATES, BotApiMethods
+from bot.fakeapi_model import Call, Chat, Message, Query, User, member, user_entities
 
 __all__ = ["DEFAULT_TOKEN", "ApiError", "Call", "Chat", "FakeBotAPI", "Limits", "Message", "User", "polling"]
 
-
-def _names(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 DEFAULT_TOKEN = "123456789:AAFakeTokenForLocalTestsOnly-0123456789"
-ALL_UPDATES = _names(
-    "message edited_message channel_post edited_channel_post business_connection business_message "
-    "edited_business_message deleted_business_messages message_reaction message_reaction_count "
-    "inline_query chosen_inline_result callback_query shipping_query pre_checkout_query "
-    "purchased_paid_media poll poll_answer my_chat_member chat_member chat_join_request chat_boost "
-    "removed_chat_boost"
-)
-DEFAULT_UPDATES = ALL_UPDATES - {"chat_member", "message_reaction", "message_reaction_count"}
-CHAT_ACTIONS = _names(
-    "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
-    "choose_sticker find_location record_video_note upload_video_note"
-)
-_JSON_PARAMS = _names(
-    "reply_markup entities caption_entities results commands scope menu_button allowed_updates "
-    "reply_parameters link_preview_options button input_message_content"
-)
-_INT_PARAMS = _names(
-    "chat_id from_chat_id message_id user_id offset limit timeout cache_time reply_to_message_id "
-    "max_connections message_thread_id"
-)
-_BOOL_PARAMS = _names(
-    "disable_notification protect_content show_alert is_personal drop_pending_updates "
-    "allow_sending_without_reply disable_web_page_preview only_if_banned"
-)
-_USER_ENTITIES = re.compile(
-    r"(?P<bot_command>(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)"
-    r"|(?P<url>https?://[^\s<>\"]+)"
-    r"|(?P<mention>(?<!\w)@[A-Za-z0-9_]{5,32})"
-    r"|(?P<hashtag>(?<![\w#])#\w*[^\W\d]\w*)"
-)
-_SEND_METHODS = frozenset({"sendmessage", "copymessage", "forwardmessage"})
 
 
-@dataclass(eq=False)
-class User:
-    """A Telegram user of the fake. `started`: has opened a private chat with the bot (else 403 on send)."""
-
-    id: int
-    first_name: str
-    username: str | None = None
-    language_code: str | None = "en"
-    last_name: str | None = None
-    is_bot: bool = False
-    started: bool = False
-    blocked: bool = False
-    deactivated: bool = False
-
-    def to_api(self) -> dict:
-        data: dict[str, Any] = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
-        for key in ("last_name", "username", "language_code"):
-            if getattr(self, key):
-                data[key] = getattr(self, key)
-        return data
-
-
-@dataclass(eq=False)
-class Chat:
-    """A chat: "private" (id = the user's id), "group" or "supergroup". `members`: user id -> status."""
-
-    id: int
-    type: str
-    title: str | None = None
-    user: User | None = None
-    members: dict[int, str] = field(default_factory=dict)
-    bot_status: str = "member"
-    migrated_to: int | None = None
-    last_message_id: int = 0
-
-    def to_api(self) -> dict:
-        if self.type == "private" and self.user is not None:
-            data = {"id": self.id, "type": "private", "first_name": self.user.first_name}
-            if self.user.username:
-                data["username"] = self.user.username
-            return data
-        return {"id": self.id, "type": self.type, "title": self.title or ""}
-
-
-@dataclass(eq=False)
-class Message:
-    """A message in a chat, current state: edits change `text`/`entities`/`reply_markup` in place
-    (earlier texts kept in `history`). `sender` is None for the bot's own messages."""
-
-    chat: Chat
-    message_id: int
-    date: int
-    sender: User | None
-    text: str | None = None
-    entities: list[dict] = field(default_factory=list)
-    html: str | None = None
-    caption: str | None = None
-    kind: str = "text"
-    reply_markup: dict | None = None
-    reply_to: Message | None = None
-    edit_date: int | None = None
-    via_bot: bool = False
-    deleted: bool = False
-    inline_message_id: str | None = None
-    history: list[str] = field(default_factory=list)
-    extra: dict = field(default_factory=dict)
-
-    @property
-    def from_bot(self) -> bool:
-        return self.sender is None
-
-    @property
-    def keyboard(self) -> list[list[dict]]:
-        """Inline keyboard rows (empty if none)."""
-        return (self.reply_markup or {}).get("inline_keyboard", [])
-
-    @property
-    def buttons(self) -> list[dict]:
-        return [button for row in self.keyboard for button in row]
-
-    def button(self, which: str | int) -> dict:
-        """A button by index, label or callback data; LookupError if there is none."""
-        buttons = self.buttons
-        if isinstance(which, int):
-            if 0 <= which < len(buttons):
-                return buttons[which]
-        else:
-            for button in buttons:
-                if which in (button.get("callback_data"), button.get("text")):
-                    return button
-        raise LookupError(f"no button {which!r} in message {self.message_id}: {[b['text'] for b in buttons]}")
-
-    def to_api(self, bot: User, *, nested: bool = True) -> dict:
-        data: dict[str, Any] = {"message_id": self.message_id, "date": self.date, "chat": self.chat.to_api()}
-        data["from"] = (self.sender or bot).to_api()
-        if self.text is not None:
-            data["text"] = self.text
-            if self.entities:
-                data["entities"] = self.entities
-        if self.kind == "sticker":
-            data["sticker"] = {
-                "file_id": f"sticker{self.message_id}",
-                "file_unique_id": f"s{self.message_id}",
-                "type": "regular",
-                "width": 512,
-                "height": 512,
-                "is_animated": False,
-                "is_video": False,
-                "emoji": self.extra.get("emoji", "👍"),
-            }
-        if self.kind == "photo":
-            data["photo"] = [{"file_id": f"photo{self.message_id}", "file_unique_id": f"p{self.message_id}",
-                              "width": 800, "height": 600}]  # fmt: skip
-            if self.caption:
-                data["caption"] = self.caption
-                if self.entities:
-                    data["caption_entities"] = self.entities
-        if self.reply_markup and "inline_keyboard" in self.reply_markup:
-            data["reply_markup"] = self.reply_markup
-        if self.edit_date:
-            data["edit_date"] = self.edit_date
-        if self.via_bot:
-            data["via_bot"] = bot.to_api()
-        if self.reply_to is not None and nested:
-            data["reply_to_message"] = self.reply_to.to_api(bot, nested=False)
-        data.update({k: v for k, v in self.extra.items() if k != "emoji"})
-        return data
-
-
-@dataclass
-class Call:
-    """One Bot API call as the fake saw it."""
-
-    method: str
-    params: dict
-    ok: bool
-    result: Any = None
-    error_code: int | None = None
-    description: str | None = None
-    kind: str | None = None  # for errors: see ApiError
-    parameters: dict | None = None  # for errors: retry_after, migrate_to_chat_id
-    time: float = 0.0
-    duration: float = 0.0
-
-
-@dataclass
-class _Query:
-    """A callback or inline query waiting for its answer."""
-
-    user: User
-    created: float
-    answer: dict | None = None
-    message: Message | None = None
-    data: str | None = None
-
-
-class FakeBotAPI:
+class FakeBotAPI(BotApiMethods):
     """Strict fake Bot API over HTTP; see the module docstring. Use as a context manager or start()/stop()."""
 
     def __init__(
@@ -275,18 +68,19 @@ class FakeBotAPI:
         self._next_update_id = 1
         self._allowed = set(DEFAULT_UPDATES)
         self._poll_generation = 0
-        self._callbacks: dict[str, _Query] = {}
-        self._inline: dict[str, _Query] = {}
+        self._callbacks: dict[str, Query] = {}
+        self._inline: dict[str, Query] = {}
         self._faults: list[Fault] = []
         self._delays: list[list] = []  # [method, seconds, times]
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.menu_buttons: dict[int | None, dict] = {}
+        self.profile: dict[tuple[str, str], str] = {}  # (field, language) -> text
         self.webhook_url = ""
         self.calls: list[Call] = []
         self.warnings: list[str] = []
         self.messages_per_chat: Counter[int] = Counter()
         self.too_many_requests = 0
-        self._server: _Server | None = None
+        self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._methods: dict[str, Callable[[dict], Any]] = {
@@ -296,7 +90,7 @@ class FakeBotAPI:
     # ------------------------------------------------------------------ lifecycle
 
     def start(self) -> FakeBotAPI:
-        self._server = _Server(self._address, _Handler, self)
+        self._server = Server(self._address, Handler, self)
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(0.05,), name="fake-bot-api", daemon=True
         )
@@ -640,7 +434,7 @@ class FakeBotAPI:
         with self._cond:
             target = self._chat(chat)
             message = self._new_message(
-                target, user, text=text, entities=_user_entities(text), reply_to=reply_to
+                target, user, text=text, entities=user_entities(text), reply_to=reply_to
             )
             self._push("message", message.to_api(self.bot))
             return message
@@ -657,7 +451,7 @@ class FakeBotAPI:
 
     def send_photo(self, chat: Chat | User | int, user: User, caption: str | None = None) -> Message:
         with self._cond:
-            entities = _user_entities(caption) if caption else []
+            entities = user_entities(caption) if caption else []
             message = self._new_message(
                 self._chat(chat), user, kind="photo", caption=caption, entities=entities
             )
@@ -669,7 +463,7 @@ class FakeBotAPI:
         with self._cond:
             assert message.sender is not None, "users can only edit their own messages"
             message.history.append(message.text or "")
-            message.text, message.entities = new_text, _user_entities(new_text)
+            message.text, message.entities = new_text, user_entities(new_text)
             message.edit_date = int(time.time())
             self._push("edited_message", message.to_api(self.bot))
             return message
@@ -695,7 +489,7 @@ class FakeBotAPI:
                 payload["inline_message_id"] = message.inline_message_id
             else:
                 payload["message"] = message.to_api(self.bot)
-            self._callbacks[query_id] = _Query(presser, time.monotonic(), message=message, data=str(data))
+            self._callbacks[query_id] = Query(presser, time.monotonic(), message=message, data=str(data))
             self._push("callback_query", payload)
             return query_id
 
@@ -703,7 +497,7 @@ class FakeBotAPI:
         """`user` types ``@bot query``; returns the inline query id."""
         with self._cond:
             query_id = str(next(self._query_ids) * 104_729 + 9_000_000_000)
-            self._inline[query_id] = _Query(user, time.monotonic())
+            self._inline[query_id] = Query(user, time.monotonic())
             self._push(
                 "inline_query",
                 {
@@ -779,331 +573,15 @@ class FakeBotAPI:
         return update_id
 
     def _member_update(self, chat: Chat, by: User, old: str, new: str, *, my: bool) -> None:
-        member = self.bot if my else by
+        subject = self.bot if my else by
         payload = {
             "chat": chat.to_api(),
             "from": by.to_api(),
             "date": int(time.time()),
-            "old_chat_member": _member(member, old),
-            "new_chat_member": _member(member, new),
+            "old_chat_member": member(subject, old),
+            "new_chat_member": member(subject, new),
         }
         self._push("my_chat_member" if my else "chat_member", payload)
-
-    def _target_chat(self, params: dict, *, sending: bool = True) -> Chat:
-        """The chat a call addresses, with Telegram's errors for unknown, migrated and unreachable chats."""
-        chat_id = params.get("chat_id")
-        if chat_id in (None, ""):
-            raise bad_request("chat_id is empty")
-        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
-        if chat is None:
-            raise bad_request("chat not found")
-        if chat.migrated_to is not None:
-            raise bad_request(
-                "group chat was upgraded to a supergroup chat", "state", migrate_to_chat_id=chat.migrated_to
-            )
-        if not sending:
-            return chat
-        if chat.type == "private" and chat.user is not None:
-            if chat.user.deactivated:
-                raise ApiError(403, "Forbidden: user is deactivated", kind="state")
-            if chat.user.blocked:
-                raise ApiError(403, "Forbidden: bot was blocked by the user", kind="state")
-            if not chat.user.started:
-                raise ApiError(403, "Forbidden: bot can't initiate conversation with a user", kind="state")
-        elif chat.bot_status == "kicked":
-            raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat", kind="state")
-        elif chat.bot_status == "left":
-            raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat", kind="state")
-        return chat
-
-    def _count_message(self, chat: Chat) -> None:
-        if self._limiter is not None:
-            self._limiter.acquire(chat.id, chat.type != "private", time.monotonic())
-        self.messages_per_chat[chat.id] += 1
-
-    def _reply_target(self, chat: Chat, params: dict) -> Message | None:
-        reply = params.get("reply_parameters") or {}
-        message_id = reply.get("message_id") if isinstance(reply, dict) else None
-        message_id = message_id or params.get("reply_to_message_id")
-        if not message_id:
-            return None
-        target = self._messages.get((chat.id, int(message_id)))
-        if target is None or target.deleted:
-            if reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply"):
-                return None
-            raise bad_request("message to be replied not found")
-        return target
-
-    def _edit_target(self, params: dict, what: str = "edit") -> Message:
-        inline_id = params.get("inline_message_id")
-        if inline_id:
-            message = self._inline_messages.get(str(inline_id))
-            if message is None:
-                raise bad_request("MESSAGE_ID_INVALID")
-            return message
-        chat = self._target_chat(params, sending=False)
-        message = self._messages.get((chat.id, params.get("message_id") or 0))
-        if message is None or message.deleted:
-            raise bad_request(f"message to {what} not found")
-        if not message.from_bot and what == "edit":
-            raise bad_request("message can't be edited")
-        return message
-
-    def _edited(self, message: Message) -> Any:
-        message.edit_date = int(time.time())
-        return True if message.inline_message_id else message.to_api(self.bot)
-
-    def _query(self, table: dict[str, _Query], query_id: object) -> _Query:
-        query = table.get(str(query_id))
-        if (
-            query is None
-            or query.answer is not None
-            or time.monotonic() - query.created > self.callback_timeout
-        ):
-            raise bad_request("query is too old and response timeout expired or query ID is invalid")
-        return query
-
-    def _get_updates(self, params: dict) -> list[dict]:
-        with self._cond:
-            if self.webhook_url:
-                raise ApiError(
-                    409,
-                    "Conflict: can't use getUpdates method while webhook is active; "
-                    "use deleteWebhook to delete the webhook first",
-                    kind="conflict",
-                )
-            self._poll_generation += 1
-            generation = self._poll_generation
-            self._cond.notify_all()
-            offset = int(params.get("offset") or 0)
-            if offset > 0:
-                self._updates = [u for u in self._updates if u["update_id"] >= offset]
-            elif offset < 0:
-                self._updates = self._updates[offset:]
-            allowed = params.get("allowed_updates")
-            if isinstance(allowed, list):
-                self._allowed = set(allowed) & ALL_UPDATES if allowed else set(DEFAULT_UPDATES)
-            limit = min(max(int(params.get("limit") or 100), 1), 100)
-            deadline = time.monotonic() + max(0, int(params.get("timeout") or 0))
-            while True:
-                if generation != self._poll_generation:
-                    raise ApiError(
-                        409,
-                        "Conflict: terminated by other getUpdates request; "
-                        "make sure that only one bot instance is running",
-                        kind="conflict",
-                    )
-                updates = [
-                    u for u in self._updates if next(k for k in u if k != "update_id") in self._allowed
-                ]
-                remaining = deadline - time.monotonic()
-                if updates or remaining <= 0 or self._stopping:
-                    return updates[:limit]
-                self._cond.wait(remaining)
-
-    # ------------------------------------------------------------------ Bot API methods (under the lock)
-
-    def _m_getMe(self, params: dict) -> dict:
-        return {
-            **self.bot.to_api(),
-            "can_join_groups": True,
-            "can_read_all_group_messages": False,
-            "supports_inline_queries": True,
-            "can_connect_to_business": False,
-            "has_main_web_app": False,
-        }
-
-    def _m_getUpdates(self, params: dict) -> list[dict]:  # dispatched to _get_updates outside the lock
-        return self._get_updates(params)
-
-    def _m_setWebhook(self, params: dict) -> bool:
-        url = str(params.get("url") or "")
-        if url and not url.startswith("https://"):
-            raise bad_request("bad webhook: An HTTPS URL must be provided for webhook")
-        self.webhook_url = url
-        return True
-
-    def _m_deleteWebhook(self, params: dict) -> bool:
-        self.webhook_url = ""
-        if params.get("drop_pending_updates"):
-            self._updates.clear()
-        return True
-
-    def _m_getWebhookInfo(self, params: dict) -> dict:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._updates),
-        }
-
-    def _m_close(self, params: dict) -> bool:
-        return True
-
-    def _m_logOut(self, params: dict) -> bool:
-        return True
-
-    def _commands_key(self, params: dict) -> tuple[str, str]:
-        scope = params.get("scope") or {"type": "default"}
-        return json.dumps(scope, sort_keys=True), check_language_code(params.get("language_code"))
-
-    def _m_setMyCommands(self, params: dict) -> bool:
-        self.commands[self._commands_key(params)] = check_commands(params.get("commands"))
-        return True
-
-    def _m_getMyCommands(self, params: dict) -> list[dict]:
-        return self.commands.get(self._commands_key(params), [])
-
-    def _m_deleteMyCommands(self, params: dict) -> bool:
-        self.commands.pop(self._commands_key(params), None)
-        return True
-
-    def _m_setChatMenuButton(self, params: dict) -> bool:
-        chat_id = params.get("chat_id")
-        if chat_id is not None:
-            self._target_chat(params, sending=False)
-        self.menu_buttons[chat_id] = params.get("menu_button") or {"type": "default"}
-        return True
-
-    def _m_getChatMenuButton(self, params: dict) -> dict:
-        return self.menu_buttons.get(params.get("chat_id"), {"type": "commands"})
-
-    def _m_sendMessage(self, params: dict) -> dict:
-        chat = self._target_chat(params)
-        parsed = formatted_text(params)
-        markup = check_reply_markup(params.get("reply_markup"))
-        reply_to = self._reply_target(chat, params)
-        self._count_message(chat)
-        self.warnings.extend(parsed.warnings)
-        message = self._new_message(
-            chat, None, text=parsed.text, entities=parsed.entities, html=params.get("text"),
-            reply_markup=markup, reply_to=reply_to,
-        )  # fmt: skip
-        return message.to_api(self.bot)
-
-    def _m_editMessageText(self, params: dict) -> Any:
-        message = self._edit_target(params)
-        if message.text is None:
-            raise bad_request("there is no text in the message to edit")
-        if not str(params.get("text") or "").strip():
-            raise bad_request("text must be non-empty")
-        parsed = formatted_text(params)
-        markup = check_reply_markup(params.get("reply_markup"))
-        if (parsed.text, parsed.entities, markup) == (message.text, message.entities, message.reply_markup):
-            raise _not_modified()
-        self.warnings.extend(parsed.warnings)
-        message.history.append(message.text)
-        message.text, message.entities, message.html = parsed.text, parsed.entities, params.get("text")
-        message.reply_markup = markup  # no reply_markup removes the keyboard, as on Telegram
-        return self._edited(message)
-
-    def _m_editMessageReplyMarkup(self, params: dict) -> Any:
-        message = self._edit_target(params)
-        markup = check_reply_markup(params.get("reply_markup"))
-        if markup == message.reply_markup or (not markup and not message.reply_markup):
-            raise _not_modified()
-        message.reply_markup = markup
-        return self._edited(message)
-
-    def _m_deleteMessage(self, params: dict) -> bool:
-        message = self._edit_target(params, "delete")
-        if (
-            not message.from_bot
-            and message.chat.type != "private"
-            and message.chat.bot_status != "administrator"
-        ):
-            raise bad_request("message can't be deleted")
-        message.deleted = True
-        return True
-
-    def _m_answerCallbackQuery(self, params: dict) -> bool:
-        query = self._query(self._callbacks, params.get("callback_query_id"))
-        if len(str(params.get("text") or "")) > MAX_CALLBACK_ANSWER:
-            raise bad_request("MESSAGE_TOO_LONG")
-        query.answer = dict(params)
-        return True
-
-    def _m_answerInlineQuery(self, params: dict) -> bool:
-        query = self._query(self._inline, params.get("inline_query_id"))
-        results = check_inline_results(params.get("results"))
-        if len(str(params.get("next_offset") or "").encode()) > 64:
-            raise bad_request("NEXT_OFFSET_INVALID")
-        query.answer = {**params, "results": results}
-        return True
-
-    def _m_sendChatAction(self, params: dict) -> bool:
-        self._target_chat(params)
-        if params.get("action") not in CHAT_ACTIONS:
-            raise bad_request("wrong parameter action in request")
-        return True
-
-    def _m_getChat(self, params: dict) -> dict:
-        chat = self._target_chat(params, sending=False)
-        return {
-            **chat.to_api(),
-            "accent_color_id": 0,
-            "max_reaction_count": 11,
-            "accepted_gift_types": {
-                "unlimited_gifts": False,
-                "limited_gifts": False,
-                "unique_gifts": False,
-                "premium_subscription": False,
-                "gifts_from_channels": False,
-            },
-        }
-
-    def _m_getChatMember(self, params: dict) -> dict:
-        chat = self._target_chat(params, sending=False)
-        user_id = params.get("user_id")
-        if user_id == self.bot.id:
-            return _member(self.bot, chat.bot_status)
-        user = self.users.get(user_id)  # type: ignore[arg-type]
-        if user is None:
-            raise bad_request("user not found")
-        if chat.type == "private":
-            return _member(user, "member" if user.id == chat.id else "left")
-        return _member(user, chat.members.get(user.id, "left"))
-
-    def _m_getChatAdministrators(self, params: dict) -> list[dict]:
-        chat = self._target_chat(params, sending=False)
-        if chat.type == "private":
-            raise bad_request("there are no administrators in the private chat")
-        admins = [
-            _member(self.users[uid], s)
-            for uid, s in chat.members.items()
-            if s in ("creator", "administrator")
-        ]
-        if chat.bot_status == "administrator":
-            admins.append(_member(self.bot, "administrator"))
-        return admins
-
-    def _source_message(self, params: dict, what: str) -> Message:
-        source_chat = self._target_chat({"chat_id": params.get("from_chat_id")}, sending=False)
-        source = self._messages.get((source_chat.id, params.get("message_id") or 0))
-        if source is None or source.deleted:
-            raise bad_request(f"message to {what} not found")
-        return source
-
-    def _m_copyMessage(self, params: dict) -> dict:
-        chat = self._target_chat(params)
-        source = self._source_message(params, "copy")
-        markup = check_reply_markup(params.get("reply_markup"))
-        self._count_message(chat)
-        copy = self._new_message(
-            chat, None, text=source.text, entities=list(source.entities), kind=source.kind,
-            caption=source.caption, reply_markup=markup, extra=dict(source.extra),
-        )  # fmt: skip
-        return {"message_id": copy.message_id}
-
-    def _m_forwardMessage(self, params: dict) -> dict:
-        chat = self._target_chat(params)
-        source = self._source_message(params, "forward")
-        self._count_message(chat)
-        origin = {"type": "user", "date": source.date, "sender_user": (source.sender or self.bot).to_api()}
-        copy = self._new_message(
-            chat, None, text=source.text, entities=list(source.entities), kind=source.kind,
-            caption=source.caption, extra={**source.extra, "forward_origin": origin},
-        )  # fmt: skip
-        return copy.to_api(self.bot)
 
 
 @asynccontextmanager
@@ -1125,165 +603,6 @@ async def polling(app: Any, *, timeout: int = 10) -> AsyncIterator[Any]:
             await app.stop()
     finally:
         await app.shutdown()
-
-
-def _not_modified() -> ApiError:
-    return bad_request(
-        "message is not modified: specified new message content and reply markup are exactly the same "
-        "as a current content and reply markup of the message"
-    )
-
-
-def _member(user: User, status: str) -> dict:
-    """A ChatMember object as getChatMember returns it."""
-    data: dict[str, Any] = {"status": status, "user": user.to_api()}
-    if status == "creator":
-        data["is_anonymous"] = False
-    elif status == "administrator":
-        rights = (
-            "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members "
-            "can_promote_members can_change_info can_invite_users can_post_stories can_edit_stories "
-            "can_delete_stories"
-        )
-        data.update({right: True for right in rights.split()}, can_be_edited=False, is_anonymous=False)
-    elif status == "kicked":
-        data["until_date"] = 0
-    return data
-
-
-def _user_entities(text: str) -> list[dict]:
-    """The entities Telegram's clients attach to what a user types (commands, mentions, hashtags, URLs)."""
-    entities = []
-    for match in _USER_ENTITIES.finditer(text):
-        kind = match.lastgroup
-        start = utf16_len(text[: match.start()])
-        entities.append({"type": kind, "offset": start, "length": utf16_len(match.group(0))})
-    return entities
-
-
-def decode_params(content_type: str, body: bytes, query: str = "") -> dict:
-    """Bot API parameters from a query string, a JSON body, a urlencoded form or multipart form data."""
-    params: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
-    kind = content_type.split(";")[0].strip().lower()
-    if kind == "application/json" and body:
-        params.update(json.loads(body))
-        return params
-    if kind == "application/x-www-form-urlencoded":
-        params.update({k: v[-1] for k, v in parse_qs(body.decode("utf-8"), keep_blank_values=True).items()})
-    elif kind == "multipart/form-data":
-        message = BytesParser(policy=HTTP).parsebytes(
-            b"Content-Type: " + content_type.encode() + b"\r\n\r\n" + body
-        )
-        for part in message.iter_parts():
-            name = part.get_param("name", header="content-disposition")
-            if name and part.get_filename() is None:
-                params[name] = (
-                    part.get_content() if part.get_content_maintype() == "text" else part.get_payload()
-                )
-    return {name: _coerce(name, value) for name, value in params.items()}
-
-
-def _coerce(name: str, value: Any) -> Any:
-    if not isinstance(value, str):
-        return value
-    if name in _INT_PARAMS:
-        try:
-            return int(value)
-        except ValueError:
-            return value
-    if name in _BOOL_PARAMS:
-        return value.lower() == "true"
-    if name in _JSON_PARAMS:
-        try:
-            return json.loads(value)
-        except ValueError:
-            return value
-    return value
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    block_on_close = False
-
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeBotAPI):
-        self.fake = fake
-        self._connections: set[socket.socket] = set()
-        self._handlers: set[threading.Thread] = set()
-        self._track = threading.Lock()
-        super().__init__(address, handler)
-
-    def process_request(self, request, client_address) -> None:  # type: ignore[override]
-        with self._track:
-            self._connections.add(request)
-        thread = threading.Thread(target=self._serve, args=(request, client_address), daemon=True)
-        with self._track:
-            self._handlers.add(thread)
-        thread.start()
-
-    def _serve(self, request, client_address) -> None:
-        try:
-            self.process_request_thread(request, client_address)
-        finally:
-            with self._track:
-                self._connections.discard(request)
-                self._handlers.discard(threading.current_thread())
-
-    def close_connections(self) -> None:
-        with self._track:
-            connections = list(self._connections)
-        for connection in connections:
-            with suppress(OSError):
-                connection.shutdown(socket.SHUT_RDWR)
-
-    def join_handlers(self, timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        with self._track:
-            threads = list(self._handlers)
-        for thread in threads:
-            thread.join(max(0.0, deadline - time.monotonic()))
-
-
-class _Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    server: _Server
-
-    def log_message(self, format: str, *args: Any) -> None:  # no access log: URLs carry the token
-        pass
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def _handle(self) -> None:
-        fake = self.server.fake
-        parts = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-        match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", parts.path)
-        try:
-            if parts.path.startswith("/_control/"):
-                from bot.fakeapi_control import control
-
-                status, payload = control(
-                    fake, self.command, parts.path[len("/_control/") :], parts.query, body
-                )
-            elif match is None:
-                status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
-            else:
-                params = decode_params(self.headers.get("Content-Type", ""), body, parts.query)
-                status, payload = fake.call(match.group(1), match.group(2), params)
-        except (ValueError, KeyError, LookupError) as exc:
-            status, payload = 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
-        try:
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-        except OSError:
-            self.close_connection = True
 
 
 def main(argv: list[str] | None = None) -> int:
