@@ -17,7 +17,7 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
-from bot import notify
+from bot import heartbeat, notify
 from bot.flood import PerChatProcessor
 from bot.messages import plain
 from bot.services import SERVICES, close_services, open_services
@@ -60,6 +60,8 @@ def build_application(settings: Settings) -> Application:
         )
         .concurrent_updates(PerChatProcessor())
         .rate_limiter(notify.rate_limiter(settings))
+        .request(heartbeat.request(settings))
+        .get_updates_request(heartbeat.request(settings, get_updates=True))
         .application_class(NewsbotApplication)
         .build()
     )

@@ -123,8 +123,25 @@ class Settings:
             changes["admins"] = _parse_admins(env["NEWSBOT_ADMINS"])
         if env.get("NEWSBOT_POLL_SECONDS"):
             changes["poll_seconds"] = _number(env["NEWSBOT_POLL_SECONDS"], "NEWSBOT_POLL_SECONDS")
+        hook = {key: env[name] for name, key in WEBHOOK_ENV.items() if env.get(name)}
+        if "port" in hook:
+            hook["port"] = int(_number(hook["port"], "NEWSBOT_WEBHOOK_PORT"))
+        if hook:
+            changes["webhook"] = replace(self.webhook, **hook)
+        if env.get("NEWSBOT_METRICS_PORT"):
+            changes["metrics_port"] = int(_number(env["NEWSBOT_METRICS_PORT"], "NEWSBOT_METRICS_PORT"))
         settings = replace(self, **changes)
         return replace(settings, api_url=settings.api_url.rstrip("/"))
+
+
+# environment variable -> webhook setting
+WEBHOOK_ENV = {
+    "NEWSBOT_WEBHOOK_URL": "url",
+    "NEWSBOT_WEBHOOK_SECRET": "secret_token",
+    "NEWSBOT_WEBHOOK_LISTEN": "listen",
+    "NEWSBOT_WEBHOOK_PORT": "port",
+    "NEWSBOT_WEBHOOK_PATH": "path",
+}
 
 
 def _section(raw: dict, name: str) -> dict:
