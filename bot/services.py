@@ -6,16 +6,18 @@ from __future__ import annotations
 import asyncio
 import itertools
 import logging
+import os
 import secrets
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from telegram.ext import Application, ContextTypes
 
 from bot.render import short_key
 from bot.settings import Settings
 from bot.store import Store
-from index import Index, load_posts
+from index import Hit, Index, Post, Results, SyncReport, load_posts
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +62,41 @@ def _base36(number: int) -> str:
             return digits
 
 
+class ResultCache:
+    """Recent search answers (an LRU), so page buttons and inline typing do not search again;
+    emptied whenever the index changes."""
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.capacity = capacity
+        self._items: OrderedDict[tuple, object] = OrderedDict()
+
+    def get(self, key: tuple) -> object | None:
+        value = self._items.get(key)
+        if value is not None:
+            self._items.move_to_end(key)
+        return value
+
+    def put(self, key: tuple, value: object) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.capacity:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+def content_fingerprint(folder: Path) -> tuple:
+    """Names, sizes and modification times of the post files: changes whenever a post file does."""
+    entries = []
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            if name.endswith(".md"):
+                stat = os.stat(os.path.join(root, name))
+                entries.append((root, name, stat.st_size, stat.st_mtime_ns))
+    return tuple(sorted(entries))
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -69,6 +106,8 @@ class Services:
     post_keys: dict[str, str] = field(default_factory=dict)  # short key -> post id
     tag_keys: dict[str, str] = field(default_factory=dict)  # short key -> tag
     sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    cache: ResultCache = field(default_factory=ResultCache)
+    fingerprint: tuple | None = None
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
@@ -80,17 +119,51 @@ class Services:
         await services.sync()
         return services
 
-    async def sync(self):
-        """Re-read the content folder into the index (in a thread); returns the index's SyncReport."""
+    async def sync(self, *, force: bool = False) -> SyncReport:
+        """Re-read the content folder into the index (in a thread) if any post file changed since the
+        last sync (or `force`); returns the index's SyncReport (empty when nothing changed)."""
         async with self.sync_lock:
+            fingerprint = await asyncio.to_thread(content_fingerprint, self.settings.posts_dir)
+            if fingerprint == self.fingerprint and not force:
+                return SyncReport()
             loaded = await asyncio.to_thread(load_posts, self.settings.posts_dir)
             for error in loaded.errors:
                 log.warning("post skipped: %s", error)
             report = await asyncio.to_thread(self.index.sync, loaded.posts)
+            self.cache.clear()
             self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
             self.tag_keys = {short_key(tag): tag for tag, _count in self.index.tags()}
+            self.fingerprint = fingerprint
             log.info("index: %d posts", len(self.index))
             return report
+
+    # searching: off the event loop (Whoosh is pure Python), answers cached until the index changes
+
+    async def search(self, query: str, *, page: int = 1, per_page: int = 5) -> Results:
+        return await self._cached(
+            ("search", query, page, per_page), self.index.search, query, page=page, per_page=per_page
+        )
+
+    async def latest(self, n: int, tags: tuple[str, ...] = ()) -> list[Hit]:
+        return await self._cached(("latest", n, tags), self.index.latest, n, tags=tags)
+
+    def tags(self) -> list[tuple[str, int]]:
+        """Tags with post counts (fast enough to call on the event loop; cached)."""
+        tags = self.cache.get(("tags",))
+        if tags is None:
+            tags = self.index.tags()
+            self.cache.put(("tags",), tags)
+        return tags
+
+    async def post(self, post_id: str) -> Post | None:
+        return await asyncio.to_thread(self.index.get, post_id)
+
+    async def _cached(self, key: tuple, function, *args, **kwargs):
+        value = self.cache.get(key)
+        if value is None:
+            value = await asyncio.to_thread(function, *args, **kwargs)
+            self.cache.put(key, value)
+        return value
 
     def close(self) -> None:
         self.index.close()

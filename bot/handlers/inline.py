@@ -20,10 +20,10 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     query = clean_query(inline.query)
     next_offset = None
     if not query:
-        hits = services.index.latest(PER_PAGE)
+        hits = await services.latest(PER_PAGE)
     else:
         page = int(inline.offset) if inline.offset.isdigit() and 0 < int(inline.offset) < 1000 else 1
-        results = services.index.search(query, page=page, per_page=PER_PAGE)
+        results = await services.search(query, page=page, per_page=PER_PAGE)
         hits = results.hits
         if page < results.pages:
             next_offset = str(page + 1)

@@ -26,7 +26,7 @@ def requested_count(args: list[str] | None) -> int:
 async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update, context)
     services = services_of(context)
-    hits = services.index.latest(requested_count(context.args))
+    hits = await services.latest(requested_count(context.args))
     if not hits:
         page = Page(t(lang, "latest_empty"))
     else:

@@ -21,13 +21,13 @@ COMMANDS = ("search",)
 PER_PAGE = 5
 
 
-def search_page(context: ContextTypes.DEFAULT_TYPE, query: str, lang: str, page: int = 1) -> Page:
+async def search_page(context: ContextTypes.DEFAULT_TYPE, query: str, lang: str, page: int = 1) -> Page:
     """Run the search and render one page of results."""
     services = services_of(context)
-    results = services.index.search(query, page=page, per_page=PER_PAGE)
+    results = await services.search(query, page=page, per_page=PER_PAGE)
     pages = results.pages
     if pages and page > pages:  # the index shrank since the button was made
-        results = services.index.search(query, page=pages, per_page=PER_PAGE)
+        results = await services.search(query, page=pages, per_page=PER_PAGE)
     return results_page(
         results,
         lang,
@@ -43,7 +43,7 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE, text: str | No
     if not query:
         await answer(update, context, Page(t(lang, "empty_query")))
         return
-    await answer(update, context, search_page(context, query, lang))
+    await answer(update, context, await search_page(context, query, lang))
 
 
 async def search_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -61,7 +61,7 @@ async def private_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
 async def send_post(context: ContextTypes.DEFAULT_TYPE, chat_id: int, post_id: str, lang: str) -> bool:
     """Send the whole post into the chat, split into messages that fit; False when it is gone."""
     services = services_of(context)
-    post = services.index.get(post_id)
+    post = await services.post(post_id)
     if post is None:
         return False
     for text in post_messages(post, lang, site_search_url=services.settings.site_search_url):
@@ -77,7 +77,7 @@ async def on_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if query is None or callback.message is None:
         await callback.answer(plain(lang, "expired"))
         return
-    await edit_page(callback, search_page(context, query, lang, button.page))
+    await edit_page(callback, await search_page(context, query, lang, button.page))
     await callback.answer()
 
 

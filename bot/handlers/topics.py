@@ -25,7 +25,7 @@ def topics_for(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> P
     """The /topics page for `chat_id` (also used to redraw it after an extra button changed state)."""
     extra: TopicButtons | None = context.bot_data.get(TOPIC_BUTTONS)
     per_tag = (lambda tag: extra(tag, chat_id)) if extra else None
-    return topics_page(services_of(context).index.tags(), lang, per_tag)
+    return topics_page(services_of(context).tags(), lang, per_tag)
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -42,7 +42,7 @@ async def on_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if tag is None or update.effective_chat is None:
         await callback.answer(plain(lang, "expired"))
         return
-    hits = services.index.latest(TOPIC_POSTS, tags=(tag,))
+    hits = await services.latest(TOPIC_POSTS, tags=(tag,))
     header = t(lang, "topic_header", tag=tag)
     page = hits_page(header, hits, lang, site_search_url=services.settings.site_search_url)
     await send_to(context, update.effective_chat.id, page)
