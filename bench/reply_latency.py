@@ -6,6 +6,11 @@ and the fake, nothing else) and then newsbot itself answer the same questions, o
 one of 50 users. Latency is measured on the fake's clock: from the moment the update is queued (a pending
 getUpdates long poll returns it at once) to the moment the fake receives the reply's sendMessage.
 
+The questions: the 44 hand-written ones of bench/search_bench.py, then title words of random posts, all
+different (newsbot caches answers for its page buttons; a repeated question would flatter it).
+The fake's sockets get TCP_NODELAY here: without it each response (headers and body written separately)
+waits ~40 ms for a delayed ACK, which would hide everything else (both bots alike).
+
     .venv/bin/python bench/reply_latency.py                      # 1k and 10k posts, 300 questions each
     .venv/bin/python bench/reply_latency.py --sizes 1000 --messages 100
 
@@ -18,11 +23,14 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import re
+import socket
 import statistics
 import sys
 import tempfile
 import time
 from pathlib import Path
+from random import Random
 
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
@@ -31,7 +39,8 @@ if str(ROOT) not in sys.path:
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bench.corpus import write_posts  # noqa: E402
+import bot.fakeapi_http  # noqa: E402
+from bench.corpus import generate_posts, write_posts  # noqa: E402
 from bench.search_bench import QUERIES  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.fakeapi import FakeBotAPI, polling  # noqa: E402
@@ -40,6 +49,30 @@ from bot.settings import Settings  # noqa: E402
 USERS = 50
 WARM_UP = 10
 TARGET_MS = 40.0
+
+
+def _no_delay(handler: bot.fakeapi_http.Handler, setup=bot.fakeapi_http.Handler.setup) -> None:
+    setup(handler)
+    handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+
+bot.fakeapi_http.Handler.setup = _no_delay
+
+
+def questions_for(size: int, count: int) -> list[str]:
+    """`count` different questions: the hand-written ones, then 2-3 title words of random posts."""
+    rng = Random(f"reply-latency:{size}")
+    titles = [post.title for post in generate_posts(min(size, 2000), seed=0)]
+    questions = list(dict.fromkeys(QUERIES))
+    seen = set(questions)
+    while len(questions) < count:
+        words = re.findall(r"\w+", rng.choice(titles).lower())
+        start = rng.randrange(max(len(words) - 1, 1))
+        question = " ".join(words[start : start + rng.randint(2, 3)])
+        if question not in seen:
+            seen.add(question)
+            questions.append(question)
+    return questions[:count]
 
 
 async def echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -79,7 +112,7 @@ def summary(latencies: list[float]) -> tuple[float, float, float]:
 
 
 async def run_size(size: int, messages: int) -> None:
-    questions = [QUERIES[n % len(QUERIES)] for n in range(messages + WARM_UP)]
+    questions = questions_for(size, messages + WARM_UP)
     with tempfile.TemporaryDirectory(prefix="reply-latency-") as tmp:
         content = Path(tmp) / "content"
         started = time.monotonic()
@@ -112,8 +145,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--messages", type=int, default=300, help="timed questions per bot and size")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
-    print(f"questions: {len(QUERIES)} hand-written (bench/search_bench.py), cycled; {USERS} users; "
-          f"{WARM_UP} warm-up questions per bot not timed")  # fmt: skip
+    print(f"questions: {len(QUERIES)} hand-written (bench/search_bench.py), then title words, all different; "
+          f"{USERS} users; {WARM_UP} warm-up questions per bot not timed")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
         asyncio.run(run_size(size, args.messages))
 
