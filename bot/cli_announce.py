@@ -13,6 +13,7 @@ import sys
 from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
+from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryEngine, Rendered
 from bot.handlers.announce import announcement_html
@@ -84,6 +85,7 @@ async def _deliver(settings: Settings, store: Store, item_id: int) -> None:
         defaults=Defaults(
             parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
         ),
+        request=HTTPXRequest(connection_pool_size=16),
     )
     async with bot:
         await DeliveryEngine(store, bot, _render, settings.delivery).drain(item_id)

@@ -161,7 +161,7 @@ class DeliveryEngine:
         limits: Limits,
         *,
         pacer: Pacer | None = None,
-        concurrency: int = 16,
+        concurrency: int = 10,
         idle_poll: float = 1.0,
         backoff: float = 2.0,
         on_finished: Callable[[list[int]], Awaitable[None]] | None = None,
