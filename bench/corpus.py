@@ -209,6 +209,7 @@ SR_TITLES = [
     "Izveštaj: {topic}", "{person} o temi „{topic}“", "Projekat {gen_project} u {city}", "Održana {event}",
 ]
 MEDIA = ["K1 TV", "Radio Belgrade", "N1", "RTS", "Danas", "the BBC", "Euronews"]
+SR_MEDIA = ["K1", "N1", "RTS", "Nova S", "Radio Beograd"]
 MONTHS = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
     "November", "December",
@@ -377,7 +378,7 @@ def _format_sr(rng: Random, rare: _Rare, date: dt.date | None, template: str) ->
         topic2=topic2[0],
         topic_tag=topic[0],
         city=rng.choice(SR_CITIES)[1],
-        media=rng.choice(MEDIA[:5]),
+        media=rng.choice(SR_MEDIA),
         date=f"{day.day}. {SR_MONTHS[day.month - 1]} {day.year}. godine",
         year=day.year,
         num=rng.randint(12, 600),
@@ -393,7 +394,8 @@ def _format_sr(rng: Random, rare: _Rare, date: dt.date | None, template: str) ->
 def _body(rng: Random, fill, seeds: Sequence[str], rare: _Rare) -> str:
     """Paragraphs of 1-5 sentences until the target length (150-700 words) is reached."""
     target = int(rng.triangular(150, 700, 300))
-    templates = SR_TEMPLATES if not seeds else EN_TEMPLATES
+    template = _dealer(rng, SR_TEMPLATES if not seeds else EN_TEMPLATES)
+    seed_sentence = _dealer(rng, seeds)
     paragraphs: list[str] = []
     words = 0
     while words < target:
@@ -404,9 +406,9 @@ def _body(rng: Random, fill, seeds: Sequence[str], rare: _Rare) -> str:
             sentences = []
             for _ in range(rng.randint(1, 5)):
                 if seeds and rng.random() < 0.4:
-                    sentences.append(_swap_entities(rng, rng.choice(seeds), rare))
+                    sentences.append(_swap_entities(rng, seed_sentence(), rare))
                 else:
-                    sentences.append(fill(rng.choice(templates)))
+                    sentences.append(fill(template()))
             paragraph = " ".join(sentences)
         size = len(paragraph.split())
         if words + size > 700 and words >= 150:
@@ -414,6 +416,18 @@ def _body(rng: Random, fill, seeds: Sequence[str], rare: _Rare) -> str:
         paragraphs.append(paragraph)
         words += size
     return "\n\n".join(paragraphs)
+
+
+def _dealer(rng: Random, pool: Sequence[str]):
+    """Deal items of `pool` in random order, reshuffling when all are used (few repeats in a post)."""
+    deck: list[str] = []
+
+    def deal() -> str:
+        if not deck:
+            deck.extend(rng.sample(pool, len(pool)))
+        return deck.pop()
+
+    return deal
 
 
 _SEED_NAMES = re.compile(r"Milutin Milošević|Nebojša (?:Đ|Dj)urasović|Žana Glavendekić|Goran Radisavljević")
