@@ -62,7 +62,6 @@ class FakeBotAPI(BotApiMethods):
         self._query_ids = itertools.count(1)
         self.users: dict[int, User] = {}
         self.chats: dict[int, Chat] = {}
-        self._messages: dict[tuple[int, int], Message] = {}
         self._inline_messages: dict[str, Message] = {}
         self._updates: list[dict] = []
         self._next_update_id = 1
@@ -201,15 +200,17 @@ class FakeBotAPI(BotApiMethods):
         """The bot's messages in a chat (not deleted), oldest first, in their current state."""
         chat_id = self._chat_id(chat)
         with self._lock:
-            return [
-                m for (cid, _), m in self._messages.items() if cid == chat_id and m.from_bot and not m.deleted
-            ]
+            return [m for m in self._chat_messages(chat_id) if m.from_bot and not m.deleted]
 
     def messages(self, chat: Chat | User | int) -> list[Message]:
         """Every message in a chat (user's and bot's, not deleted), oldest first."""
         chat_id = self._chat_id(chat)
         with self._lock:
-            return [m for (cid, _), m in self._messages.items() if cid == chat_id and not m.deleted]
+            return [m for m in self._chat_messages(chat_id) if not m.deleted]
+
+    def _chat_messages(self, chat_id: int) -> list[Message]:
+        chat = self.chats.get(chat_id)
+        return list(chat.messages.values()) if chat else []
 
     @property
     def pending_updates(self) -> int:
@@ -557,7 +558,7 @@ class FakeBotAPI(BotApiMethods):
     def _new_message(self, chat: Chat, sender: User | None, **fields: Any) -> Message:
         chat.last_message_id += 1
         message = Message(chat, chat.last_message_id, int(time.time()), sender, **fields)
-        self._messages[(chat.id, message.message_id)] = message
+        chat.messages[message.message_id] = message
         if sender is not None and chat.type == "private":
             sender.started = True
         elif sender is not None and sender.id not in chat.members:

@@ -32,6 +32,16 @@ _BUTTON_ACTIONS = (
     "copy_text",
 )
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
+_START_PARAMETER = re.compile(r"[A-Za-z0-9_-]{1,64}")
+_SCOPES = {
+    "default": (),
+    "all_private_chats": (),
+    "all_group_chats": (),
+    "all_chat_administrators": (),
+    "chat": ("chat_id",),
+    "chat_administrators": ("chat_id",),
+    "chat_member": ("chat_id", "user_id"),
+}
 _URL = re.compile(r"(https?|tg)://[^\s]+", re.IGNORECASE)
 
 
@@ -143,11 +153,31 @@ def check_commands(commands: object) -> list[dict]:
     return commands
 
 
+def check_scope(scope: object) -> dict:
+    """A BotCommandScope object (default scope when missing)."""
+    scope = scope or {"type": "default"}
+    if not isinstance(scope, dict) or scope.get("type") not in _SCOPES:
+        raise bad_request("can't parse BotCommandScope")
+    if any(key not in scope for key in _SCOPES[scope["type"]]):
+        raise bad_request(f"can't parse BotCommandScope: {_SCOPES[scope['type']]} required")
+    return scope
+
+
 def check_language_code(code: object) -> str:
     code = "" if code is None else str(code)
     if code and not re.fullmatch(r"[a-z]{2}", code):
         raise bad_request("invalid language code specified")
     return code
+
+
+def check_inline_button(button: object) -> None:
+    """answerInlineQuery's button: a text and a start_parameter (1–64 of A-Z a-z 0-9 _ -) or a web_app."""
+    if button is None:
+        return
+    if not isinstance(button, dict) or not str(button.get("text", "")).strip():
+        raise bad_request("can't parse InlineQueryResultsButton")
+    if "web_app" not in button and not _START_PARAMETER.fullmatch(str(button.get("start_parameter", ""))):
+        raise bad_request("START_PARAM_INVALID")
 
 
 def check_inline_results(results: object) -> list[dict]:

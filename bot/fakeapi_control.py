@@ -65,7 +65,7 @@ def chat_dict(chat: Chat) -> dict:
 
 def _message(fake: FakeBotAPI, args: dict) -> Message:
     with fake._lock:
-        return fake._messages[(int(args["chat_id"]), int(args["message_id"]))]
+        return fake.chats[int(args["chat_id"])].messages[int(args["message_id"])]
 
 
 def _users(fake: FakeBotAPI, ids: Any) -> list:

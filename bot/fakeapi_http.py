@@ -90,7 +90,9 @@ class Server(ThreadingHTTPServer):
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
         with self._track:
             self._connections.add(request)
-        thread = threading.Thread(target=self._serve, args=(request, client_address), daemon=True)
+        thread = threading.Thread(
+            target=self._serve, args=(request, client_address), name="fake-bot-api-connection", daemon=True
+        )
         with self._track:
             self._handlers.add(thread)
         thread.start()

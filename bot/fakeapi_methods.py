@@ -12,9 +12,11 @@ from bot.fakeapi_checks import (
     ApiError,
     bad_request,
     check_commands,
+    check_inline_button,
     check_inline_results,
     check_language_code,
     check_reply_markup,
+    check_scope,
     formatted_text,
 )
 from bot.fakeapi_model import Chat, Message, Query, member
@@ -79,7 +81,7 @@ class BotApiMethods:
         message_id = message_id or params.get("reply_to_message_id")
         if not message_id:
             return None
-        target = self._messages.get((chat.id, int(message_id)))
+        target = chat.messages.get(int(message_id))
         if target is None or target.deleted:
             if reply.get("allow_sending_without_reply") or params.get("allow_sending_without_reply"):
                 return None
@@ -94,7 +96,7 @@ class BotApiMethods:
                 raise bad_request("MESSAGE_ID_INVALID")
             return message
         chat = self._target_chat(params, sending=False)
-        message = self._messages.get((chat.id, params.get("message_id") or 0))
+        message = chat.messages.get(params.get("message_id") or 0)
         if message is None or message.deleted:
             raise bad_request(f"message to {what} not found")
         if not message.from_bot and what == "edit":
@@ -195,7 +197,7 @@ class BotApiMethods:
         return True
 
     def _commands_key(self, params: dict) -> tuple[str, str]:
-        scope = params.get("scope") or {"type": "default"}
+        scope = check_scope(params.get("scope"))
         return json.dumps(scope, sort_keys=True), check_language_code(params.get("language_code"))
 
     def _m_setMyCommands(self, params: dict) -> bool:
@@ -305,6 +307,7 @@ class BotApiMethods:
     def _m_answerInlineQuery(self, params: dict) -> bool:
         query = self._query(self._inline, params.get("inline_query_id"))
         results = check_inline_results(params.get("results"))
+        check_inline_button(params.get("button"))
         if len(str(params.get("next_offset") or "").encode()) > 64:
             raise bad_request("NEXT_OFFSET_INVALID")
         query.answer = {**params, "results": results}
@@ -372,7 +375,7 @@ class BotApiMethods:
 
     def _source_message(self, params: dict, what: str) -> Message:
         source_chat = self._target_chat({"chat_id": params.get("from_chat_id")}, sending=False)
-        source = self._messages.get((source_chat.id, params.get("message_id") or 0))
+        source = source_chat.messages.get(params.get("message_id") or 0)
         if source is None or source.deleted:
             raise bad_request(f"message to {what} not found")
         return source

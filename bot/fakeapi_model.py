@@ -50,6 +50,7 @@ class Chat:
     bot_status: str = "member"
     migrated_to: int | None = None
     last_message_id: int = 0
+    messages: dict[int, Message] = field(default_factory=dict, repr=False)  # by message_id, oldest first
 
     def to_api(self) -> dict:
         if self.type == "private" and self.user is not None:

@@ -485,3 +485,24 @@ def test_standalone_server_is_driven_through_the_control_endpoint(tmp_path):
     finally:
         process.terminate()
         assert process.wait(5) == 0
+
+
+async def test_command_scopes_and_inline_buttons_are_validated(fake, bot, ana):
+    from telegram import BotCommandScopeAllPrivateChats, InlineQueryResultsButton
+
+    await bot.set_my_commands([("help", "Help")], scope=BotCommandScopeAllPrivateChats())
+    assert raw_call(fake, "setMyCommands", json={"commands": [], "scope": {"type": "chat"}})[0] == 400
+    assert raw_call(fake, "setMyCommands", json={"commands": [], "scope": {"type": "everyone"}})[0] == 400
+
+    query_id = fake.inline_query(ana, "")
+    with telegram_error(BadRequest, "START_PARAM_INVALID"):
+        await bot.answer_inline_query(
+            query_id, [], button=InlineQueryResultsButton("Open", start_parameter="a b")
+        )
+    await bot.answer_inline_query(
+        query_id, [], button=InlineQueryResultsButton("Open", start_parameter="topics")
+    )
+
+
+def test_observing_an_unknown_chat_finds_nothing(fake):
+    assert fake.replies(123) == [] and fake.messages(123) == []
