@@ -5,6 +5,7 @@ Every test also fails (in the `fake` fixture) if the bot made a call Telegram wo
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -191,7 +192,7 @@ async def test_dates_and_buttons_follow_the_language(fake, bot):
     mila = fake.user("Mila", language_code="sr-Latn", started=True)
     answer = await fake.ask(mila, "harm reduction")
     assert "tekstova: 12" in answer.text
-    assert "2. januar 2023." in answer.text
+    assert re.search(r"\n\d{1,2}\. (januar|februar|mart) 2023\.\n", answer.text)
     assert [b["text"] for b in answer.keyboard[-1]] == ["1/3", "Dalje ›"]
 
 
@@ -245,3 +246,24 @@ async def test_stickers_photos_and_unknown_commands_get_a_hint(fake, bot):
     fake.send_photo(ana, ana, caption="harm")
     assert "only read text" in (await fake.next_reply(ana, after=sticker_reply)).text
     assert "/help" in (await fake.ask(ana, "/frobnicate")).text
+
+
+async def test_a_double_tap_or_an_unchanged_edit_does_not_send_an_edit_that_changes_nothing(fake, bot):
+    ana = fake.user("Ana", started=True)
+    question = fake.send_text(ana, ana, "harm reduction")
+    answer = await fake.next_reply(ana, after=question)
+    first, second = fake.press(answer, "Next ›"), fake.press(answer, "Next ›")
+    await fake.wait_callback_answer(first)
+    await fake.wait_callback_answer(second)
+    assert len(fake.calls_to("editMessageText")) == 1
+    fake.edit_text(question, "harm  reduction\u200b")  # the same question after cleaning
+    fake.send_text(ana, ana, "/help")
+    await fake.wait_for(lambda: len(fake.replies(ana)) == 2, what="the help")
+    assert len(fake.calls_to("editMessageText")) == 2  # page 1 again, once
+    assert answer.keyboard[-1][0]["text"] == "1/3"
+
+
+async def test_search_without_words_says_how_to_use_it(fake, bot):
+    ana = fake.user("Ana", started=True)
+    assert "/search harm reduction" in (await fake.ask(ana, "/search")).text
+    assert "/search harm reduction" in (await fake.ask(ana, "/search@newsbot_test_bot \u200b")).text

@@ -24,7 +24,7 @@ async def on_language_button(update: Update, context: ContextTypes.DEFAULT_TYPE)
         await callback.answer(plain(lang_of(update, context), "expired"))
         return
     services_of(context).store.set_language(update.effective_chat.id, button.key)
-    await edit_page(callback, Page(t(button.key, "language_set")))
+    await edit_page(callback, Page(t(button.key, "language_set")), context)
     await callback.answer()
 
 

@@ -77,7 +77,7 @@ async def on_page_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if query is None or callback.message is None:
         await callback.answer(plain(lang, "expired"))
         return
-    await edit_page(callback, await search_page(context, query, lang, button.page))
+    await edit_page(callback, await search_page(context, query, lang, button.page), context)
     await callback.answer()
 
 
