@@ -149,7 +149,19 @@ def tokens(text: str, lang: str = "en", *, keep_stop_words: bool = False) -> lis
     return out
 
 
+@lru_cache(maxsize=200_000)
+def _forms(raw: str, lang: str) -> tuple[tuple[str, str], ...]:
+    return tuple((w, stem(w, lang)) for w in _split(raw) if w not in STOP_WORDS)
+
+
 def index_text(text: str, lang: str) -> tuple[str, str]:
-    """Space-separated stems and exact forms of `text`, ready for the whitespace-tokenised index fields."""
-    toks = tokens(text, lang)
-    return " ".join(t.stem for t in toks), " ".join(t.exact for t in toks)
+    """Space-separated stems of `text`, and its unstemmed forms where they differ from the stem,
+    ready for the whitespace-tokenised index fields."""
+    stemmed: list[str] = []
+    exact: list[str] = []
+    for raw in WORD_RE.findall(text):
+        for word, word_stem in _forms(raw, lang):
+            stemmed.append(word_stem)
+            if word != word_stem:
+                exact.append(word)
+    return " ".join(stemmed), " ".join(exact)

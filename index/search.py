@@ -1,16 +1,16 @@
 """Ranking: from a parsed query to a page of relevant hits.
 
 A query is a list of *concepts*: a typed word, or a run of words the glossary knows, with every
-equivalent term as an alternative. Whoosh (BM25F over title/text/exact fields, OR of everything plus
-phrase clauses) picks candidates; they are then re-ranked by *coverage*: the IDF-weighted share of the
-query's concepts a post contains. A post must cover more than half of what the query is about to be
-shown at all, which is what makes "nothing relevant" honest. Recency only breaks ties.
+equivalent term as an alternative. Posts are ranked by *coverage* first: the IDF-weighted share of the
+query's concepts a post contains (a post must cover more than half of what the query is about to be
+shown at all, which is what makes "nothing relevant" honest); then by how strongly it matches (saturated
+term frequency, exact unstemmed forms) and whether the matches are in the title. Recency only breaks
+ties. Posting lists are read whole from the Whoosh index (see `index.postings`) and combined as sets.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 import math
 from dataclasses import dataclass
 
@@ -20,20 +20,21 @@ from whoosh.support.levenshtein import distance
 
 from index.analysis import GENERAL_WORDS, WEAK_WORDS, stems
 from index.glossary import Glossary
+from index.postings import Postings, postings
 from index.query import ParsedQuery, Word
 from index.snippets import SnippetTerm
 
-TITLE_BOOST = 2.5
-EXACT_BOOST = 0.6
-PHRASE_BOOST = 1.5
 GLOSSARY_FACTOR = 0.9
 CORRECTED_FACTOR = 0.8
-WEAK_FACTOR = 0.15
+WEAK_FACTOR = 0.0  # framing words never decide what is relevant
+K1, B = 1.2, 0.75
+EXACT_BONUS = 0.3
 GENERAL_FACTOR = 0.4
 NAME_FACTOR = 2.0  # an unknown capitalised word mid-question is probably a name no post mentions
 RELEVANT = 0.5  # a post must cover more than this share of the query
 CLOSE_TO_BEST = 0.6  # ... and at least this share of the best post's coverage
 MONTH_TOLERANCE = dt.timedelta(days=10)
+POSTINGS_CACHE = 2000  # posting lists kept per searcher
 
 
 @dataclass
@@ -52,9 +53,16 @@ class Concept:
 @dataclass
 class Candidate:
     docnum: int
-    stored: dict
     coverage: float
     score: float
+    date: int  # ordinal, 0 when undated
+
+
+@dataclass
+class WordDocs:
+    text: Postings  # doc -> frequency of the word (by any stem, or its exact form)
+    title: set[int]
+    exact: set[int]  # docs with the word's exact (unstemmed) form, when that differs from its stems
 
 
 @dataclass
@@ -62,7 +70,6 @@ class Plan:
     """The analysed query: concepts to look for, the Whoosh query, and any spelling corrections."""
 
     concepts: list[Concept]
-    query: wq.Query | None
     corrections: dict[int, str]  # word index -> corrected folded word
 
     @property
@@ -86,7 +93,10 @@ class Ranker:
         self.searcher = searcher
         self.glossary = glossary
         self.n = max(searcher.doc_count(), 1)
+        self.avg_length = searcher.reader().field_length("text") / max(searcher.doc_count_all(), 1) or 1.0
         self._df: dict[str, int] = {}
+        self._postings: dict[tuple[str, str], Postings] = {}
+        self._words: dict[str, WordDocs] = {}
 
     # --- statistics -------------------------------------------------------------------------
     def df(self, word: str) -> int:
@@ -126,7 +136,7 @@ class Ranker:
             else:
                 concepts.append(self._concept([Alternative((words[i],), factor)], [parsed.words[i]]))
                 i += 1
-        return Plan(concepts, self._whoosh_query(concepts), corrections)
+        return Plan(concepts, corrections)
 
     def _known(self, word: str) -> bool:
         return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
@@ -164,72 +174,111 @@ class Ranker:
             weight *= GENERAL_FACTOR
         return Concept(alts, weight, weak)
 
-    def _word_query(self, word: str) -> wq.Query | None:
-        s = self.searcher
-        terms = []
-        for t in stems(word):
-            if s.doc_frequency("text", t):
-                terms += [wq.Term("title", t, boost=TITLE_BOOST), wq.Term("text", t)]
-        if s.doc_frequency("exact", word):
-            terms.append(wq.Term("exact", word, boost=EXACT_BOOST))
-        return wq.Or(terms) if terms else None
-
-    def _whoosh_query(self, concepts: list[Concept]) -> wq.Query | None:
-        clauses: list[wq.Query] = []
-        for concept in concepts:
-            for alt in concept.alternatives:
-                parts = [self._word_query(w) for w in alt.words]
-                if all(parts):
-                    clauses.append(parts[0] if len(parts) == 1 else wq.And(parts))
-                    if len(parts) > 1:
-                        clauses.append(self._phrase(alt.words))
-        singles = [c.alternatives[0].words[-1] for c in concepts]
-        for a, b in itertools.pairwise(singles):
-            if self.df(a) and self.df(b):
-                clauses.append(self._phrase((a, b)))
-        return wq.Or(clauses) if clauses else None
-
-    @staticmethod
-    def _phrase(words: tuple[str, ...]) -> wq.Query:
-        variants = {tuple(sorted(stems(w))[k % len(stems(w))] for w in words) for k in range(2)}
-        return wq.Or([wq.Phrase("text", list(v), slop=2, boost=PHRASE_BOOST) for v in variants])
-
     # --- ranking ----------------------------------------------------------------------------
-    def rank(self, plan: Plan, parsed: ParsedQuery, filter_q: wq.Query | None, limit: int) -> list[Candidate]:
-        """Relevant candidates, best first."""
-        if plan.query is None:
+    def postings(self, field: str, term: str) -> Postings:
+        key = (field, term)
+        found = self._postings.get(key)
+        if found is None:
+            if len(self._postings) > POSTINGS_CACHE:
+                self._postings.clear()
+            found = self._postings[key] = postings(self.searcher.reader(), field, term)
+        return found
+
+    def _word(self, word: str) -> WordDocs:
+        """Where a folded word occurs: text frequency by doc (any stem), title docs, exact-form docs."""
+        if word not in self._words:
+            text: Postings = {}
+            title: set[int] = set()
+            for s in stems(word):
+                text.update(self.postings("text", s))
+                title.update(self.postings("title", s))
+            exact = set(self.postings("exact", word)) if word not in stems(word) else set()
+            text.update(dict.fromkeys(exact - text.keys(), 1.0))
+            self._words[word] = WordDocs(text, title, exact)
+        return self._words[word]
+
+    def _alternative_docs(self, alt: Alternative, part: str = "text") -> set[int]:
+        sets = [self._word(w) for w in alt.words]
+        found = [set(d.text) if part == "text" else d.title for d in sets]
+        return set.intersection(*found) if found else set()
+
+    def rank(self, plan: Plan, parsed: ParsedQuery, allowed: set[int] | None, limit: int) -> list[Candidate]:
+        """Relevant posts (coverage above the floor and close to the best), best first.
+
+        Only the first `limit` are fully scored; the rest follow by coverage (deep pages)."""
+        concepts = plan.concepts
+        total = sum(c.weight for c in concepts)
+        if not concepts or total <= 0:
             return []
-        hits = list(self.searcher.search(plan.query, limit=limit, filter=filter_q, terms=True))
-        if not hits:
-            return []
-        total_weight = sum(c.weight for c in plan.concepts) or 1.0
-        top = hits[0].score or 1.0
-        out = []
-        for hit in hits:
-            matched = hit.matched_terms()
-            texts = {t.decode("utf-8") if isinstance(t, bytes) else t for _f, t in matched}
-            titles = {t.decode("utf-8") if isinstance(t, bytes) else t for f, t in matched if f == "title"}
-            covered = sum(c.weight * self._matched(c, texts) for c in plan.concepts) / total_weight
-            in_title = sum(c.weight * self._matched(c, titles) for c in plan.concepts) / total_weight
-            stored = hit.fields()
-            score = covered**2 * (0.55 + 0.3 * hit.score / top + 0.15 * in_title)
-            score += _date_bonus(stored.get("date"), parsed)
-            out.append(Candidate(hit.docnum, stored, covered, score))
-        best = max(c.coverage for c in out)
+        # per concept: (docs, factor) for each alternative that occurs at all, best factor first
+        found = [
+            sorted(
+                ((docs, alt.factor) for alt in c.alternatives if (docs := self._alternative_docs(alt))),
+                key=lambda pair: -pair[1],
+            )
+            for c in concepts
+        ]
+        # a relevant post must contain one of the heaviest concepts that make up the rest of the weight
+        candidates: set[int] = set()
+        needed = (1 - RELEVANT) * total
+        for i in sorted(range(len(concepts)), key=lambda i: -concepts[i].weight):
+            if needed <= 0:
+                break
+            for docs, _factor in found[i]:
+                candidates |= docs
+            needed -= concepts[i].weight
+        if allowed is not None:
+            candidates &= allowed
+        coverage = {}
+        for doc in candidates:
+            covered = 0.0
+            for concept, alts in zip(concepts, found, strict=True):
+                for docs, factor in alts:
+                    if doc in docs:
+                        covered += concept.weight * factor
+                        break
+            coverage[doc] = covered / total
+        best = max(coverage.values(), default=0.0)
         if best <= RELEVANT:
             return []
-        keep = [c for c in out if c.coverage > RELEVANT and c.coverage >= CLOSE_TO_BEST * best]
-        keep.sort(key=lambda c: (round(c.score, 6), c.stored.get("date") or ""), reverse=True)
-        return keep
+        floor = max(RELEVANT, CLOSE_TO_BEST * best)
+        relevant = [d for d, c in coverage.items() if c > floor or c == best]
+        relevant.sort(key=lambda d: -coverage[d])
+        scored = self._score(relevant[:limit], coverage, plan, parsed)
+        rest = [Candidate(d, coverage[d], coverage[d] ** 2 * 0.5, 0) for d in relevant[limit:]]
+        return scored + rest
 
-    @staticmethod
-    def _matched(concept: Concept, texts: set[str]) -> float:
-        best = 0.0
-        for alt in concept.alternatives:
-            hits = [bool(texts & ({w} | stems(w))) for w in alt.words]
-            share = sum(hits) / len(hits)
-            best = max(best, alt.factor if share == 1 else 0.5 * share * alt.factor)
-        return best
+    def _score(
+        self, docs: list[int], coverage: dict[int, float], plan: Plan, parsed: ParsedQuery
+    ) -> list[Candidate]:
+        """Order by coverage, then how strongly (term frequency, exact forms) and whether in the title."""
+        total = sum(c.weight for c in plan.concepts)
+        words = {w for c in plan.concepts for alt in c.alternatives for w in alt.words if self.df(w)}
+        strength = dict.fromkeys(docs, 0.0)
+        lengths = self.searcher.reader().column_reader("length")
+        norm = {d: K1 * (1 - B + B * lengths[d] / self.avg_length) for d in docs}  # BM25's length norm
+        for word in words:
+            where, idf = self._word(word), self.idf(self.df(word))
+            for d in docs:
+                tf = where.text.get(d)
+                if tf:
+                    strength[d] += idf * (tf / (tf + norm[d]) + (EXACT_BONUS if d in where.exact else 0.0))
+        in_title = dict.fromkeys(docs, 0.0)
+        for concept in plan.concepts:
+            titled = set().union(*(self._alternative_docs(a, "title") for a in concept.alternatives))
+            for d in titled.intersection(docs):
+                in_title[d] += concept.weight / total
+        top = max(strength.values(), default=0.0) or 1.0
+        reader = self.searcher.reader()
+        dates = reader.column_reader("date")
+        out = []
+        for d in docs:
+            day = dates[d]
+            score = coverage[d] ** 2 * (0.55 + 0.3 * strength[d] / top + 0.15 * min(in_title[d], 1.0))
+            score += _date_bonus(day, parsed)
+            out.append(Candidate(d, coverage[d], score, day))
+        out.sort(key=lambda c: (round(c.score, 6), c.date), reverse=True)
+        return out
 
 
 def _name(word: Word) -> bool:
@@ -237,10 +286,10 @@ def _name(word: Word) -> bool:
     return word.start > 0 and word.text[:1].isupper()
 
 
-def _date_bonus(iso: str | None, parsed: ParsedQuery) -> float:
-    if not iso:
+def _date_bonus(ordinal: int, parsed: ParsedQuery) -> float:
+    if not ordinal:
         return 0.0
-    day = dt.date.fromisoformat(iso)
+    day = dt.date.fromordinal(ordinal)
     bonus = 0.08 if day.month in parsed.months else 0.0
     if parsed.dates and parsed.dates[0] <= day <= parsed.dates[1]:
         bonus += 0.1

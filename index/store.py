@@ -30,7 +30,7 @@ from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 3
 VERSION_FILE = "newsbot-index.json"
 Progress = Callable[[int, int], None]
 MAX_PAGE = 1000
@@ -42,12 +42,13 @@ def make_schema() -> Schema:
         id=ID(stored=True, unique=True, sortable=True),
         hash=ID(sortable=True),
         title=TEXT(analyzer=words, phrase=False),
-        text=TEXT(analyzer=words, phrase=True),
-        exact=TEXT(analyzer=words, phrase=False),
+        text=TEXT(analyzer=words, phrase=False),
+        exact=TEXT(analyzer=words, phrase=False),  # unstemmed forms that differ from their stem
         tag=KEYWORD(commas=True, scorable=False),
         tagname=KEYWORD(commas=True, scorable=False),
         lang=ID(),
         date=NUMERIC(int, bits=32, sortable=True),
+        length=NUMERIC(int, bits=32, sortable=True, signed=False),  # words in `text`, for BM25's norm
         post=STORED(),
     )
 
@@ -66,6 +67,7 @@ def _document(post: Post) -> dict:
         "tagname": ",".join(t.replace(",", " ") for t in post.tags),
         "lang": post.lang,
         "date": post.date.toordinal() if post.date else 0,
+        "length": stems.count(" ") + 1 if stems else 0,
         "post": {
             "title": post.title,
             "body": post.body,
@@ -202,10 +204,10 @@ class Index:
             if not plan.informative:  # "news from March 2023", "#cnd": the posts that fit, newest first
                 found = self._listing(filters) if filters else []
                 return self._page(query, None, found, page, per_page, plan)
-            limit = max(60, page * per_page * 3)
-            found = ranker.rank(plan, parsed, _and(filters), limit)
+            limit = max(50, page * per_page * 2)
+            found = ranker.rank(plan, parsed, self._allowed(filters), limit)
             if not found and parsed.dates:  # the date may be approximate or missing: search without it
-                found = ranker.rank(plan, parsed, _and(base), limit)
+                found = ranker.rank(plan, parsed, self._allowed(base), limit)
             corrected = _corrected(parsed, plan) if found else None
             return self._page(query, corrected, found, page, per_page, plan)
 
@@ -216,16 +218,20 @@ class Index:
                 parsed.tags.remove(tag)
                 parsed.words += [Word(0, 0, w, w) for w in tag.split()]
 
+    def _allowed(self, filters: list[wq.Query]) -> set[int] | None:
+        return set(self._searcher.docs_for_query(_and(filters))) if filters else None
+
     def _listing(self, filters: list[wq.Query]) -> list[Candidate]:
         results = self._searcher.search(_and(filters), limit=None, sortedby="date", reverse=True)
-        return [Candidate(hit.docnum, hit.fields(), 1.0, 0.0) for hit in results]
+        return [Candidate(docnum, 1.0, 0.0, 0) for _key, docnum in results.top_n]
 
     def _page(
         self, query: str, corrected: str | None, found: list[Candidate], page: int, per_page: int, plan: Plan
     ) -> Results:
         chunk = found[(page - 1) * per_page : page * per_page]
         terms = plan.snippet_terms()
-        hits = [self._hit(c.stored, round(c.score, 4), terms) for c in chunk]
+        stored = self._searcher.stored_fields
+        hits = [self._hit(stored(c.docnum), round(c.score, 4), terms) for c in chunk]
         return Results(query, corrected, hits, len(found), page, per_page)
 
     def _hit(self, stored: dict, score: float, terms: list[SnippetTerm]) -> Hit:
