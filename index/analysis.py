@@ -150,7 +150,8 @@ def tokens(text: str, lang: str = "en", *, keep_stop_words: bool = False) -> lis
 
 
 @lru_cache(maxsize=200_000)
-def _forms(raw: str, lang: str) -> tuple[tuple[str, str], ...]:
+def word_forms(raw: str, lang: str) -> tuple[tuple[str, str], ...]:
+    """(folded, stem) of each content word in one regex word of a text (none for a stop word)."""
     return tuple((w, stem(w, lang)) for w in _split(raw) if w not in STOP_WORDS)
 
 
@@ -160,7 +161,7 @@ def index_text(text: str, lang: str) -> tuple[str, str]:
     stemmed: list[str] = []
     exact: list[str] = []
     for raw in WORD_RE.findall(text):
-        for word, word_stem in _forms(raw, lang):
+        for word, word_stem in word_forms(raw, lang):
             stemmed.append(word_stem)
             if word != word_stem:
                 exact.append(word)

@@ -15,6 +15,7 @@ import math
 from dataclasses import dataclass
 
 from whoosh import query as wq
+from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
@@ -93,7 +94,7 @@ class Ranker:
         self.searcher = searcher
         self.glossary = glossary
         self.n = max(searcher.doc_count(), 1)
-        self.avg_length = searcher.reader().field_length("text") / max(searcher.doc_count_all(), 1) or 1.0
+        self.avg_length = _average_length(searcher.reader())
         self._df: dict[str, int] = {}
         self._postings: dict[tuple[str, str], Postings] = {}
         self._words: dict[str, WordDocs] = {}
@@ -279,6 +280,14 @@ class Ranker:
             out.append(Candidate(d, coverage[d], score, day))
         out.sort(key=lambda c: (round(c.score, 6), c.date), reverse=True)
         return out
+
+
+def _average_length(reader: IndexReader) -> float:
+    if not reader.doc_count():
+        return 1.0
+    column = reader.column_reader("length")
+    lengths = [column[d] for d in reader.all_doc_ids()]
+    return sum(lengths) / len(lengths) or 1.0
 
 
 def _name(word: Word) -> bool:

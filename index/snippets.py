@@ -7,10 +7,12 @@ split into sentences, score each by the (weighted) query concepts it contains, k
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections import defaultdict
 from collections.abc import Sequence
 from typing import NamedTuple
 
-from index.analysis import tokens
+from index.analysis import WORD_RE, word_forms
 
 MAX_LEN = 300
 _LINE_RE = re.compile(r"[^\n•]+")
@@ -49,25 +51,35 @@ def make_snippet(
     text: str, lang: str, terms: Sequence[SnippetTerm], fallback: str | None = None
 ) -> tuple[str, tuple[Span, ...]]:
     """The best one or two sentences of `text` for the query `terms`, and the spans of the matches."""
+    spans = sentences(text)
+    wanted = set().union(*(forms for t in terms for forms in t.words))
+    starts = [start for start, _end in spans]
+    found: dict[int, list[tuple[int, int, set[str]]]] = defaultdict(list)  # sentence -> matched words
+    if wanted:
+        for m in WORD_RE.finditer(text):
+            for exact, word_stem in word_forms(m.group(), lang):
+                hit = wanted.intersection((exact, word_stem))
+                if hit:
+                    found[bisect_right(starts, m.start()) - 1].append((m.start(), m.end(), hit))
     scored = []
-    for number, (start, end) in enumerate(sentences(text)):
-        toks = tokens(text[start:end], lang)
-        present = {t.exact for t in toks} | {t.stem for t in toks}
-        found = [t for t in terms if all(forms & present for forms in t.words)]
-        concepts = {t.concept: t.weight for t in found}
-        wanted = set().union(*(forms for t in found for forms in t.words))
-        marks = [(start + t.start, start + t.end) for t in toks if t.exact in wanted or t.stem in wanted]
+    for number, matches in found.items():
+        present = set().union(*(hit for _s, _e, hit in matches))
+        terms_in = [t for t in terms if all(forms & present for forms in t.words)]
+        if not terms_in:
+            continue
+        forms_in = set().union(*(forms for t in terms_in for forms in t.words))
+        marks = [(s, e) for s, e, hit in matches if hit & forms_in]
+        concepts = {t.concept: t.weight for t in terms_in}
         score = sum(concepts.values()) + 0.05 * min(len(marks), 4) - 0.001 * number
-        scored.append((score, number, (start, end), set(concepts), marks))
-    matched = [s for s in scored if s[4]]
-    if not matched:
+        scored.append((score, number, spans[number], set(concepts), marks))
+    if not scored:
         if fallback:
             return _fit(fallback, [(0, len(fallback))], [])
-        return _fit(text, [span for *_, span, _c, _m in scored[:2]], [])
-    best = max(matched, key=lambda s: (s[0], -s[1]))
+        return _fit(text, spans[:2], [])
+    best = max(scored, key=lambda s: (s[0], -s[1]))
     chosen = [best]
     room = MAX_LEN - (best[2][1] - best[2][0]) - len(_GAP)
-    extra = [s for s in matched if s is not best and s[3] - best[3] and s[2][1] - s[2][0] <= room]
+    extra = [s for s in scored if s is not best and s[3] - best[3] and s[2][1] - s[2][0] <= room]
     if extra:
         weights = {t.concept: t.weight for t in terms}
         chosen.append(max(extra, key=lambda s: (sum(weights[c] for c in s[3] - best[3]), -s[1])))

@@ -17,7 +17,8 @@ from pathlib import Path
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
-from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
+from whoosh.formats import Existence, Frequency
 from whoosh.scoring import BM25F
 
 from index.analysis import index_text
@@ -30,7 +31,7 @@ from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 VERSION_FILE = "newsbot-index.json"
 Progress = Callable[[int, int], None]
 MAX_PAGE = 1000
@@ -41,9 +42,11 @@ def make_schema() -> Schema:
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         hash=ID(sortable=True),
-        title=TEXT(analyzer=words, phrase=False),
-        text=TEXT(analyzer=words, phrase=False),
-        exact=TEXT(analyzer=words, phrase=False),  # unstemmed forms that differ from their stem
+        # Pre-analysed words (see index.analysis). Ranking reads whole posting lists itself, so only
+        # `text` keeps frequencies, and no field pays for Whoosh's per-document length bookkeeping.
+        title=FieldType(Existence(), words, scorable=False),  # title and tags
+        text=FieldType(Frequency(), words, scorable=False),
+        exact=FieldType(Existence(), words, scorable=False),  # unstemmed forms that differ from their stem
         tag=KEYWORD(commas=True, scorable=False),
         tagname=KEYWORD(commas=True, scorable=False),
         lang=ID(),
