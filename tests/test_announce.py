@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 
 from bot.app import build_application
-from bot.fakeapi import polling
+from bot.fakeapi import FakeBotAPI, Limits, polling
 from bot.services import SERVICES
+from bot.settings import Delivery, Settings
 
 ADMIN_ID = 4242
+CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 
 
 @pytest.fixture
@@ -131,3 +134,31 @@ async def test_stats_show_chats_subscribers_queue_and_the_last_announcement(fake
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))
     stats = await fake.ask(admin, "/stats")
     assert "4 delivered, 0 blocked, 0 failed, 0 pending" in stats.text
+
+
+async def test_queries_are_answered_while_a_broadcast_runs_and_no_limit_is_exceeded(tmp_path):
+    with FakeBotAPI(limits=Limits(time_scale=2)) as api:
+        settings = Settings(
+            token=api.token,
+            api_url=api.url,
+            content_dir=CONTENT_DIR,
+            data_dir=tmp_path / "data",
+            admins=frozenset({ADMIN_ID}),
+            delivery=Delivery(global_per_second=60, per_chat_per_second=2, group_per_minute=40),
+        )
+        admin = api.user("Admin", id=ADMIN_ID, started=True)
+        users = [api.user(f"M{i}", started=True) for i in range(150)]
+        async with polling(build_application(settings)) as app:
+            store = app.bot_data[SERVICES].store
+            for user in users:
+                store.seen_chat(user.id, "private")
+            preview = await api.ask(admin, "/announce Broadcast in progress")
+            await api.wait_callback_answer(api.press(preview, 0))
+            await api.wait_for(lambda: store.report(store.last_announcement().id).delivered >= 20)
+            asker = users[-1]
+            reply = await api.ask(asker, "/help")
+            assert "/search" in reply.text
+            assert store.queue_length() > 0, "the answer waited for the broadcast"
+            await api.wait_for(lambda: store.queue_length() == 0, timeout=30)
+        assert api.too_many_requests == 0
+        assert all(len(announcements(api, user)) == 1 for user in users)
