@@ -14,8 +14,10 @@ waits ~40 ms for a delayed ACK, which would hide everything else (both bots alik
     .venv/bin/python bench/reply_latency.py                      # 1k and 10k posts, 300 questions each
     .venv/bin/python bench/reply_latency.py --sizes 1000 --messages 100
 
-Prints p50/p95/max per bot, newsbot's p95 over the floor's (ratio and difference) and the target
-(p95 ≤ floor + 40 ms at 10k posts). Numbers on a shared 2-core machine are noisy: compare within a run.
+Prints p50/p95/max per bot, newsbot's split into the time inside `Index.search` (the search core) and
+the rest (the bot: PTB, handlers, store, rendering, HTTP), newsbot's p95 over the floor's (ratio and
+difference) and the target (p95 ≤ floor + 40 ms at 10k posts). Numbers on a shared 2-core machine are
+noisy: compare within a run.
 """
 
 from __future__ import annotations
@@ -44,6 +46,7 @@ from bench.corpus import generate_posts, write_posts  # noqa: E402
 from bench.search_bench import QUERIES  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.fakeapi import FakeBotAPI, polling  # noqa: E402
+from bot.services import SERVICES  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 USERS = 50
@@ -86,12 +89,34 @@ def echo_bot(fake: FakeBotAPI) -> Application:
     return app
 
 
-async def measure(app: Application, fake: FakeBotAPI, questions: list[str]) -> list[float]:
-    """Milliseconds from update queued to reply received, for each question after the warm-up."""
+def time_searches(app: Application) -> list[float]:
+    """Record how long each `Index.search` call of newsbot takes (ms), to tell the search core's share."""
+    spent: list[float] = []
+    index = app.bot_data[SERVICES].index
+    search = index.search
+
+    def timed(*args, **kwargs):
+        started = time.perf_counter()
+        try:
+            return search(*args, **kwargs)
+        finally:
+            spent.append((time.perf_counter() - started) * 1000)
+
+    index.search = timed
+    return spent
+
+
+async def measure(
+    app: Application, fake: FakeBotAPI, questions: list[str], searches: list[float] | None = None
+) -> list[float]:
+    """Milliseconds from update queued to reply received, for each question after the warm-up; with
+    `searches`, also each question's time inside Index.search (newsbot only)."""
     latencies: list[float] = []
     async with polling(app):
+        spent = time_searches(app) if searches is not None else []
         users = [fake.user(f"User {n}", started=True) for n in range(USERS)]
         for n, question in enumerate(questions):
+            before_search = len(spent)
             user = users[n % USERS]
             before = len(fake.calls_to("sendMessage"))
             queued = time.monotonic()
@@ -101,6 +126,8 @@ async def measure(app: Application, fake: FakeBotAPI, questions: list[str]) -> l
             )
             if n >= WARM_UP:
                 latencies.append((calls[0].time - queued) * 1000)
+                if searches is not None:
+                    searches.append(sum(spent[before_search:]))
     fake.assert_no_rejections()
     return latencies
 
@@ -125,12 +152,21 @@ async def run_size(size: int, messages: int) -> None:
             )
             started = time.monotonic()
             app = build_application(settings)
-            bot_latencies = await measure(app, fake, questions)
+            searches: list[float] = []
+            bot_latencies = await measure(app, fake, questions, searches)
             print(f"newsbot start (index build {size} posts) + run: {time.monotonic() - started:.1f} s")
             bot = summary(bot_latencies)
-    print(f"{'':10} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
-    for name, (p50, p95, worst) in (("echo", floor), ("newsbot", bot)):
-        print(f"{name:10} {p50:8.1f} {p95:8.1f} {worst:8.1f}")
+    rows = {
+        "echo": floor,
+        "newsbot": bot,
+        "  search": summary(searches),
+        "  the rest": summary(
+            [total - search for total, search in zip(bot_latencies, searches, strict=True)]
+        ),
+    }
+    print(f"{'':12} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8}")
+    for name, (p50, p95, worst) in rows.items():
+        print(f"{name:12} {p50:8.1f} {p95:8.1f} {worst:8.1f}")
     extra = bot[1] - floor[1]
     verdict = "PASS" if extra <= TARGET_MS else "MISS"
     print(
