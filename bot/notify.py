@@ -22,7 +22,7 @@ from telegram.ext import Application, ContextTypes
 from bot.delivery import ENGINE, DeliveryEngine, Pacer, Rendered, Renderer, SharedRateLimiter
 from bot.handlers import announce
 from bot.html import escape, escape_attr
-from bot.messages import format_date, plain, t
+from bot.messages import format_date, language_for, plain, t
 from bot.render import clip, link_for, short_key
 from bot.services import SERVICES, Services
 from bot.store import Chat, Item, utcnow
@@ -72,6 +72,13 @@ def notification(post: Post, lang: str, *, site_search_url: str | None = None) -
     return Rendered("\n".join(lines), markup)
 
 
+def chat_language(chat: Chat | None, default: str) -> str:
+    """The language for a message the bot starts: the chat's choice, else its user's Telegram language."""
+    if chat is None or (chat.language is None and chat.language_code is None):
+        return default
+    return language_for(chat.language_code, chat.language)
+
+
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
@@ -81,8 +88,11 @@ def renderer(services: Services) -> Renderer:
         post = services.index.get(item.post_id) if item.post_id else None
         if post is None:
             return None
-        lang = (chat.language if chat else None) or services.settings.default_language
-        return notification(post, lang, site_search_url=services.settings.site_search_url)
+        return notification(
+            post,
+            chat_language(chat, services.settings.default_language),
+            site_search_url=services.settings.site_search_url,
+        )
 
     return render
 

@@ -69,6 +69,10 @@ MIGRATIONS: list[str] = [
         value       TEXT NOT NULL
     );
     """,
+    # 3: the Telegram language of the person behind a private chat, for messages the bot starts itself
+    """
+    ALTER TABLE chats ADD COLUMN language_code TEXT;
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -81,6 +85,7 @@ class Chat:
     type: str
     language: str | None
     active: bool
+    language_code: str | None = None  # Telegram's, of a private chat's user
 
 
 @dataclass(frozen=True)
@@ -188,10 +193,20 @@ class Store:
         row = self.db.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)).fetchone()
         if row is None:
             return None
-        return Chat(id=row["id"], type=row["type"], language=row["language"], active=bool(row["active"]))
+        return Chat(
+            id=row["id"],
+            type=row["type"],
+            language=row["language"],
+            active=bool(row["active"]),
+            language_code=row["language_code"],
+        )
 
     def set_language(self, chat_id: int, language: str | None) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
+
+    def set_language_code(self, chat_id: int, code: str | None) -> None:
+        """Remember a private chat's Telegram `language_code` (used when /language was not chosen)."""
+        self.db.execute("UPDATE chats SET language_code = ? WHERE id = ?", (code, chat_id))
 
     def set_active(self, chat_id: int, active: bool) -> None:
         self.db.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))

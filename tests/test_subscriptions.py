@@ -206,3 +206,18 @@ async def test_a_group_that_removes_the_bot_is_inactive(fake, bot):
     await fake.next_reply(group)
     fake.kick_bot(group, admin)
     await fake.wait_for(lambda: not store_of(bot).chat(group.id).active)
+
+
+async def test_notifications_speak_the_subscribers_language(fake, bot, posts):
+    mila = fake.user("Mila", language_code="sr", started=True)
+    ana = fake.user("Ana", language_code="sr", started=True)
+    await fake.ask(mila, "/subscribe")
+    await fake.ask(ana, "/language")
+    await fake.wait_callback_answer(fake.press(fake.replies(ana)[-1], "English"))
+    await fake.ask(ana, "/subscribe")
+    await polls_done(bot, 1)
+    write_post(posts, "2024-05-25-skupstina", "Skupština", "cnd", date="2024-05-25")
+    note = await fake.next_reply(mila, after=fake.replies(mila)[-1], timeout=10)
+    assert "Novi tekst" in note.text and "25. maj 2024." in note.text
+    note = await fake.next_reply(ana, after=fake.replies(ana)[-1], timeout=10)
+    assert "New post" in note.text and "25 May 2024" in note.text
