@@ -120,7 +120,7 @@ class TerminalChat:
             settings = replace(self.settings, token=self.fake.token, api_url=self.fake.url)
             if admin:
                 settings = replace(settings, admins=settings.admins | {self.user.id})
-            self.write(BANNER)
+            self.write(BANNER + f"Posts from {settings.posts_dir.resolve()}\n")
             app = build_application(settings)
             async with polling(app, timeout=5):
                 await self._loop()

@@ -79,6 +79,9 @@ class FakeBotAPI(BotApiMethods):
         self.warnings: list[str] = []
         self.messages_per_chat: Counter[int] = Counter()
         self.too_many_requests = 0
+        self.messages_sent = (
+            0  # messages the bot sent successfully (sendMessage, copyMessage, forwardMessage)
+        )
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
@@ -367,6 +370,24 @@ class FakeBotAPI(BotApiMethods):
             self._member_update(chat, by, old, "member", my=True)
             message = self._new_message(chat, by, extra={"new_chat_members": [self.bot.to_api()]})
             self._push("message", message.to_api(self.bot))
+
+    def join(self, chat: Chat, user: User) -> Message:
+        """`user` joins the group: a new_chat_members message (and a chat_member update, if allowed)."""
+        with self._cond:
+            old, chat.members[user.id] = chat.members.get(user.id, "left"), "member"
+            self._member_update(chat, user, old, "member", my=False)
+            message = self._new_message(chat, user, extra={"new_chat_members": [user.to_api()]})
+            self._push("message", message.to_api(self.bot))
+            return message
+
+    def leave(self, chat: Chat, user: User) -> Message:
+        """`user` leaves the group: a left_chat_member message (and a chat_member update, if allowed)."""
+        with self._cond:
+            old, chat.members[user.id] = chat.members.get(user.id, "member"), "left"
+            self._member_update(chat, user, old, "left", my=False)
+            message = self._new_message(chat, user, extra={"left_chat_member": user.to_api()})
+            self._push("message", message.to_api(self.bot))
+            return message
 
     def migrate(self, chat: Chat) -> Chat:
         """Upgrade a group to a supergroup: sends to the old id get 400 with migrate_to_chat_id."""

@@ -74,6 +74,7 @@ class BotApiMethods:
         if self._limiter is not None:
             self._limiter.acquire(chat.id, chat.type != "private", time.monotonic())
         self.messages_per_chat[chat.id] += 1
+        self.messages_sent += 1
 
     def _reply_target(self, chat: Chat, params: dict) -> Message | None:
         reply = params.get("reply_parameters") or {}

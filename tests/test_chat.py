@@ -1,6 +1,7 @@
 """`newsbot chat`: the real bot in a terminal, offline, through the strict fake Bot API."""
 
 import io
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -144,3 +145,23 @@ def test_newsbot_chat_answers_piped_questions_with_the_real_bot(tmp_path):
     assert "you › /start\nbot › " in result.stdout
     assert "you › who chairs working group 4\nbot › " in result.stdout
     assert "REJECT" not in result.stdout
+
+
+def test_ctrl_c_leaves_the_chat_cleanly(tmp_path):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--data", str(tmp_path), "chat"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=REPO,
+    )
+    process.stdin.write("/start\n")
+    process.stdin.flush()
+    while not process.stdout.readline().startswith("bot › "):
+        assert process.poll() is None
+    process.send_signal(signal.SIGINT)
+
+    _, errors = process.communicate(timeout=30)
+    assert process.returncode == 0
+    assert "Traceback" not in errors

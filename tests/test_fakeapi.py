@@ -506,3 +506,30 @@ async def test_command_scopes_and_inline_buttons_are_validated(fake, bot, ana):
 
 def test_observing_an_unknown_chat_finds_nothing(fake):
     assert fake.replies(123) == [] and fake.messages(123) == []
+
+
+async def test_members_joining_and_leaving_a_group(fake, bot, ana):
+    group = fake.group("WG")
+    await bot.get_updates(timeout=0, allowed_updates=["message", "chat_member"])  # chat_member is opt-in
+
+    fake.join(group, ana)
+    fake.leave(group, ana)
+    updates = await bot.get_updates(timeout=0)
+
+    assert [u.chat_member.new_chat_member.status for u in updates if u.chat_member] == ["member", "left"]
+    assert [
+        u.message.new_chat_members[0].id for u in updates if u.message and u.message.new_chat_members
+    ] == [ana.id]
+    assert [u.message.left_chat_member.id for u in updates if u.message and u.message.left_chat_member] == [
+        ana.id
+    ]
+    assert group.members[ana.id] == "left"
+
+
+async def test_counters_of_sent_messages(fake, bot, ana):
+    group = fake.group("WG")
+    for chat_id in (ana.id, ana.id, group.id):
+        await bot.send_message(chat_id, "x")
+
+    assert fake.messages_sent == 3
+    assert fake.messages_per_chat == {ana.id: 2, group.id: 1}
