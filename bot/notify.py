@@ -107,7 +107,11 @@ async def poll_feeds(services: Services) -> int:
         key = f"feed:{url}"
         saved = services.store.get_meta(key)
         state = FeedState(**json.loads(saved)) if saved else None
-        result = await asyncio.to_thread(poll_feed, url, services.settings.posts_dir / "feeds", state)
+        try:
+            result = await asyncio.to_thread(poll_feed, url, services.settings.posts_dir / "feeds", state)
+        except OSError as exc:  # e.g. a read-only content folder: the other feeds and the sync go on
+            log.error("feed %s: cannot write its posts: %s", url, exc)
+            continue
         if result.error is None:
             services.store.set_meta(key, json.dumps(asdict(result.state)))
         written += len(result.written)

@@ -30,7 +30,8 @@ def rss(items, language="en-US"):
 
 
 class FeedServer:
-    """Serves `self.body` with an ETag; answers 304 to a matching If-None-Match."""
+    """Serves `self.body` with an ETag; answers 304 to a matching If-None-Match; records each request
+    (status, etag) before answering it."""
 
     def __init__(self):
         self.body = rss([])
@@ -41,22 +42,22 @@ class FeedServer:
             def do_GET(self):
                 etag = f'"{hash(feed.body) & 0xFFFFFFFF:x}"'
                 if self.path != "/feed":
+                    feed.requests.append((404, None))
                     self.send_response(404)
                     self.end_headers()
-                    feed.requests.append((404, None))
                     return
                 if self.headers.get("If-None-Match") == etag:
+                    feed.requests.append((304, etag))
                     self.send_response(304)
                     self.end_headers()
-                    feed.requests.append((304, etag))
                     return
+                feed.requests.append((200, etag))
                 self.send_response(200)
                 self.send_header("Content-Type", "application/rss+xml")
                 self.send_header("ETag", etag)
                 self.send_header("Last-Modified", "Wed, 17 May 2023 10:00:00 GMT")
                 self.end_headers()
                 self.wfile.write(feed.body)
-                feed.requests.append((200, etag))
 
             def log_message(self, *args):
                 pass

@@ -75,3 +75,27 @@ def test_a_notification_without_url_offers_reading_in_telegram_and_escapes_every
     assert "bez datuma" in page.text and page.text.endswith("Heading Bold link text.")
     assert page.reply_markup.inline_keyboard[0][0].callback_data.startswith("r:")
     assert plain_snippet("x " * 400).endswith("…")
+
+
+async def test_feed_state_is_kept_between_polls_and_an_unwritable_folder_is_only_logged(feed, tmp_path):
+    from types import SimpleNamespace
+
+    from bot.notify import poll_feeds
+    from bot.settings import Settings
+    from bot.store import Store
+
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    store = Store.open(tmp_path / "db.sqlite3")
+    services = SimpleNamespace(settings=Settings(content_dir=tmp_path, feeds=(feed.url,)), store=store)
+    feed.body = rss([entry(1)])
+    assert await poll_feeds(services) == 1
+    assert await poll_feeds(services) == 0
+    assert [status for status, _ in feed.requests] == [200, 304]
+    for path in (posts / "feeds").iterdir():
+        path.unlink()
+    (posts / "feeds").rmdir()
+    (posts / "feeds").write_text("not a folder")
+    feed.body = rss([entry(2)])
+    assert await poll_feeds(services) == 0
+    store.close()
