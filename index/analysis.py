@@ -155,9 +155,8 @@ def word_forms(raw: str, lang: str) -> tuple[tuple[str, str], ...]:
     return tuple((w, stem(w, lang)) for w in _split(raw) if w not in STOP_WORDS)
 
 
-def index_text(text: str, lang: str) -> tuple[str, str]:
-    """Space-separated stems of `text`, and its unstemmed forms where they differ from the stem,
-    ready for the whitespace-tokenised index fields."""
+def index_text(text: str, lang: str) -> tuple[list[str], list[str]]:
+    """The stems of `text`'s words, and their unstemmed forms where these differ from the stem."""
     stemmed: list[str] = []
     exact: list[str] = []
     for raw in WORD_RE.findall(text):
@@ -165,4 +164,4 @@ def index_text(text: str, lang: str) -> tuple[str, str]:
             stemmed.append(word_stem)
             if word != word_stem:
                 exact.append(word)
-    return " ".join(stemmed), " ".join(exact)
+    return stemmed, exact

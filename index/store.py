@@ -11,7 +11,8 @@ import datetime as dt
 import json
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 from whoosh import index as windex
@@ -20,6 +21,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
 from whoosh.formats import Existence, Frequency
 from whoosh.scoring import BM25F
+from whoosh.system import pack_uint
 
 from index.analysis import index_text
 from index.glossary import Glossary
@@ -31,22 +33,35 @@ from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 VERSION_FILE = "newsbot-index.json"
 Progress = Callable[[int, int], None]
 MAX_PAGE = 1000
 
 
+class WordsField(FieldType):
+    """A field of already analysed words: indexed from a {word: count} mapping, skipping Whoosh's
+    tokenizer (our analysis runs once, in `index.analysis`). Never scored by Whoosh."""
+
+    def __init__(self, frequencies: bool = False) -> None:
+        fmt = Frequency() if frequencies else Existence()
+        super().__init__(fmt, SpaceSeparatedTokenizer(), scorable=False)
+
+    def index(self, value: Mapping[str, int], **kwargs):
+        if isinstance(self.format, Frequency):
+            return ((w.encode("utf-8"), n, float(n), pack_uint(n)) for w, n in value.items())
+        return ((w.encode("utf-8"), 1, 1.0, b"") for w in value)
+
+
 def make_schema() -> Schema:
-    words = SpaceSeparatedTokenizer()
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         hash=ID(sortable=True),
         # Pre-analysed words (see index.analysis). Ranking reads whole posting lists itself, so only
         # `text` keeps frequencies, and no field pays for Whoosh's per-document length bookkeeping.
-        title=FieldType(Existence(), words, scorable=False),  # title and tags
-        text=FieldType(Frequency(), words, scorable=False),
-        exact=FieldType(Existence(), words, scorable=False),  # unstemmed forms that differ from their stem
+        title=WordsField(),  # title and tags
+        text=WordsField(frequencies=True),
+        exact=WordsField(),  # unstemmed forms that differ from their stem
         tag=KEYWORD(commas=True, scorable=False),
         tagname=KEYWORD(commas=True, scorable=False),
         lang=ID(),
@@ -63,14 +78,14 @@ def _document(post: Post) -> dict:
     return {
         "id": post.id,
         "hash": post.hash,
-        "title": title_stems,
-        "text": stems,
-        "exact": exact,
+        "title": Counter(title_stems),
+        "text": Counter(stems),
+        "exact": Counter(exact),
         "tag": ",".join(fold_tag(t) for t in post.tags),
         "tagname": ",".join(t.replace(",", " ") for t in post.tags),
         "lang": post.lang,
         "date": post.date.toordinal() if post.date else 0,
-        "length": stems.count(" ") + 1 if stems else 0,
+        "length": len(stems),
         "post": {
             "title": post.title,
             "body": post.body,
