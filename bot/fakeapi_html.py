@@ -36,6 +36,12 @@ _NAMED_ENTITIES = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 _ENTITY = re.compile(r"&(?:#(\d{1,7})|#[xX]([0-9a-fA-F]{1,6})|([a-zA-Z][a-zA-Z0-9]*));")
 _ATTRIBUTE_NAME = re.compile(r"[A-Za-z0-9_-]*")
 _STRIP = " \t\n\r\x0b\x0c"
+# Nesting rules of the Bot API ("Formatting options"): styles may nest in anything but pre/code; quotes don't
+# nest in quotes; links, code, pre and custom emoji don't contain each other.
+_STYLES = frozenset({"bold", "italic", "underline", "strikethrough", "spoiler"})
+_QUOTES = frozenset({"blockquote", "expandable_blockquote"})
+_CODE = frozenset({"code", "pre"})
+_ATOMS = frozenset({"text_link", "code", "pre", "custom_emoji"})
 
 
 class EntityParseError(ValueError):
@@ -69,6 +75,7 @@ class _Open:
     tag: str
     start: int  # UTF-16 offset in the output
     entity: dict | None  # None when the tag produces no entity (e.g. a link with an invalid URL)
+    order: int = 0  # position among start tags: outer entities first when spans are equal
 
 
 def _decode_entities(raw: str, warnings: list[str]) -> str:
@@ -99,7 +106,7 @@ def parse_html(text: str) -> Parsed:
     out: list[str] = []
     length = 0  # UTF-16 length of the output so far
     stack: list[_Open] = []
-    entities: list[dict] = []
+    entities: list[tuple[int, dict]] = []
     warnings: list[str] = []
     i, n = 0, len(text)
     while i < n:
@@ -135,7 +142,7 @@ def parse_html(text: str) -> Parsed:
             if top.entity is not None and length > top.start:
                 top.entity["offset"] = top.start
                 top.entity["length"] = length - top.start
-                entities.append(top.entity)
+                entities.append((top.order, top.entity))
             continue
         i += 1
         name_start = i
@@ -150,10 +157,13 @@ def parse_html(text: str) -> Parsed:
             )
         attributes, i = _parse_attributes(text, i, name, begin, warnings)
         entity = _entity_for(name, attributes, stack, begin, text, warnings)
-        stack.append(_Open(name, length, entity))
+        if entity is not None:
+            _check_nesting(entity["type"], stack, name, _byte_offset(text, begin))
+        stack.append(_Open(name, length, entity, order=begin))
     if stack:
         raise EntityParseError(f'Can\'t find end tag corresponding to start tag "{stack[-1].tag}"')
-    return _strip("".join(out), sorted(entities, key=lambda e: (e["offset"], -e["length"])), warnings)
+    ordered = [e for _, e in sorted(entities, key=lambda oe: (oe[1]["offset"], -oe[1]["length"], oe[0]))]
+    return _strip("".join(out), ordered, warnings)
 
 
 def _parse_attributes(
@@ -244,6 +254,23 @@ def _entity_for(
             stack[-1].entity["language"] = language[len("language-") :]
         return None  # <pre><code> is one pre entity
     return {"type": kind}
+
+
+def _check_nesting(kind: str, stack: list[_Open], tag: str, offset: int) -> None:
+    for outer in stack:
+        if outer.entity is None:
+            continue
+        around = outer.entity["type"]
+        if (
+            (kind in _QUOTES and around in _QUOTES)
+            or (kind in _STYLES and around in _CODE)
+            or (kind in _CODE and around in _STYLES)
+            or (kind in _ATOMS and around in _ATOMS)
+        ):
+            raise EntityParseError(
+                f'"{tag}" can\'t be nested inside "{outer.tag}" at byte offset {offset} '
+                "(Bot API formatting rules; Telegram would drop or mangle it)"
+            )
 
 
 def _strip(text: str, entities: list[dict], warnings: list[str]) -> Parsed:

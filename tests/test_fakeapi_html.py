@@ -89,5 +89,26 @@ def test_invalid_html_is_rejected_with_telegrams_description(html, reason):
     assert str(error.value) == f"Bad Request: can't parse entities: {reason}"
 
 
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<a href="https://a.org"><a href="https://b.org">x</a></a>',
+        '<code><a href="https://a.org">x</a></code>',
+        "<b><code>x</code></b>",
+        "<pre><b>x</b></pre>",
+        "<blockquote><blockquote expandable>x</blockquote></blockquote>",
+    ],
+)
+def test_entities_nested_against_the_bot_api_rules_are_rejected(html):
+    with pytest.raises(EntityParseError, match="can't be nested inside"):
+        parse_html(html)
+
+
+def test_styles_nest_in_each_other_links_and_quotes():
+    parsed = parse_html('<blockquote><b><i><a href="https://a.org">x</a></i></b></blockquote>')
+
+    assert [e["type"] for e in parsed.entities] == ["blockquote", "bold", "italic", "text_link"]
+
+
 def test_utf16_length_counts_astral_characters_twice():
     assert utf16_len("a😀é") == 4
