@@ -12,6 +12,7 @@ import urllib.request
 from processes import bot_env, free_port, newsbot, wait_until
 
 from bot.app import build_application
+from bot.heartbeat import last_contact
 from bot.runner import allowed_updates, webhook_settings
 from bot.settings import Webhook
 
@@ -109,6 +110,9 @@ def test_webhook_serves_updates_with_the_secret_only_and_polling_removes_it(fake
         assert post(url, update(2, stranger, "/start"), "not-the-secret") == 403
         assert post(url, update(3, ana, "/start"), SECRET) == 200
         assert "Hello" in fake.wait_for_reply(ana, timeout=30).text
+        # no polling in webhook mode: the bot pings getWebhookInfo, which keeps the heartbeat fresh
+        fake.wait_until(lambda: fake.calls_to("getWebhookInfo"), timeout=30, what="the API ping")
+        assert time.time() - last_contact(tmp_path / "data") < 60
         assert bot.stop(signal.SIGTERM) == 0, bot.output
     assert fake.replies(intruder) == [] and fake.replies(stranger) == []
     assert fake.webhook_url == "https://bot.example.org/hook"
