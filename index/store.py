@@ -36,6 +36,7 @@ log = logging.getLogger(__name__)
 SCHEMA_VERSION = 5
 VERSION_FILE = "newsbot-index.json"
 Progress = Callable[[int, int], None]
+BATCH = 1000  # posts per segment when (re)building
 MAX_PAGE = 1000
 
 
@@ -160,23 +161,28 @@ class Index:
             report.updated = sorted(i for i in set(wanted) & set(known) if wanted[i].hash != known[i])
             if not report.changed:
                 return report
-            big = len(report.added) + len(report.updated) > 200
-            writer = self._ix.writer(timeout=60.0, limitmb=128 if big else 32)
-            try:
-                for post_id in report.removed:
-                    writer.delete_by_term("id", post_id)
-                todo = len(report.updated) + len(report.added)
-                for done, post_id in enumerate(report.updated + report.added, start=1):
-                    if post_id in known:
-                        writer.update_document(**_document(wanted[post_id]))
-                    else:
-                        writer.add_document(**_document(wanted[post_id]))
-                    if progress and (done % 50 == 0 or done == todo):
-                        progress(done, todo)
-            except BaseException:
-                writer.cancel()
-                raise
-            writer.commit()
+            todo = report.updated + report.added
+            deletions = report.removed
+            # big syncs go in batches, each its own segment (no merging): memory stays flat and
+            # Whoosh never sorts one huge pool; small syncs let Whoosh merge small segments
+            for first in range(0, max(len(todo), 1), BATCH):
+                batch = todo[first : first + BATCH]
+                writer = self._ix.writer(timeout=60.0, limitmb=256)
+                try:
+                    for post_id in deletions:
+                        writer.delete_by_term("id", post_id)
+                    deletions = []
+                    for post_id in batch:
+                        if post_id in known:
+                            writer.update_document(**_document(wanted[post_id]))
+                        else:
+                            writer.add_document(**_document(wanted[post_id]))
+                except BaseException:
+                    writer.cancel()
+                    raise
+                writer.commit(merge=len(todo) <= BATCH)
+                if progress:
+                    progress(first + len(batch), len(todo))
             with self._read_lock:
                 # a fresh searcher: Whoosh's refresh() can reuse segment readers with stale deletions
                 self._searcher.close()
