@@ -356,25 +356,46 @@ def _plain_posts(records: list[dict]) -> list[SimpleNamespace]:
     return [SimpleNamespace(**r) for r in records]
 
 
+_FILLER = frozenset(
+    re.findall(
+        r"\w+", "a an the in on of and to at for is what does say about has changed from with by its our"
+    )
+    + re.findall(r"\w+", "u o i na za je da li iz sa se od kod")
+)
+_QUESTIONS = {
+    "en": ["what about {}?", "anything on {}?", "news about {}"],
+    "sr": ["ima li nešto o {}?", "{} vesti"],
+}
+
+
 def _generated_queries(posts: list[Post], n: int, seed: int) -> list[str]:
-    """Queries built from the corpus: title words, some with a typo, some with a tag or a year."""
+    """Queries from the corpus: 2-3 title keywords, some with a typo, a #tag, a year or question words."""
+    import cyrtranslit
+
     rng = Random(f"search-bench-queries:{seed}")
-    queries = []
-    for _ in range(max(n, 0)):
+    queries: list[str] = []
+    while len(queries) < n:
         post = rng.choice(posts)
-        words = re.findall(r"\w+", post.title.lower())
-        start = rng.randrange(max(len(words) - 1, 1))
-        chosen = words[start : start + rng.randint(2, 4)]
+        cyrillic = bool(re.search("[а-я]", post.title.lower()))
+        latin = cyrtranslit.to_latin(post.title, "sr") if cyrillic else post.title
+        words = [w for w in re.findall(r"\w+", latin.lower()) if w not in _FILLER and len(w) > 1]
+        if len(words) < 2:
+            continue
+        start = rng.randrange(len(words) - 1)
+        chosen = words[start : start + rng.randint(2, 3)]
         roll = rng.random()
         if roll < 0.25:
             longest = max(range(len(chosen)), key=lambda i: len(chosen[i]))
             cut = rng.randrange(1, max(len(chosen[longest]) - 1, 2))
             chosen[longest] = chosen[longest][:cut] + chosen[longest][cut + 1 :]
-        elif roll < 0.35 and post.tags:
-            chosen.append(f"#{post.tags[0].split()[0]}")
+        elif roll < 0.35 and any(" " not in tag for tag in post.tags):
+            chosen.append("#" + next(tag for tag in post.tags if " " not in tag))
         elif roll < 0.45 and post.date:
             chosen.append(str(post.date.year))
-        queries.append(" ".join(chosen))
+        elif roll < 0.65:
+            chosen = [rng.choice(_QUESTIONS[post.lang]).format(" ".join(chosen))]
+        query = " ".join(chosen)
+        queries.append(cyrtranslit.to_cyrillic(query, "sr") if cyrillic else query)
     return queries
 
 
