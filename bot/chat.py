@@ -27,7 +27,8 @@ BANNER = """\
 newsbot chat — the real bot, offline, through a local fake Telegram (no token, no network).
 Type a question or a command (/start, /help, /latest, /topics). Buttons are shown as [1] [2] …:
 type a number (or /press 2) to press one. "@ words" tries inline mode, /edit <text> edits your last
-message. /quit or Ctrl-D leaves.
+message, "> text" replies to the bot's last message, /group switches between your private chat and a
+group with the bot. /quit or Ctrl-D leaves.
 """
 FIRST_REPLY_WAIT = 5.0  # seconds to wait for the bot to react to a line
 QUIET = 0.3  # the bot is done when it has made no call for this long
@@ -105,7 +106,10 @@ class TerminalChat:
         self.echo = not stdin.isatty()
         self.fake = FakeBotAPI()
         self.user = self.fake.user(name, language_code=language)
-        self.shown: dict[int, tuple] = {}  # message_id -> (text, entities, markup) as last printed
+        self.private = self.fake.chats[self.user.id]
+        self.group = self.fake.group("Test group", creator=self.user)
+        self.chat = self.private  # where typed lines go
+        self.shown: dict[tuple[int, int], tuple] = {}  # (chat id, message id) -> state as last printed
         self.rejections_shown = 0
         self.choices: list[
             tuple[str, object]
@@ -157,10 +161,23 @@ class TerminalChat:
             query = line.removeprefix(f"@{self.fake.bot.username}").removeprefix("@").strip()
             await self._inline(query)
             return False
+        if line == "/group":
+            self.chat = self.group if self.chat is self.private else self.private
+            where = (
+                f"the group “{self.group.title}”; the bot sees every message here"
+                if self.chat is self.group
+                else "your private chat"
+            )
+            self.write(f"  (now in {where})")
+            return False
         if line.startswith("/edit ") and self.last_sent is not None:
             self.fake.edit_text(self.last_sent, line.removeprefix("/edit ").strip())
+        elif line.startswith("> "):
+            replies = self.fake.replies(self.chat)
+            target = replies[-1] if replies else None
+            self.last_sent = self.fake.send_text(self.chat, self.user, line[2:].strip(), reply_to=target)
         else:
-            self.last_sent = self.fake.send_text(self.user, self.user, line)
+            self.last_sent = self.fake.send_text(self.chat, self.user, line)
         return True
 
     async def _choose(self, number: str) -> bool:
@@ -240,25 +257,25 @@ class TerminalChat:
             self._show_changes()
 
     def _show_changes(self) -> None:
-        for message in self.fake.messages(self.user):
-            if not message.from_bot:
-                continue
-            state = (message.text, repr(message.entities), repr(message.reply_markup))
-            previous = self.shown.get(message.message_id)
-            if previous == state:
-                continue
-            self.shown[message.message_id] = state
-            self.write(("bot ✎ (edited) " if previous else "bot › ") + self._format(message, indent=6))
-        for message_id in [mid for mid in self.shown if not self._exists(mid)]:
-            del self.shown[message_id]
-            self.write(f"bot ✗ (deleted message {message_id})")
+        current = set()
+        for chat, where in ((self.private, ""), (self.group, " (group)")):
+            for message in self.fake.replies(chat):
+                key = (chat.id, message.message_id)
+                current.add(key)
+                state = (message.text, repr(message.entities), repr(message.reply_markup))
+                previous = self.shown.get(key)
+                if previous == state:
+                    continue
+                self.shown[key] = state
+                prefix = f"bot{where} ✎ (edited) " if previous else f"bot{where} › "
+                self.write(prefix + self._format(message, indent=6))
+        for key in [key for key in self.shown if key not in current]:
+            del self.shown[key]
+            self.write(f"bot ✗ (deleted message {key[1]})")
         rejections = self.fake.rejections
         for call in rejections[self.rejections_shown :]:
             self.write(f"!! TELEGRAM WOULD REJECT {call.method}: {call.description}")
         self.rejections_shown = len(rejections)
-
-    def _exists(self, message_id: int) -> bool:
-        return any(m.message_id == message_id for m in self.fake.replies(self.user))
 
     def _format(self, message: Message, indent: int = 2) -> str:
         body = render(

@@ -120,6 +120,18 @@ def test_a_conversation_with_buttons_edits_and_inline_mode(toy_bot, tmp_path):
     assert "REJECT" not in output
 
 
+def test_group_mode_and_replies(toy_bot, tmp_path):
+    code, output = chat_with(
+        Settings(data_dir=tmp_path), "/group\nin the group\n> a reply\n/group\nprivate\n"
+    )
+
+    assert code == 0
+    assert "  (now in the group “Test group”; the bot sees every message here)" in output
+    assert "bot (group) › in the group post" in output
+    assert "bot (group) › a reply post" in output
+    assert "  (now in your private chat)\nyou › private\nbot › private post" in output
+
+
 def test_rejected_calls_are_shown_and_fail_the_exit_status(toy_bot, tmp_path):
     code, output = chat_with(Settings(data_dir=tmp_path), "broken\nsilent\n/quit\nnever sent\n")
 
