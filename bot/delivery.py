@@ -222,6 +222,7 @@ class DeliveryEngine:
     # the worker ---------------------------------------------------------------------------------
 
     async def _run_forever(self) -> None:
+        await self._finish_items(always=True)  # reports a crash may have left unsent
         while True:
             try:
                 await self._step()
@@ -336,9 +337,9 @@ class DeliveryEngine:
                 self._rendered.pop(next(iter(self._rendered)))
         return self._rendered[key]
 
-    async def _finish_items(self) -> None:
+    async def _finish_items(self, *, always: bool = False) -> None:
         finished = self.store.finish_items()
-        if finished and self.on_finished is not None:
+        if (finished or always) and self.on_finished is not None:
             try:
                 await self.on_finished(finished)
             except Exception:

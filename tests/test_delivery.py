@@ -184,3 +184,26 @@ async def test_replies_sent_outside_the_engine_use_up_global_and_per_chat_slots(
     with pytest.raises(RetryAfter):
         await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 6}, None)
     assert pacer.take_slot() > 2.5
+
+
+async def test_on_restart_the_worker_first_offers_to_report_what_finished_before_the_crash(store):
+    item = announce(store, [1])
+    (delivery,) = store.due_deliveries(now=0, limit=1)
+    store.mark_sending(delivery.id)
+    store.mark_sent(delivery.id, 1)
+    assert store.finish_items() == [item.id]  # ... and the process died before the report went out
+    calls = []
+
+    async def on_finished(ids):
+        calls.append(ids)
+        for unreported in store.unreported():
+            store.mark_reported(unreported.id)
+
+    engine = DeliveryEngine(store, StubBot(), render, FAST, idle_poll=0.05, on_finished=on_finished)
+    engine.start()
+    for _ in range(50):
+        if calls:
+            break
+        await asyncio.sleep(0.01)
+    await engine.stop()
+    assert calls[0] == [] and store.unreported() == []
