@@ -158,6 +158,10 @@ class FakeBotAPI(BotApiMethods):
             if exc.parameters:
                 body["parameters"] = exc.parameters
             status = exc.code
+        except Exception as exc:  # a bug in the fake itself: answer 500 and count it as a rejection, loudly
+            description = f"Internal Server Error: fake Bot API failed on {method}: {exc!r}"
+            call = Call(method, params, False, None, 500, description, "invalid")
+            status, body = 500, {"ok": False, "error_code": 500, "description": description}
         if delay:
             time.sleep(delay)
         call.time, call.duration = started, time.monotonic() - started

@@ -533,3 +533,12 @@ async def test_counters_of_sent_messages(fake, bot, ana):
 
     assert fake.messages_sent == 3
     assert fake.messages_per_chat == {ana.id: 2, group.id: 1}
+
+
+def test_a_failure_inside_the_fake_is_a_loud_500(fake):
+    fake._methods["getme"] = lambda params: 1 / 0
+
+    status, body = raw_call(fake, "getMe")
+
+    assert status == 500 and "ZeroDivisionError" in body["description"]
+    assert fake.rejections[0].error_code == 500
