@@ -76,12 +76,11 @@ class FakeBotAPI(BotApiMethods):
         self.profile: dict[tuple[str, str], str] = {}  # (field, language) -> text
         self.webhook_url = ""
         self.calls: list[Call] = []
-        self.warnings: list[str] = []
+        self.warnings: list[str] = []  # accepted but lossy: unknown &entities; shown literally, invalid hrefs
         self.messages_per_chat: Counter[int] = Counter()
         self.too_many_requests = 0
-        self.messages_sent = (
-            0  # messages the bot sent successfully (sendMessage, copyMessage, forwardMessage)
-        )
+        # messages the bot sent successfully (sendMessage, copyMessage, forwardMessage)
+        self.messages_sent = 0
         self._server: Server | None = None
         self._thread: threading.Thread | None = None
         self._stopping = False
