@@ -39,6 +39,7 @@ from bot.store import Chat, Delivery, Item, Store
 log = logging.getLogger(__name__)
 
 ENGINE = "delivery"  # bot_data key of the running DeliveryEngine
+CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
 
 # Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
@@ -161,7 +162,7 @@ class DeliveryEngine:
         limits: Limits,
         *,
         pacer: Pacer | None = None,
-        concurrency: int = 10,
+        concurrency: int = CONCURRENCY,
         idle_poll: float = 1.0,
         backoff: float = 2.0,
         on_finished: Callable[[list[int]], Awaitable[None]] | None = None,

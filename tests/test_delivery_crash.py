@@ -71,3 +71,38 @@ def test_a_killed_broadcast_resumes_after_restart_without_missing_anyone(fake, t
     report = store.report(item.id)
     assert (report.delivered, report.pending, report.failed) == (RECIPIENTS, 0, 0)
     assert store.item(item.id).status == "done"
+
+
+def test_the_installed_bot_killed_mid_broadcast_finishes_it_after_restart(tmp_path):
+    from processes import StandaloneFake, bot_env, newsbot, wait_until
+
+    from bot.delivery import CONCURRENCY
+    from bot.fakeapi import DEFAULT_TOKEN
+
+    data = tmp_path / "data"
+    config = tmp_path / "config.yaml"
+    config.write_text("delivery:\n  global_per_second: 100\n  per_chat_per_second: 10\n", encoding="utf-8")
+    with StandaloneFake(tmp_path / "fake.log") as fake:
+        users = [fake.control("user", {"first_name": f"U{i}", "started": True})["id"] for i in range(200)]
+        store = Store.open(data / "newsbot.sqlite3")
+        for user in users:
+            store.seen_chat(user, "private")
+        store.close()
+        env = bot_env(fake.url, DEFAULT_TOKEN, data)
+        queued = newsbot("announce", "--text", "Assembly on Friday", env=env, log_path=tmp_path / "cli.log")
+        assert queued.wait() == 0 and "queued for 200 chats" in queued.output
+        fake.control("slow", {"method": "sendMessage", "seconds": 0.05, "times": 2000})
+
+        def per_chat() -> dict[str, int]:
+            return fake.control("stats")["messages_per_chat"]
+
+        with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run1.log") as first:
+            wait_until(lambda: sum(per_chat().values()) >= 50, 60, "the broadcast to start")
+            first.stop(signal.SIGKILL)
+        assert sum(per_chat().values()) < len(users), "the broadcast was not interrupted mid-way"
+        with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run2.log") as second:
+            wait_until(lambda: all(per_chat().get(str(u)) for u in users), 60, "everyone to get it")
+            assert second.stop(signal.SIGTERM) == 0, second.output
+        counts = [per_chat()[str(u)] for u in users]
+        assert min(counts) == 1 and sum(counts) - len(users) <= CONCURRENCY
+        assert fake.control("rejections") == []
