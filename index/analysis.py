@@ -54,9 +54,11 @@ def stem(word: str, lang: str) -> str:
     return _STEMMERS.get(lang, _STEMMERS["en"]).stemWord(word)
 
 
+@lru_cache(maxsize=50_000)
 def stems(word: str) -> frozenset[str]:
-    """Every stem a folded query word may have in a post (the query's language is unknown)."""
-    return frozenset(stem(word, lang) for lang in LANGS)
+    """Every stem a folded query word may have in a post (the query's language is unknown). Stems
+    shorter than 4 letters are left out (too many chance collisions: "anan" -> "ana")."""
+    return frozenset(s for lang in LANGS if len(s := stem(word, lang)) >= 4 or s == word)
 
 
 def _stop_words(text: str) -> frozenset[str]:
@@ -127,7 +129,8 @@ GENERAL_WORDS = _stop_words(
     mislio znao znala hteo htela trebalo treba mogao mogla mogu moze može dobio dobila dobili dobar dobra
     dobro los losa veliki velika veliko mali mala malo novi nova novo stari stara staro vazno vazan prvi
     prva drugi druga treci mnogo malo vise više manje nekoliko svaki svaka uvek nikad cesto ponekad
-    izazvan izazvana izazvane izazvao izazvala uzrokovan uzrokovane caused cause causes"""
+    izazvan izazvana izazvane izazvao izazvala uzrokovan uzrokovane caused cause causes mark marked
+    marks celebrate celebrated commemorate commemorated obelezio obelezila obelezen obelezava"""
 )
 
 

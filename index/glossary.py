@@ -63,10 +63,13 @@ class Glossary:
         self._by_head: dict[str, list[tuple[int, Phrase]]] = defaultdict(list)
         self.words: set[str] = set()
         self._keys: set[str] = set()
+        self._by_shape: dict[tuple[str, int], list[str]] = defaultdict(list)
         for group in groups or []:
             phrases = tuple(dict.fromkeys(p for p in map(phrase_words, group) if p))
             if len(phrases) < 2:
                 continue
+            for word in {w for p in phrases for w in p} - self.words:
+                self._by_shape[(word[:1], len(word))].append(word)
             number = len(self.groups)
             self.groups.append(phrases)
             for phrase in phrases:
@@ -95,6 +98,14 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.groups)
+
+    def words_like(self, word: str) -> list[str]:
+        """Glossary words with the same first letter and a length within one of `word`'s."""
+        return [
+            w
+            for n in (len(word) - 1, len(word), len(word) + 1)
+            for w in self._by_shape.get((word[:1], n), ())
+        ]
 
     def knows(self, word: str) -> bool:
         """Whether a folded word (or its stem) is part of some glossary term."""

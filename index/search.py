@@ -11,6 +11,7 @@ ties. Posting lists are read whole from the Whoosh index (see `index.postings`) 
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import math
 from dataclasses import dataclass
 
@@ -143,23 +144,30 @@ class Ranker:
         return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
 
     def _correct(self, word: str) -> str | None:
-        """The closest corpus or glossary word, if one is within 1 edit (2 for long words)."""
+        """The closest word of the posts or the glossary, within 1 edit (2 for long words)."""
         if len(word) < 4:
             return None
         maxdist = 1 if len(word) < 7 else 2
-        options = [
-            (distance(word, w, limit=maxdist), 0, -self.df(w), w)
-            for w in self.searcher.reader().terms_within("exact", word, maxdist, prefix=1)
-        ]
+        reader = self.searcher.reader()
+        options = []
+        probes = [("exact", word), ("text", word), *(("text", s) for s in stems(word) if s != word)]
+        for field, probe in probes:
+            for found in reader.terms_within(field, probe, maxdist, prefix=1):
+                surface = self._surface(found, word) if field == "text" else found
+                options.append((distance(probe, found, limit=maxdist), 0, -self.df(surface), surface))
         options += [  # glossary words are many close inflections: one edit only
-            (distance(word, w, limit=1), 1, 0, w)
-            for w in self.glossary.words
-            if w[:1] == word[:1] and abs(len(w) - len(word)) <= 1
+            (distance(word, w, limit=1), 1, 0, w) for w in self.glossary.words_like(word) if w != word
         ]
         options = [o for o in options if 0 < o[0] <= (maxdist if o[1] == 0 else 1)]
         if len(word) == 4:  # short words: only a missing letter ("drgs", "vist"), else "paid" -> "pwid"
             options = [o for o in options if len(o[3]) == 5]
         return min(options)[3] if options else None
+
+    def _surface(self, stem_text: str, typed: str) -> str:
+        """A word of the posts that has this stem, as close to what was typed as possible."""
+        words = list(itertools.islice(self.searcher.reader().expand_prefix("exact", stem_text), 20))
+        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in words]
+        return min(words, key=lambda w: distance(typed, w, limit=9)) if words else stem_text
 
     def _concept(self, alts: list[Alternative], typed: list[Word]) -> Concept:
         """A concept weighs as much as its most common known form says (idf); unknown ones weigh a lot."""
