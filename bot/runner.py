@@ -110,14 +110,12 @@ def main(args: argparse.Namespace) -> int:
 
 def lock_data_dir(data_dir: Path, attempts: int = 4, pause: float = 0.5) -> InstanceLock:
     """The data dir's instance lock; a few short retries ride out `newsbot health` probing it."""
-    for attempt in range(attempts):
+    for _ in range(attempts - 1):
         try:
             return InstanceLock(data_dir).acquire()
         except AlreadyRunning:
-            if attempt == attempts - 1:
-                raise
             time.sleep(pause)
-    raise AssertionError("unreachable")
+    return InstanceLock(data_dir).acquire()
 
 
 def allowed_updates(app: Application) -> list[str]:

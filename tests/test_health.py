@@ -3,12 +3,14 @@ and a running bot has reached the Bot API recently."""
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -16,8 +18,10 @@ import pytest
 from processes import REPO, bot_env, newsbot, wait_until
 
 from bot.cli import main
+from bot.health import bot_running
 from bot.heartbeat import Heartbeat, heartbeat_path, last_contact
 from bot.instance import InstanceLock
+from bot.runner import lock_data_dir
 from bot.store import Store
 
 CONTENT = REPO / "content"
@@ -159,3 +163,13 @@ def test_a_running_bot_is_healthy_and_its_json_logs_never_show_the_token(fake, t
     assert any("stopped cleanly" in line for line in lines)
     for line in lines:
         json.loads(line)  # every line is one JSON record
+
+
+def test_a_health_probe_does_not_make_a_starting_bot_refuse(tmp_path):
+    InstanceLock(tmp_path).acquire().release()  # the lock file exists, as after any earlier run
+    fd = os.open(InstanceLock(tmp_path).path, os.O_RDONLY)
+    fcntl.flock(fd, fcntl.LOCK_SH)  # what `newsbot health` holds for an instant
+    threading.Timer(0.3, os.close, (fd,)).start()
+    lock = lock_data_dir(tmp_path, attempts=10, pause=0.1)
+    assert not bot_running(tmp_path / "elsewhere")
+    lock.release()

@@ -10,6 +10,8 @@ import urllib.error
 import urllib.request
 
 from processes import bot_env, free_port, newsbot, wait_until
+from telegram import Update
+from telegram.ext import BaseHandler
 
 from bot.app import build_application
 from bot.heartbeat import last_contact
@@ -127,3 +129,13 @@ def test_webhook_serves_updates_with_the_secret_only_and_polling_removes_it(fake
     for log in ("webhook.log", "polling.log"):
         output = (tmp_path / log).read_text()
         assert "Traceback" not in output and fake.token not in output and SECRET not in output
+
+
+def test_a_handler_of_unknown_kind_makes_the_bot_ask_for_every_update(settings):
+    class Custom(BaseHandler):
+        def check_update(self, update: object) -> bool:
+            return False
+
+    app = build_application(settings)
+    app.add_handler(Custom(lambda update, context: None))
+    assert allowed_updates(app) == list(Update.ALL_TYPES)
