@@ -2,18 +2,33 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from bot.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 
 
-def test_without_a_token_run_explains_how_to_get_one_in_one_line(monkeypatch, tmp_path, capsys):
+@pytest.fixture
+def restored_logging():
+    """`main()` sets up logging on the (captured) stderr: put the root logger back afterwards."""
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    yield
+    root.handlers[:], level = saved
+    root.setLevel(level)
+
+
+def test_without_a_token_run_explains_how_to_get_one_in_one_line(
+    monkeypatch, tmp_path, capsys, restored_logging
+):
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["--data", str(tmp_path), "run"]) == 2
     err = capsys.readouterr().err
