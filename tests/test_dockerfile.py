@@ -140,3 +140,14 @@ def test_no_secret_is_baked_in():
             assert not SECRET_WORDS.search(args), f"{instruction} {args}"
     for private in ("config.yaml", ".env", "data", "data/newsbot.sqlite3", ".git"):
         assert dockerignored(private), f"{private} would be sent to the Docker build"
+
+
+def test_the_readmes_newsbot_commands_exist_as_written():
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    invocations = re.findall(r"(?:docker exec newsbot |\.venv/bin/)newsbot ([^&>|`\n]*)", readme)
+    invocations += re.findall(r"-v newsbot-data:/data newsbot (.+)$", readme, flags=re.MULTILINE)
+    assert len(invocations) >= 5
+    for invocation in invocations:
+        argv = shlex.split(invocation)
+        if argv:
+            build_parser(argv).parse_args(argv)
