@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from bot.app import build_application
+from bot.fakeapi import polling
 from bot.fakeapi_html import parse_html
 
 BOT = "@newsbot_test_bot"
@@ -92,3 +94,22 @@ async def test_a_group_can_choose_its_language(fake, running_bot):
     fake.send_text(group, ana, "/latest")
     latest = await fake.next_reply(group, after=chooser)
     assert latest.text.startswith("🗞 Najnoviji tekstovi")
+
+
+async def test_inline_results_come_in_pages_of_twenty_with_next_offset(fake, settings_factory, tmp_path):
+    folder = tmp_path / "many" / "posts"
+    folder.mkdir(parents=True)
+    for i in range(45):
+        body = f"Drug policy note number {i} about prevention."
+        (folder / f"note-{i}.md").write_text(
+            f"---\ntitle: Drug policy note {i}\ndate: 2022-01-{i % 28 + 1:02d}\n---\n{body}\n"
+        )
+    app = build_application(settings_factory(content_dir=folder.parent))
+    async with polling(app):
+        ana = fake.user("Ana")
+        first = await fake.wait_inline_answer(fake.inline_query(ana, "drug policy note"))
+        assert len(first["results"]) == 20 and first["next_offset"] == "2"
+        third = await fake.wait_inline_answer(fake.inline_query(ana, "drug policy note", offset="3"))
+        assert len(third["results"]) == 5 and not third.get("next_offset")
+        ids = {r["id"] for r in first["results"]} | {r["id"] for r in third["results"]}
+        assert len(ids) == 25

@@ -113,3 +113,15 @@ def test_flood_buckets_allow_a_burst_then_one_update_per_interval():
     now[0] = 10.0
     assert flood.delay(1) == (0.0, False)
     assert [flood.delay(1)[1] for _ in range(3)] == [False, False, True]
+
+
+async def test_a_user_who_blocked_the_bot_is_not_sent_an_error_message(fake, app, caplog):
+    caplog.set_level(logging.INFO, logger="bot.handlers.errors")
+    async with polling(app):
+        ana = fake.user("Ana", started=True)
+        fake.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=ana.id)
+        fake.send_text(ana, ana, "cnd")
+        await fake.wait_for(lambda: "blocked the bot" in caplog.text, what="the log line")
+        assert "🔎 cnd" in (await fake.ask(ana, "cnd")).text
+    sends = [c for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == ana.id]
+    assert [c.ok for c in sends] == [False, True]
