@@ -28,10 +28,10 @@ def postings(reader: IndexReader, field: str, term: str) -> Postings:
         if isinstance(matcher, FilterMatcher) and isinstance(matcher.child, W3LeafMatcher):
             deleted, matcher = leaf.deleted_docs_set, matcher.child
         ids, weights = _read(matcher)
-        if base or deleted:
+        if deleted:
             out.update((d + base, w) for d, w in zip(ids, weights, strict=True) if d not in deleted)
-        else:
-            out.update(zip(ids, weights, strict=True))
+        else:  # C-speed
+            out.update(zip(map(base.__add__, ids) if base else ids, weights, strict=True))
     return out
 
 

@@ -36,7 +36,7 @@ NAME_FACTOR = 2.0  # an unknown capitalised word mid-question is probably a name
 RELEVANT = 0.5  # a post must cover more than this share of the query
 CLOSE_TO_BEST = 0.6  # ... and at least this share of the best post's coverage
 MONTH_TOLERANCE = dt.timedelta(days=10)
-POSTINGS_CACHE = 2000  # posting lists kept per searcher
+CACHE_ENTRIES = 2_000_000  # cached postings (doc numbers) kept per searcher, about 100 MB at most
 
 
 @dataclass
@@ -58,6 +58,24 @@ class Candidate:
     coverage: float
     score: float
     date: int  # ordinal, 0 when undated
+
+
+@dataclass
+class Ranking:
+    """Relevant posts: the best ones fully scored, then the rest (deep pages) by coverage only."""
+
+    scored: list[Candidate]
+    rest: list[int]  # doc numbers
+
+    def __len__(self) -> int:
+        return len(self.scored) + len(self.rest)
+
+    def page(self, start: int, stop: int) -> list[int]:
+        head = [c.docnum for c in self.scored[start:stop]]
+        return head + self.rest[max(0, start - len(self.scored)) : max(0, stop - len(self.scored))]
+
+    def score(self, docnum: int) -> float:
+        return next((c.score for c in self.scored if c.docnum == docnum), 0.0)
 
 
 @dataclass
@@ -99,6 +117,8 @@ class Ranker:
         self._df: dict[str, int] = {}
         self._postings: dict[tuple[str, str], Postings] = {}
         self._words: dict[str, WordDocs] = {}
+        self._alternatives: dict[tuple[tuple[str, ...], str], set[int]] = {}
+        self._cached = 0  # entries held by the caches above
 
     # --- statistics -------------------------------------------------------------------------
     def df(self, word: str) -> int:
@@ -132,13 +152,31 @@ class Ranker:
                 m = matches[i]
                 own = tuple(words[m.start : m.end])
                 alts = [Alternative(own, factor)]
-                alts += [Alternative(t, GLOSSARY_FACTOR * factor) for t in m.terms if t != own]
+                alts += [Alternative(t, GLOSSARY_FACTOR * factor) for t in self._distinct(m.terms, own)]
                 concepts.append(self._concept(alts, parsed.words[m.start : m.end]))
                 i = m.end
             else:
                 concepts.append(self._concept([Alternative((words[i],), factor)], [parsed.words[i]]))
                 i += 1
         return Plan(concepts, corrections)
+
+    def _distinct(self, terms: tuple[tuple[str, ...], ...], own: tuple[str, ...]) -> list[tuple[str, ...]]:
+        """Glossary terms that would find other posts than the typed one and each other (inflections
+        that the index holds under the same stems are looked up once)."""
+        seen = {tuple(map(self._indexed_as, own))}
+        out = []
+        for term in terms:
+            key = tuple(map(self._indexed_as, term))
+            if key not in seen:
+                seen.add(key)
+                out.append(term)
+        return out
+
+    def _indexed_as(self, word: str) -> frozenset[str]:
+        """The index terms a folded word would be found under."""
+        s = self.searcher
+        found = {t for t in stems(word) if s.doc_frequency("text", t)}
+        return frozenset(found | ({"=" + word} if s.doc_frequency("exact", word) else set()))
 
     def _known(self, word: str) -> bool:
         return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
@@ -150,18 +188,21 @@ class Ranker:
         maxdist = 1 if len(word) < 7 else 2
         reader = self.searcher.reader()
         options = []
-        probes = [("exact", word), ("text", word), *(("text", s) for s in stems(word) if s != word)]
+        probes = [("exact", word), *(("text", s) for s in stems(word) | {word})]
+        prefix = 1 if len(word) < 6 else 2  # typos in the first letters are rare; this is much faster
         for field, probe in probes:
-            for found in reader.terms_within(field, probe, maxdist, prefix=1):
-                surface = self._surface(found, word) if field == "text" else found
-                options.append((distance(probe, found, limit=maxdist), 0, -self.df(surface), surface))
+            for found in reader.terms_within(field, probe, maxdist, prefix=prefix):
+                options.append((distance(probe, found, limit=maxdist), 0, -self.df(found), found, field))
         options += [  # glossary words are many close inflections: one edit only
-            (distance(word, w, limit=1), 1, 0, w) for w in self.glossary.words_like(word) if w != word
+            (distance(word, w, limit=1), 1, 0, w, "") for w in self.glossary.words_like(word) if w != word
         ]
         options = [o for o in options if 0 < o[0] <= (maxdist if o[1] == 0 else 1)]
         if len(word) == 4:  # short words: only a missing letter ("drgs", "vist"), else "paid" -> "pwid"
             options = [o for o in options if len(o[3]) == 5]
-        return min(options)[3] if options else None
+        if not options:
+            return None
+        *_, found, field = min(options)
+        return self._surface(found, word) if field == "text" else found
 
     def _surface(self, stem_text: str, typed: str) -> str:
         """A word of the posts that has this stem, as close to what was typed as possible."""
@@ -188,10 +229,17 @@ class Ranker:
         key = (field, term)
         found = self._postings.get(key)
         if found is None:
-            if len(self._postings) > POSTINGS_CACHE:
-                self._postings.clear()
             found = self._postings[key] = postings(self.searcher.reader(), field, term)
+            self._cached += len(found)
         return found
+
+    def _trim_caches(self) -> None:
+        """Forget cached postings once they hold too many entries (memory stays bounded)."""
+        if self._cached > CACHE_ENTRIES:
+            self._postings.clear()
+            self._words.clear()
+            self._alternatives.clear()
+            self._cached = 0
 
     def _word(self, word: str) -> WordDocs:
         """Where a folded word occurs: text frequency by doc (any stem), title docs, exact-form docs."""
@@ -207,22 +255,31 @@ class Ranker:
         return self._words[word]
 
     def _alternative_docs(self, alt: Alternative, part: str = "text") -> set[int]:
-        sets = [self._word(w) for w in alt.words]
-        found = [set(d.text) if part == "text" else d.title for d in sets]
-        return set.intersection(*found) if found else set()
+        key = (alt.words, part)
+        if key not in self._alternatives:
+            where = [self._word(w) for w in alt.words]
+            found = [set(d.text) if part == "text" else d.title for d in where]
+            self._alternatives[key] = set.intersection(*found) if found else set()
+            self._cached += len(self._alternatives[key])
+        return self._alternatives[key]
 
-    def rank(self, plan: Plan, parsed: ParsedQuery, allowed: set[int] | None, limit: int) -> list[Candidate]:
+    def rank(self, plan: Plan, parsed: ParsedQuery, allowed: set[int] | None, limit: int) -> Ranking:
         """Relevant posts (coverage above the floor and close to the best), best first.
 
         Only the first `limit` are fully scored; the rest follow by coverage (deep pages)."""
         concepts = plan.concepts
         total = sum(c.weight for c in concepts)
         if not concepts or total <= 0:
-            return []
+            return Ranking([], [])
+        self._trim_caches()
         # per concept: (docs, factor) for each alternative that occurs at all, best factor first
         found = [
             sorted(
-                ((docs, alt.factor) for alt in c.alternatives if (docs := self._alternative_docs(alt))),
+                (
+                    (docs, alt.factor)
+                    for alt in c.alternatives
+                    if all(map(self.df, alt.words)) and (docs := self._alternative_docs(alt))
+                ),
                 key=lambda pair: -pair[1],
             )
             for c in concepts
@@ -238,24 +295,22 @@ class Ranker:
             needed -= concepts[i].weight
         if allowed is not None:
             candidates &= allowed
-        coverage = {}
-        for doc in candidates:
-            covered = 0.0
-            for concept, alts in zip(concepts, found, strict=True):
-                for docs, factor in alts:
-                    if doc in docs:
-                        covered += concept.weight * factor
-                        break
-            coverage[doc] = covered / total
+        coverage = dict.fromkeys(candidates, 0.0)
+        for concept, alts in zip(concepts, found, strict=True):
+            seen: set[int] = set()
+            for docs, factor in alts:
+                share = concept.weight * factor / total
+                new = docs.intersection(candidates) - seen
+                for doc in new:
+                    coverage[doc] += share
+                seen |= new
         best = max(coverage.values(), default=0.0)
         if best <= RELEVANT:
-            return []
+            return Ranking([], [])
         floor = max(RELEVANT, CLOSE_TO_BEST * best)
         relevant = [d for d, c in coverage.items() if c > floor or c == best]
-        relevant.sort(key=lambda d: -coverage[d])
-        scored = self._score(relevant[:limit], coverage, plan, parsed)
-        rest = [Candidate(d, coverage[d], coverage[d] ** 2 * 0.5, 0) for d in relevant[limit:]]
-        return scored + rest
+        relevant.sort(key=coverage.__getitem__, reverse=True)
+        return Ranking(self._score(relevant[:limit], coverage, plan, parsed), relevant[limit:])
 
     def _score(
         self, docs: list[int], coverage: dict[int, float], plan: Plan, parsed: ParsedQuery
@@ -274,7 +329,8 @@ class Ranker:
                     strength[d] += idf * (tf / (tf + norm[d]) + (EXACT_BONUS if d in where.exact else 0.0))
         in_title = dict.fromkeys(docs, 0.0)
         for concept in plan.concepts:
-            titled = set().union(*(self._alternative_docs(a, "title") for a in concept.alternatives))
+            known = [a for a in concept.alternatives if all(map(self.df, a.words))]
+            titled = set().union(*(self._alternative_docs(a, "title") for a in known))
             for d in titled.intersection(docs):
                 in_title[d] += concept.weight / total
         top = max(strength.values(), default=0.0) or 1.0

@@ -58,8 +58,8 @@ def make_snippet(
     if wanted:
         for m in WORD_RE.finditer(text):
             for exact, word_stem in word_forms(m.group(), lang):
-                hit = wanted.intersection((exact, word_stem))
-                if hit:
+                if exact in wanted or word_stem in wanted:
+                    hit = {exact, word_stem} & wanted
                     found[bisect_right(starts, m.start()) - 1].append((m.start(), m.end(), hit))
     scored = []
     for number, matches in found.items():

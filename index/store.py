@@ -28,7 +28,7 @@ from index.glossary import Glossary
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
 from index.results import Hit, Results, SyncReport
-from index.search import Candidate, Plan, Ranker, date_filter
+from index.search import Plan, Ranker, Ranking, date_filter
 from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
@@ -226,7 +226,7 @@ class Index:
             filters = [*base, date_filter(parsed.dates)] if parsed.dates else base
             plan = ranker.plan(parsed)
             if not plan.informative:  # "news from March 2023", "#cnd": the posts that fit, newest first
-                found = self._listing(filters) if filters else []
+                found = self._listing(filters) if filters else Ranking([], [])
                 return self._page(query, None, found, page, per_page, plan)
             limit = max(50, page * per_page * 2)
             found = ranker.rank(plan, parsed, self._allowed(filters), limit)
@@ -245,17 +245,17 @@ class Index:
     def _allowed(self, filters: list[wq.Query]) -> set[int] | None:
         return set(self._searcher.docs_for_query(_and(filters))) if filters else None
 
-    def _listing(self, filters: list[wq.Query]) -> list[Candidate]:
+    def _listing(self, filters: list[wq.Query]) -> Ranking:
         results = self._searcher.search(_and(filters), limit=None, sortedby="date", reverse=True)
-        return [Candidate(docnum, 1.0, 0.0, 0) for _key, docnum in results.top_n]
+        return Ranking([], [docnum for _key, docnum in results.top_n])
 
     def _page(
-        self, query: str, corrected: str | None, found: list[Candidate], page: int, per_page: int, plan: Plan
+        self, query: str, corrected: str | None, found: Ranking, page: int, per_page: int, plan: Plan
     ) -> Results:
-        chunk = found[(page - 1) * per_page : page * per_page]
+        docs = found.page((page - 1) * per_page, page * per_page)
         terms = plan.snippet_terms()
         stored = self._searcher.stored_fields
-        hits = [self._hit(stored(c.docnum), round(c.score, 4), terms) for c in chunk]
+        hits = [self._hit(stored(d), round(found.score(d), 4), terms) for d in docs]
         return Results(query, corrected, hits, len(found), page, per_page)
 
     def _hit(self, stored: dict, score: float, terms: list[SnippetTerm]) -> Hit:
