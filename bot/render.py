@@ -33,7 +33,7 @@ MAX_TOPIC_BUTTONS = 40
 POST_CHUNK = MAX_MESSAGE - 96  # room for the "(continued 2/3)" line
 _CALLBACK = re.compile(r"^(?:p:[0-9a-z]{1,16}:[0-9]{1,5}|r:[0-9a-f]{10}|t:[0-9a-f]{10}|l:[a-z]{2}|n)$")
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
-_MD_BOLD = re.compile(r"\*\*(\S(?:.*?\S)?)\*\*")
+_MD_BOLD = re.compile(r"\*\*(?!\s)(.+?)(?<!\s)\*\*")
 
 
 @dataclass(frozen=True)
@@ -160,7 +160,8 @@ def _fit(
             return text
     while hits:  # only absurdly many hits get here
         hits = hits[:-1]
-        text = "\n\n".join([*head, *(hit_html(h, lang, snippet_limit=0) for h in hits)])
+        blocks = [*head, *(hit_html(h, lang, site_search_url=site_search_url, snippet_limit=0) for h in hits)]
+        text = "\n\n".join(blocks)
         if visible_length(text) <= MAX_MESSAGE:
             return text
     return "\n\n".join(head)

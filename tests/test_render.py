@@ -228,3 +228,9 @@ def test_inline_results_share_the_chat_rendering_and_follow_telegrams_rules():
     assert first["description"].startswith("25 May 2023 · Harm reduction")
     read = articles[3].reply_markup.inline_keyboard[0][0]
     assert read.url == f"https://t.me/news_bot?start=r_{short_key(hit(9).id)}"
+
+
+def test_markdown_bold_pairs_are_matched_one_by_one():
+    (message,) = post_messages(post("**a** and **b c**, but 2 ** 3 ** 4 stays"), "en")
+    assert bold_parts(message)[-2:] == ["a", "b c"]
+    assert "2 ** 3 ** 4 stays" in shown(message)
