@@ -4,8 +4,9 @@ Two parts work together:
 - `PerChatProcessor` runs updates of different chats concurrently but those of one chat in order, so
   waiting for one chat never holds up another (and an edited question is handled after the question).
 - `Flood` is a token bucket per user: a burst of `burst` updates is answered at once, after that one
-  update per `1 / per_second` seconds. The first time a user is slowed they get one polite notice;
-  updates beyond `max_backlog` waiting for the same chat are dropped (a button press is still answered).
+  update per `1 / per_second` seconds. A slowed user with `notice_backlog` or more updates waiting gets
+  one polite notice (someone who waits for each answer is just paced, never told off); updates beyond
+  `max_backlog` waiting for the same chat are dropped (a button press is still answered).
 """
 
 from __future__ import annotations
@@ -80,16 +81,19 @@ class Flood:
         burst: int = 15,
         per_second: float = 2.0,
         max_backlog: int = 20,
+        notice_backlog: int = 3,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.burst = burst
         self.per_second = per_second
         self.max_backlog = max_backlog
+        self.notice_backlog = notice_backlog
         self.clock = clock
         self._buckets: dict[int, _Bucket] = {}
 
-    def delay(self, user_id: int) -> tuple[float, bool]:
-        """Take one token for `user_id`: (seconds to wait before answering, whether to send the notice)."""
+    def delay(self, user_id: int, backlog: int = 1) -> tuple[float, bool]:
+        """Take one token for `user_id`, who has `backlog` updates waiting (this one included):
+        (seconds to wait before answering, whether to send the notice)."""
         now = self.clock()
         bucket = self._buckets.get(user_id)
         if bucket is None:
@@ -102,9 +106,10 @@ class Flood:
             if len(self._buckets) > 10_000:
                 self._forget_idle(now)
             return 0.0, False
-        notify = not bucket.notified
-        bucket.notified = True
-        return -bucket.tokens / self.per_second, notify
+        wait = -bucket.tokens / self.per_second
+        notify = backlog >= self.notice_backlog and not bucket.notified
+        bucket.notified = bucket.notified or notify
+        return wait, notify
 
     def _forget_idle(self, now: float) -> None:
         full = self.burst / self.per_second

@@ -105,14 +105,24 @@ async def test_a_flood_beyond_the_backlog_is_dropped_but_buttons_are_answered(fa
 
 def test_flood_buckets_allow_a_burst_then_one_update_per_interval():
     now = [0.0]
-    flood = Flood(burst=3, per_second=2.0, clock=lambda: now[0])
-    assert [flood.delay(1) for _ in range(3)] == [(0.0, False)] * 3
-    assert flood.delay(1) == (0.5, True)
-    assert flood.delay(1) == (1.0, False)  # one notice per burst
-    assert flood.delay(2) == (0.0, False)  # others are not affected
+    flood = Flood(burst=3, per_second=2.0, notice_backlog=3, clock=lambda: now[0])
+    assert [flood.delay(1, backlog=5) for _ in range(3)] == [(0.0, False)] * 3
+    assert flood.delay(1, backlog=2) == (0.5, False)  # a short queue needs no explanation
+    assert flood.delay(1, backlog=3) == (1.0, True)
+    assert flood.delay(1, backlog=9) == (1.5, False)  # one notice per burst
+    assert flood.delay(2, backlog=9) == (0.0, False)  # others are not affected
     now[0] = 10.0
     assert flood.delay(1) == (0.0, False)
-    assert [flood.delay(1)[1] for _ in range(3)] == [False, False, True]
+    assert [flood.delay(1, backlog=4)[1] for _ in range(4)] == [False, False, True, False]
+
+
+def test_someone_who_waits_for_each_answer_is_paced_but_never_told_off():
+    now = [0.0]
+    flood = Flood(burst=3, per_second=2.0, clock=lambda: now[0])
+    for _ in range(20):
+        wait, notify = flood.delay(1, backlog=1)
+        assert not notify
+        now[0] += wait + 0.01
 
 
 async def test_a_user_who_blocked_the_bot_is_not_sent_an_error_message(fake, app, caplog):

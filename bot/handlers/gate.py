@@ -39,12 +39,13 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     flood: Flood = context.bot_data[FLOOD]
     processor = context.application.update_processor
-    if isinstance(processor, PerChatProcessor) and processor.pending(chat_key(update)) > flood.max_backlog:
+    backlog = processor.pending(chat_key(update)) if isinstance(processor, PerChatProcessor) else 1
+    if backlog > flood.max_backlog:
         log.info("flood: dropped an update from user %s", update.effective_user.id)
         if update.callback_query:
             await update.callback_query.answer(plain(lang_of(update, context), "flood_callback"))
         raise ApplicationHandlerStop
-    delay, notify = flood.delay(update.effective_user.id)
+    delay, notify = flood.delay(update.effective_user.id, backlog)
     if delay <= 0:
         return
     if notify and update.effective_message and not update.callback_query:
