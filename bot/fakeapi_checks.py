@@ -64,13 +64,10 @@ def bad_request(reason: str, kind: str = "invalid", **parameters) -> ApiError:
     return ApiError(400, f"Bad Request: {reason}", parameters, kind)
 
 
-def formatted_text(
-    params: dict, text_key: str = "text", *, caption: bool = False, required: bool = True
-) -> Parsed | None:
-    """Parse the text (or caption) of a call per its parse_mode/entities, enforcing emptiness and length."""
-    raw = params.get(text_key)
-    if raw is None and not required:
-        return None
+def formatted_text(params: dict, key: str = "text") -> Parsed:
+    """Parse the text (key "text") or caption (key "caption") of a call per its parse_mode and entities,
+    enforcing Telegram's emptiness and length rules."""
+    raw = params.get(key)
     if not isinstance(raw, str):
         raw = "" if raw is None else str(raw)
     mode = str(params.get("parse_mode") or "").lower()
@@ -85,9 +82,9 @@ def formatted_text(
         )
     else:
         stripped = raw.strip()
-        entities = params.get("entities" if text_key == "text" else "caption_entities") or []
+        entities = params.get("entities" if key == "text" else "caption_entities") or []
         parsed = Parsed(stripped, list(entities) if isinstance(entities, list) else [])
-    if caption:
+    if key == "caption":
         if utf16_len(parsed.text) > MAX_CAPTION:
             raise bad_request("message caption is too long")
         return parsed

@@ -385,10 +385,14 @@ class BotApiMethods:
         chat = self._target_chat(params)
         source = self._source_message(params, "copy")
         markup = check_reply_markup(params.get("reply_markup"))
+        caption, entities = source.caption, list(source.entities)
+        if "caption" in params and source.kind != "text":
+            parsed = formatted_text(params, "caption")
+            caption, entities = parsed.text, parsed.entities
         self._count_message(chat)
         copy = self._new_message(
-            chat, None, text=source.text, entities=list(source.entities), kind=source.kind,
-            caption=source.caption, reply_markup=markup, extra=dict(source.extra),
+            chat, None, text=source.text, entities=entities, kind=source.kind,
+            caption=caption, reply_markup=markup, extra=dict(source.extra),
         )  # fmt: skip
         return {"message_id": copy.message_id}
 

@@ -138,6 +138,15 @@ def test_copy_forward_and_profile_methods(fake):
     assert call("copyMessage", chat_id=group.id, from_chat_id=ana.id, message_id=99)["description"] == (
         "Bad Request: message to copy not found"
     )
+    photo = fake.send_photo(ana, ana, caption="a photo")
+    long_caption = {"caption": "<b>x</b>" * 1025, "parse_mode": "HTML"}
+    copy = {"chat_id": group.id, "from_chat_id": ana.id, "message_id": photo.message_id}
+    assert (
+        call("copyMessage", **copy, **long_caption)["description"]
+        == "Bad Request: message caption is too long"
+    )
+    assert call("copyMessage", **copy, caption="<i>new</i>", parse_mode="HTML")["ok"]
+    assert fake.replies(group)[-1].caption == "new"
     assert call("setMyDescription", description="Answers from DPNSEE news", language_code="sr")["ok"]
     assert call("getMyDescription", language_code="sr")["result"] == {
         "description": "Answers from DPNSEE news"
@@ -148,7 +157,7 @@ def test_copy_forward_and_profile_methods(fake):
     assert call("sendMessage", chat_id=group.id, text="x")["error_code"] == 403
     assert call("getWebhookInfo")["result"]["url"] == ""
     assert call("setWebhook", url="http://insecure.example")["ok"] is False
-    assert call("getUpdates", offset=-1)["result"][0]["message"]["text"] == "forward me"
+    assert call("getUpdates", offset=-1)["result"][0]["message"]["caption"] == "a photo"
 
 
 def test_control_endpoint_drives_the_fake(fake):
