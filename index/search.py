@@ -24,7 +24,7 @@ from index.analysis import GENERAL_WORDS, WEAK_WORDS, stems
 from index.glossary import Glossary
 from index.postings import Postings, postings
 from index.query import ParsedQuery, Word
-from index.snippets import SnippetTerm
+from index.snippets import SnippetTerm, passage_coverage
 
 GLOSSARY_FACTOR = 0.9
 CORRECTED_FACTOR = 0.8
@@ -35,6 +35,8 @@ GENERAL_FACTOR = 0.4
 NAME_FACTOR = 2.0  # an unknown capitalised word mid-question is probably a name no post mentions
 RELEVANT = 0.5  # a post must cover more than this share of the query
 CLOSE_TO_BEST = 0.6  # ... and at least this share of the best post's coverage
+TOGETHER = 0.5  # ... and have this share of it in the title or in two neighbouring sentences
+TOGETHER_CHECKED = 5  # top posts checked for that
 MONTH_TOLERANCE = dt.timedelta(days=10)
 CACHE_ENTRIES = 2_000_000  # cached postings (doc numbers) kept per searcher, about 100 MB at most
 
@@ -81,7 +83,6 @@ class Ranking:
 @dataclass
 class WordDocs:
     text: Postings  # doc -> frequency of the word (by any stem, or its exact form)
-    title: set[int]
     exact: set[int]  # docs with the word's exact (unstemmed) form, when that differs from its stems
 
 
@@ -117,16 +118,16 @@ class Ranker:
         self._df: dict[str, int] = {}
         self._postings: dict[tuple[str, str], Postings] = {}
         self._words: dict[str, WordDocs] = {}
-        self._alternatives: dict[tuple[tuple[str, ...], str], set[int]] = {}
+        self._alternatives: dict[tuple[str, ...], set[int]] = {}
+        self._term_df: dict[tuple[str, str], int] = {}
         self._cached = 0  # entries held by the caches above
 
     # --- statistics -------------------------------------------------------------------------
     def df(self, word: str) -> int:
         """Posts containing the folded word exactly or by stem."""
         if word not in self._df:
-            s = self.searcher
             self._df[word] = max(
-                [s.doc_frequency("exact", word), *(s.doc_frequency("text", t) for t in stems(word))]
+                [self.term_df("exact", word), *(self.term_df("text", t) for t in stems(word))]
             )
         return self._df[word]
 
@@ -174,9 +175,8 @@ class Ranker:
 
     def _indexed_as(self, word: str) -> frozenset[str]:
         """The index terms a folded word would be found under."""
-        s = self.searcher
-        found = {t for t in stems(word) if s.doc_frequency("text", t)}
-        return frozenset(found | ({"=" + word} if s.doc_frequency("exact", word) else set()))
+        found = {t for t in stems(word) if self.term_df("text", t)}
+        return frozenset(found | ({"=" + word} if self.term_df("exact", word) else set()))
 
     def _known(self, word: str) -> bool:
         return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
@@ -245,23 +245,26 @@ class Ranker:
         """Where a folded word occurs: text frequency by doc (any stem), title docs, exact-form docs."""
         if word not in self._words:
             text: Postings = {}
-            title: set[int] = set()
             for s in stems(word):
-                text.update(self.postings("text", s))
-                title.update(self.postings("title", s))
-            exact = set(self.postings("exact", word)) if word not in stems(word) else set()
+                if self.term_df("text", s):
+                    text.update(self.postings("text", s))
+            exact = set(self.postings("exact", word)) if self.term_df("exact", word) else set()
             text.update(dict.fromkeys(exact - text.keys(), 1.0))
-            self._words[word] = WordDocs(text, title, exact)
+            self._words[word] = WordDocs(text, exact)
         return self._words[word]
 
-    def _alternative_docs(self, alt: Alternative, part: str = "text") -> set[int]:
-        key = (alt.words, part)
-        if key not in self._alternatives:
-            where = [self._word(w) for w in alt.words]
-            found = [set(d.text) if part == "text" else d.title for d in where]
-            self._alternatives[key] = set.intersection(*found) if found else set()
-            self._cached += len(self._alternatives[key])
-        return self._alternatives[key]
+    def term_df(self, field: str, term: str) -> int:
+        key = (field, term)
+        if key not in self._term_df:
+            self._term_df[key] = self.searcher.doc_frequency(field, term)
+        return self._term_df[key]
+
+    def _alternative_docs(self, alt: Alternative) -> set[int]:
+        if alt.words not in self._alternatives:
+            found = [set(self._word(w).text) for w in alt.words]
+            self._alternatives[alt.words] = docs = set.intersection(*found) if found else set()
+            self._cached += len(docs)
+        return self._alternatives[alt.words]
 
     def rank(self, plan: Plan, parsed: ParsedQuery, allowed: set[int] | None, limit: int) -> Ranking:
         """Relevant posts (coverage above the floor and close to the best), best first.
@@ -310,7 +313,24 @@ class Ranker:
         floor = max(RELEVANT, CLOSE_TO_BEST * best)
         relevant = [d for d, c in coverage.items() if c > floor or c == best]
         relevant.sort(key=coverage.__getitem__, reverse=True)
-        return Ranking(self._score(relevant[:limit], coverage, plan, parsed), relevant[limit:])
+        scored = self._together(self._score(relevant[:limit], coverage, plan, parsed), plan)
+        return Ranking(scored, relevant[limit:] if scored else [])
+
+    def _together(self, scored: list[Candidate], plan: Plan) -> list[Candidate]:
+        """Drop top posts where the query's words only occur apart, in unrelated passages (a long
+        post naming Canada in one paragraph and cannabis in another does not answer "cannabis in
+        Canada"). When none of the top posts has them together, nothing is relevant."""
+        if sum(not c.weak for c in plan.concepts) < 2:
+            return scored
+        terms = plan.snippet_terms()
+        head, tail = scored[:TOGETHER_CHECKED], scored[TOGETHER_CHECKED:]
+        kept = []
+        for candidate in head:
+            post = self.searcher.stored_fields(candidate.docnum)["post"]
+            heading = f"{post['title']}\n{' '.join(post['tags'])}"
+            if passage_coverage(heading, post["body"], post["lang"], terms) >= TOGETHER:
+                kept.append(candidate)
+        return kept + tail if kept else []
 
     def _score(
         self, docs: list[int], coverage: dict[int, float], plan: Plan, parsed: ParsedQuery
@@ -327,14 +347,13 @@ class Ranker:
                 tf = where.text.get(d)
                 if tf:
                     strength[d] += idf * (tf / (tf + norm[d]) + (EXACT_BONUS if d in where.exact else 0.0))
-        in_title = dict.fromkeys(docs, 0.0)
-        for concept in plan.concepts:
-            known = [a for a in concept.alternatives if all(map(self.df, a.words))]
-            titled = set().union(*(self._alternative_docs(a, "title") for a in known))
-            for d in titled.intersection(docs):
-                in_title[d] += concept.weight / total
-        top = max(strength.values(), default=0.0) or 1.0
         reader = self.searcher.reader()
+        headings = reader.column_reader("heading")
+        in_title = {}
+        for d in docs:
+            heading = set(headings[d].decode("utf-8").split())
+            in_title[d] = sum(c.weight for c in plan.concepts if self._in(c, heading)) / total
+        top = max(strength.values(), default=0.0) or 1.0
         dates = reader.column_reader("date")
         out = []
         for d in docs:
@@ -344,6 +363,11 @@ class Ranker:
             out.append(Candidate(d, coverage[d], score, day))
         out.sort(key=lambda c: (round(c.score, 6), c.date), reverse=True)
         return out
+
+    @staticmethod
+    def _in(concept: Concept, terms: set[str]) -> bool:
+        """Whether some alternative of the concept has all its words among the index terms."""
+        return any(all(terms & (stems(w) | {w}) for w in alt.words) for alt in concept.alternatives)
 
 
 def _average_length(reader: IndexReader) -> float:

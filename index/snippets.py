@@ -52,15 +52,7 @@ def make_snippet(
 ) -> tuple[str, tuple[Span, ...]]:
     """The best one or two sentences of `text` for the query `terms`, and the spans of the matches."""
     spans = sentences(text)
-    wanted = set().union(*(forms for t in terms for forms in t.words))
-    starts = [start for start, _end in spans]
-    found: dict[int, list[tuple[int, int, set[str]]]] = defaultdict(list)  # sentence -> matched words
-    if wanted:
-        for m in WORD_RE.finditer(text):
-            for exact, word_stem in word_forms(m.group(), lang):
-                if exact in wanted or word_stem in wanted:
-                    hit = {exact, word_stem} & wanted
-                    found[bisect_right(starts, m.start()) - 1].append((m.start(), m.end(), hit))
+    found = _matches(text, lang, terms, spans)
     scored = []
     for number, matches in found.items():
         present = set().union(*(hit for _s, _e, hit in matches))
@@ -85,6 +77,44 @@ def make_snippet(
         chosen.append(max(extra, key=lambda s: (sum(weights[c] for c in s[3] - best[3]), -s[1])))
     chosen.sort(key=lambda s: s[1])
     return _fit(text, [s[2] for s in chosen], [m for s in chosen for m in s[4]])
+
+
+def _matches(
+    text: str, lang: str, terms: Sequence[SnippetTerm], spans: list[Span]
+) -> dict[int, list[tuple[int, int, set[str]]]]:
+    """Sentence number -> the query words found in it: (start, end, their matching forms)."""
+    wanted = set().union(*(forms for t in terms for forms in t.words))
+    starts = [start for start, _end in spans]
+    found: dict[int, list[tuple[int, int, set[str]]]] = defaultdict(list)
+    if wanted:
+        for m in WORD_RE.finditer(text):
+            for exact, word_stem in word_forms(m.group(), lang):
+                if exact in wanted or word_stem in wanted:
+                    hit = {exact, word_stem} & wanted
+                    found[max(bisect_right(starts, m.start()) - 1, 0)].append((m.start(), m.end(), hit))
+    return found
+
+
+def passage_coverage(
+    title: str, text: str, lang: str, terms: Sequence[SnippetTerm], window: int = 2
+) -> float:
+    """The largest weighted share of the query concepts found together in the title plus `window`
+    consecutive sentences: low when the query's words only occur far apart, in unrelated passages."""
+    total = sum({t.concept: t.weight for t in terms}.values())
+    if total <= 0:
+        return 1.0
+    in_title = _matches(title, lang, terms, [(0, len(title))]).get(0, [])
+    heading = set().union(*(hit for *_span, hit in in_title))
+    spans = sentences(text)
+    per_sentence: list[set[str]] = [set() for _span in spans]
+    for number, hits in _matches(text, lang, terms, spans).items():
+        per_sentence[number] = set().union(*(hit for *_span, hit in hits))
+    best = 0.0
+    for i in range(max(len(per_sentence), 1)):
+        present = heading.union(*per_sentence[i : i + window])
+        found = {t.concept: t.weight for t in terms if all(forms & present for forms in t.words)}
+        best = max(best, sum(found.values()) / total)
+    return best
 
 
 def _fit(text: str, spans: list[Span], marks: list[Span]) -> tuple[str, tuple[Span, ...]]:
