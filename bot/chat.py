@@ -95,7 +95,7 @@ def _utf16_index(text: str) -> list[int]:
 
 
 class TerminalChat:
-    """One user's private chat with the bot, in a terminal (or any text streams)."""
+    """One user talking to the bot, privately or in a group, in a terminal (or any text streams)."""
 
     def __init__(
         self, settings: Settings, stdin: TextIO, stdout: TextIO, *, language: str = "en", name: str = "You"
@@ -111,9 +111,8 @@ class TerminalChat:
         self.chat = self.private  # where typed lines go
         self.shown: dict[tuple[int, int], tuple] = {}  # (chat id, message id) -> state as last printed
         self.rejections_shown = 0
-        self.choices: list[
-            tuple[str, object]
-        ] = []  # what typing a number does: ("button", ...) / ("result", ...)
+        # what typing a number does: ("button", (message, index)) or ("result", (query id, result id))
+        self.choices: list[tuple[str, object]] = []
         self.last_sent: Message | None = None
         self.reply_wait = FIRST_REPLY_WAIT
 
@@ -135,9 +134,12 @@ class TerminalChat:
         loop = asyncio.get_running_loop()
 
         def read() -> None:  # a daemon thread: a blocking readline must not hold up the event loop or exit
-            for line in self.stdin:
-                loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n"))
-            loop.call_soon_threadsafe(lines.put_nowait, None)
+            try:
+                for line in self.stdin:
+                    loop.call_soon_threadsafe(lines.put_nowait, line.rstrip("\n"))
+                loop.call_soon_threadsafe(lines.put_nowait, None)
+            except RuntimeError:  # the chat ended (/quit) while more input was coming
+                return
 
         threading.Thread(target=read, name="newsbot-chat-stdin", daemon=True).start()
         printer = asyncio.create_task(self._print_forever())
