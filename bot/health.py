@@ -43,8 +43,13 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    logging.getLogger("index").setLevel(logging.ERROR)  # one line of output: no per-post warnings
-    checks = run_checks(args.settings, args.max_age)
+    quiet = logging.getLogger("index")  # one line of output: no per-post warnings
+    level = quiet.level
+    quiet.setLevel(logging.ERROR)
+    try:
+        checks = run_checks(args.settings, args.max_age)
+    finally:
+        quiet.setLevel(level)
     healthy = all(check.ok for check in checks)
     print(("healthy: " if healthy else "UNHEALTHY: ") + "; ".join(check.text for check in checks))
     return 0 if healthy else 1
