@@ -110,9 +110,11 @@ class Pacer:
 
 class SharedRateLimiter(BaseRateLimiter):
     """PTB rate limiter for the Application's bot: interactive sends never wait, but they use up global
-    slots so that a running broadcast slows down to make room for them; flood control pauses both."""
+    slots so that a running broadcast slows down to make room for them. Flood control pauses both; an
+    interactive call told to wait a little is made once more after the wait."""
 
     COUNTED = ("send", "edit", "copy", "forward")
+    MAX_REPLY_WAIT = 10.0  # seconds an interactive call may wait for flood control before giving up
 
     def __init__(self, pacer: Pacer) -> None:
         self.pacer = pacer
@@ -132,7 +134,8 @@ class SharedRateLimiter(BaseRateLimiter):
         data: dict[str, Any],
         rate_limit_args: Any,
     ) -> Any:
-        if not _BROADCASTING.get() and endpoint.lower().startswith(self.COUNTED):
+        interactive = not _BROADCASTING.get()
+        if interactive and endpoint.lower().startswith(self.COUNTED):
             self.pacer.take_slot()
             chat_id = data.get("chat_id")
             if isinstance(chat_id, int):
@@ -140,8 +143,12 @@ class SharedRateLimiter(BaseRateLimiter):
         try:
             return await callback(*args, **kwargs)
         except RetryAfter as exc:
-            self.pacer.pause(retry_seconds(exc))
-            raise
+            seconds = retry_seconds(exc)
+            self.pacer.pause(seconds)
+            if not interactive or seconds > self.MAX_REPLY_WAIT:
+                raise
+        await asyncio.sleep(seconds)
+        return await callback(*args, **kwargs)
 
 
 def retry_seconds(exc: RetryAfter) -> float:

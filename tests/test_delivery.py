@@ -179,11 +179,26 @@ async def test_replies_sent_outside_the_engine_use_up_global_and_per_chat_slots(
     assert pacer.next_slot == after
 
     async def flooded():
-        raise RetryAfter(3)
+        raise RetryAfter(30)
 
     with pytest.raises(RetryAfter):
         await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 6}, None)
-    assert pacer.take_slot() > 2.5
+    assert pacer.take_slot() > 25
+
+
+async def test_a_reply_told_to_wait_a_second_is_sent_after_the_wait():
+    limiter = SharedRateLimiter(Pacer(Limits()))
+    answers = [RetryAfter(1), {"ok": True}]
+    started = time.monotonic()
+
+    async def call():
+        answer = answers.pop(0)
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    assert await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None) == {"ok": True}
+    assert time.monotonic() - started >= 0.95
 
 
 async def test_on_restart_the_worker_first_offers_to_report_what_finished_before_the_crash(store):
