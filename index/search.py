@@ -24,7 +24,7 @@ from index.analysis import GENERAL_WORDS, WEAK_WORDS, stems
 from index.glossary import Glossary
 from index.postings import Postings, postings
 from index.query import ParsedQuery, Word
-from index.snippets import SnippetTerm, passage_coverage
+from index.snippets import SnippetTerm
 
 GLOSSARY_FACTOR = 0.9
 CORRECTED_FACTOR = 0.8
@@ -35,8 +35,6 @@ GENERAL_FACTOR = 0.4
 NAME_FACTOR = 2.0  # an unknown capitalised word mid-question is probably a name no post mentions
 RELEVANT = 0.5  # a post must cover more than this share of the query
 CLOSE_TO_BEST = 0.6  # ... and at least this share of the best post's coverage
-TOGETHER = 0.5  # ... and have this share of it in the title or in two neighbouring sentences
-TOGETHER_CHECKED = 5  # top posts checked for that
 MONTH_TOLERANCE = dt.timedelta(days=10)
 CACHE_ENTRIES = 2_000_000  # cached postings (doc numbers) kept per searcher, about 100 MB at most
 
@@ -218,10 +216,8 @@ class Ranker:
         else:  # no post says this: it weighs like a rare word, and a name the posts lack even more
             weight = sum(self.idf(1) * (NAME_FACTOR if _name(w) else 1) for w in typed)
         weak = all(w.folded in WEAK_WORDS for w in typed)
-        if weak:
-            weight *= WEAK_FACTOR
-        elif all(w.folded in GENERAL_WORDS for w in typed):
-            weight *= GENERAL_FACTOR
+        general = weak or all(w.folded in GENERAL_WORDS for w in typed)
+        weight *= WEAK_FACTOR if weak else GENERAL_FACTOR if general else 1.0
         return Concept(alts, weight, weak)
 
     # --- ranking ----------------------------------------------------------------------------
@@ -313,24 +309,7 @@ class Ranker:
         floor = max(RELEVANT, CLOSE_TO_BEST * best)
         relevant = [d for d, c in coverage.items() if c > floor or c == best]
         relevant.sort(key=coverage.__getitem__, reverse=True)
-        scored = self._together(self._score(relevant[:limit], coverage, plan, parsed), plan)
-        return Ranking(scored, relevant[limit:] if scored else [])
-
-    def _together(self, scored: list[Candidate], plan: Plan) -> list[Candidate]:
-        """Drop top posts where the query's words only occur apart, in unrelated passages (a long
-        post naming Canada in one paragraph and cannabis in another does not answer "cannabis in
-        Canada"). When none of the top posts has them together, nothing is relevant."""
-        if sum(not c.weak for c in plan.concepts) < 2:
-            return scored
-        terms = plan.snippet_terms()
-        head, tail = scored[:TOGETHER_CHECKED], scored[TOGETHER_CHECKED:]
-        kept = []
-        for candidate in head:
-            post = self.searcher.stored_fields(candidate.docnum)["post"]
-            heading = f"{post['title']}\n{' '.join(post['tags'])}"
-            if passage_coverage(heading, post["body"], post["lang"], terms) >= TOGETHER:
-                kept.append(candidate)
-        return kept + tail if kept else []
+        return Ranking(self._score(relevant[:limit], coverage, plan, parsed), relevant[limit:])
 
     def _score(
         self, docs: list[int], coverage: dict[int, float], plan: Plan, parsed: ParsedQuery

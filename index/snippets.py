@@ -95,28 +95,6 @@ def _matches(
     return found
 
 
-def passage_coverage(
-    title: str, text: str, lang: str, terms: Sequence[SnippetTerm], window: int = 2
-) -> float:
-    """The largest weighted share of the query concepts found together in the title plus `window`
-    consecutive sentences: low when the query's words only occur far apart, in unrelated passages."""
-    total = sum({t.concept: t.weight for t in terms}.values())
-    if total <= 0:
-        return 1.0
-    in_title = _matches(title, lang, terms, [(0, len(title))]).get(0, [])
-    heading = set().union(*(hit for *_span, hit in in_title))
-    spans = sentences(text)
-    per_sentence: list[set[str]] = [set() for _span in spans]
-    for number, hits in _matches(text, lang, terms, spans).items():
-        per_sentence[number] = set().union(*(hit for *_span, hit in hits))
-    best = 0.0
-    for i in range(max(len(per_sentence), 1)):
-        present = heading.union(*per_sentence[i : i + window])
-        found = {t.concept: t.weight for t in terms if all(forms & present for forms in t.words)}
-        best = max(best, sum(found.values()) / total)
-    return best
-
-
 def _fit(text: str, spans: list[Span], marks: list[Span]) -> tuple[str, tuple[Span, ...]]:
     """Join the chosen sentence spans into one snippet, cutting a long one around its first mark."""
     if len(spans) == 1 and spans[0][1] - spans[0][0] > MAX_LEN:
