@@ -29,6 +29,7 @@ import psutil
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.delivery import CONCURRENCY  # noqa: E402
 from bot.fakeapi import FakeBotAPI, Limits  # noqa: E402
 from bot.store import Store  # noqa: E402
 
@@ -41,13 +42,14 @@ from bot.settings import Delivery
 from bot.store import Store
 
 async def main():
-    database, url, token, scale = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    database, url, token = sys.argv[1:4]
+    scale, concurrency = float(sys.argv[4]), int(sys.argv[5])
     store = Store.open(database)
     limits = Delivery(global_per_second=30 * scale, per_chat_per_second=scale, group_per_minute=20 * scale)
-    request = HTTPXRequest(connection_pool_size=16)
+    request = HTTPXRequest(connection_pool_size=2 * concurrency)
     async with ExtBot(token, base_url=url + "/bot", request=request) as bot:
         render = lambda item, chat: Rendered(item.text)
-        await DeliveryEngine(store, bot, render, limits, concurrency=8).drain()
+        await DeliveryEngine(store, bot, render, limits, concurrency=concurrency).drain()
 
 asyncio.run(main())
 """
@@ -55,6 +57,7 @@ asyncio.run(main())
 
 def start_engine(database: Path, fake: FakeBotAPI, scale: float) -> subprocess.Popen:
     command = [sys.executable, "-c", DRIVER, str(database), fake.url, fake.token, str(scale)]
+    command.append(str(CONCURRENCY))
     return subprocess.Popen(command, cwd=ROOT)
 
 
@@ -131,7 +134,7 @@ def resume(fake: FakeBotAPI, database: Path, chat_ids: list[int], scale: float) 
     repeated = sum(count - 1 for count in counts.values())
     print(f"kill -9 after         {at_kill - before} of {len(chat_ids)} messages")
     print(f"time to resume        {resumed * 1000:.0f} ms (restart → next message delivered)")
-    print(f"missed / repeated     {missed} / {repeated}  (repeats bounded by the 8 in flight)")
+    print(f"missed / repeated     {missed} / {repeated}  (repeats bounded by the {CONCURRENCY} in flight)")
 
 
 def main() -> None:

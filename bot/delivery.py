@@ -67,13 +67,16 @@ class Pacer:
     """Telegram-like limits: evenly spaced global slots, and a next-allowed time per chat.
 
     `headroom` keeps the global rate a little under the configured limit, so that network jitter
-    never pushes two sends closer than the server's sliding window allows.
+    never pushes two sends closer than the server's sliding window allows. A sender that fell behind
+    (a busy event loop wakes late) may catch up by `burst` slots, 2% of a second's limit: any one-second
+    window still sees at most 99% of the limit.
     """
 
     def __init__(
         self, limits: Limits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
     ):
         self.interval = 1.0 / (limits.global_per_second * headroom)
+        self.slack = (max(1, int(limits.global_per_second * 0.02)) - 1) * self.interval
         self.chat_interval = 1.0 / (limits.per_chat_per_second * headroom)
         self.group_interval = 60.0 / (limits.group_per_minute * headroom)
         self.clock = clock
@@ -83,9 +86,9 @@ class Pacer:
     def take_slot(self) -> float:
         """Reserve the next global slot; returns how long to wait for it."""
         now = self.clock()
-        slot = max(now, self.next_slot)
+        slot = max(now - self.slack, self.next_slot)
         self.next_slot = slot + self.interval
-        return slot - now
+        return max(0.0, slot - now)
 
     async def acquire(self) -> None:
         delay = self.take_slot()

@@ -1,6 +1,7 @@
 """The delivery engine against a Bot-like stub: outcomes per recipient, retries, pacing under the limits."""
 
 import asyncio
+import bisect
 import time
 from types import SimpleNamespace
 
@@ -222,3 +223,15 @@ async def test_on_restart_the_worker_first_offers_to_report_what_finished_before
         await asyncio.sleep(0.01)
     await engine.stop()
     assert calls[0] == [] and store.unreported() == []
+
+
+def test_a_late_sender_catches_up_a_little_but_no_second_exceeds_the_limit():
+    now = [0.0]
+    pacer = Pacer(Limits(global_per_second=300), clock=lambda: now[0])
+    sent: list[float] = []
+    for step in range(3000):  # the loop wakes late every tenth slot
+        now[0] += pacer.take_slot() + (0.02 if step % 10 == 0 else 0.0)
+        sent.append(now[0])
+    per_window = max(bisect.bisect_right(sent, t + 1.0) - i for i, t in enumerate(sent))
+    assert per_window <= 300 * 0.99
+    assert len(sent) / sent[-1] >= 300 * 0.9
