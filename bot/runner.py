@@ -155,12 +155,9 @@ def run_webhook(app: Application, hook: Webhook, allowed: list[str]) -> None:
     path = hook.path.strip("/")
     url = f"{hook.url.rstrip('/')}/{path}"
     if app.job_queue is not None:
-        app.job_queue.run_repeating(  # scheduled before start-up: runs however late start-up ends
-            ping_api,
-            interval=WEBHOOK_PING_SECONDS,
-            first=1,
-            name="webhook-ping",
-            job_kwargs={"misfire_grace_time": None},
+        # start-up's own calls (getMe, setWebhook) record the first contact; then a ping every interval
+        app.job_queue.run_repeating(
+            ping_api, interval=WEBHOOK_PING_SECONDS, first=WEBHOOK_PING_SECONDS, name="webhook-ping"
         )
     log.info("starting: webhook on %s:%d/%s for %s", hook.listen, hook.port, path, ", ".join(allowed))
     app.run_webhook(

@@ -11,11 +11,11 @@ import urllib.request
 
 from processes import bot_env, free_port, newsbot, wait_until
 from telegram import Update
-from telegram.ext import BaseHandler
+from telegram.ext import BaseHandler, CallbackContext
 
 from bot.app import build_application
 from bot.heartbeat import last_contact
-from bot.runner import allowed_updates, webhook_settings
+from bot.runner import allowed_updates, ping_api, webhook_settings
 from bot.settings import Webhook
 
 SECRET = "s3cret_Token-for-tests"
@@ -112,8 +112,6 @@ def test_webhook_serves_updates_with_the_secret_only_and_polling_removes_it(fake
         assert post(url, update(2, stranger, "/start"), "not-the-secret") == 403
         assert post(url, update(3, ana, "/start"), SECRET) == 200
         assert "Hello" in fake.wait_for_reply(ana, timeout=30).text
-        # no polling in webhook mode: the bot pings getWebhookInfo, which keeps the heartbeat fresh
-        fake.wait_until(lambda: fake.calls_to("getWebhookInfo"), timeout=30, what="the API ping")
         assert time.time() - last_contact(tmp_path / "data") < 60
         assert bot.stop(signal.SIGTERM) == 0, bot.output
     assert fake.replies(intruder) == [] and fake.replies(stranger) == []
@@ -139,3 +137,11 @@ def test_a_handler_of_unknown_kind_makes_the_bot_ask_for_every_update(settings):
     app = build_application(settings)
     app.add_handler(Custom(lambda update, context: None))
     assert allowed_updates(app) == list(Update.ALL_TYPES)
+
+
+async def test_in_webhook_mode_a_regular_ping_keeps_the_heartbeat_fresh(fake, settings):
+    app = build_application(settings)
+    async with app.bot:
+        await ping_api(CallbackContext(app))
+    assert [call.method for call in fake.calls[-1:]] == ["getWebhookInfo"]
+    assert time.time() - last_contact(settings.data_dir) < 60
