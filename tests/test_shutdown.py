@@ -56,6 +56,8 @@ def test_sigterm_mid_broadcast_then_restart_delivers_to_everyone_exactly_once(tm
             wait_until(lambda: delivered() >= RECIPIENTS // 4, 60, "the broadcast to start")
             assert first.stop(signal.SIGTERM) == 0, first.output
         assert "Traceback" not in first.output, first.output
+        # the database was closed: its last connection checkpointed and removed the write-ahead log
+        assert not (data / "newsbot.sqlite3-wal").exists()
 
         at_stop = statuses(data / "newsbot.sqlite3")
         assert "sending" not in at_stop, "a send in flight at SIGTERM was left unrecorded"
