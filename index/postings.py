@@ -8,6 +8,9 @@ matcher type falls back to Whoosh's public (slower) iteration.
 
 from __future__ import annotations
 
+import itertools
+from itertools import accumulate
+
 from whoosh.codec.whoosh3 import W3LeafMatcher
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
@@ -42,10 +45,15 @@ def _read(matcher: Matcher) -> tuple[list[int], list[float]]:
     ids: list[int] = []
     weights: list[float] = []
     while matcher.is_active():
-        matcher._read_ids()
-        matcher._read_weights()
-        ids.extend(matcher._ids)
-        weights.extend(matcher._weights)
+        if matcher._data is None:
+            matcher._read_data()
+        block_ids, block_weights = matcher._data[0], matcher._data[1]
+        # ids are delta-encoded; accumulate() decodes them at C speed (Whoosh uses a generator)
+        ids.extend(block_ids if matcher._byteids else accumulate(block_ids))
+        if block_weights is None or isinstance(block_weights, float):  # every posting weighs the same
+            weights.extend(itertools.repeat(block_weights or 1.0, len(ids) - len(weights)))
+        else:
+            weights.extend(block_weights)
         if matcher._lastblock:
             break
         matcher._next_block()

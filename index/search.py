@@ -189,8 +189,13 @@ class Ranker:
         probes = [("exact", word), *(("text", s) for s in stems(word) | {word})]
         prefix = 1 if len(word) < 6 else 2  # typos in the first letters are rare; this is much faster
         for field, probe in probes:
-            for found in reader.terms_within(field, probe, maxdist, prefix=prefix):
-                options.append((distance(probe, found, limit=maxdist), 0, -self.df(found), found, field))
+            for raw in reader.expand_prefix(field, probe[:prefix]):
+                found = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+                if abs(len(found) - len(probe)) > maxdist:  # cheap test before the edit distance
+                    continue
+                edits = distance(probe, found, limit=maxdist)
+                if 0 < edits <= maxdist:
+                    options.append((edits, 0, -self.df(found), found, field))
         options += [  # glossary words are many close inflections: one edit only
             (distance(word, w, limit=1), 1, 0, w, "") for w in self.glossary.words_like(word) if w != word
         ]
