@@ -16,7 +16,7 @@ import time
 from pathlib import Path
 
 from telegram import Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
     Application,
     BaseHandler,
@@ -32,6 +32,7 @@ from telegram.ext import (
 
 from bot.app import build_application
 from bot.instance import AlreadyRunning, InstanceLock
+from bot.logs import redact
 from bot.settings import Settings, Webhook
 
 log = logging.getLogger(__name__)
@@ -97,11 +98,24 @@ def main(args: argparse.Namespace) -> int:
                 )
                 return 2
         allowed = allowed_updates(app)
-        if webhook is None:
-            log.info("starting: long polling for %s", ", ".join(allowed))
-            app.run_polling(allowed_updates=allowed, bootstrap_retries=BOOTSTRAP_RETRIES)
-        else:
-            run_webhook(app, webhook, allowed)
+        try:
+            if webhook is None:
+                log.info("starting: long polling for %s", ", ".join(allowed))
+                app.run_polling(allowed_updates=allowed, bootstrap_retries=BOOTSTRAP_RETRIES)
+            else:
+                run_webhook(app, webhook, allowed)
+        except InvalidToken:
+            print(
+                f"newsbot: the Bot API at {settings.api_url} rejected the token; check TELEGRAM_BOT_TOKEN",
+                file=sys.stderr,
+            )
+            return 2
+        except NetworkError as exc:
+            print(
+                f"newsbot: cannot reach the Bot API at {settings.api_url}: {redact(str(exc))}",
+                file=sys.stderr,
+            )
+            return 1
     finally:
         lock.release()
     log.info("stopped cleanly")

@@ -9,6 +9,7 @@ from __future__ import annotations
 import signal
 import sqlite3
 
+import pytest
 from processes import StandaloneFake, bot_env, newsbot, wait_until
 
 from bot.fakeapi import DEFAULT_TOKEN
@@ -85,3 +86,14 @@ def test_a_second_bot_on_the_same_data_dir_refuses_to_start(fake, tmp_path):
         assert len(second.output.strip().splitlines()) == 1
         assert first.popen.poll() is None, "the first bot must keep running"
         assert first.stop() == 0
+
+
+@pytest.mark.rejections_expected  # the 401s are the point
+def test_a_token_the_bot_api_rejects_stops_the_bot_with_a_clear_message(fake, tmp_path):
+    wrong = "987654321:AAWrongTokenWrongTokenWrongToken00"
+    with newsbot(
+        "run", env=bot_env(fake.url, wrong, tmp_path / "data"), log_path=tmp_path / "run.log"
+    ) as bot:
+        assert bot.wait(60) == 2
+    assert "rejected the token" in bot.output and "TELEGRAM_BOT_TOKEN" in bot.output
+    assert wrong not in bot.output and wrong.split(":")[1] not in bot.output
