@@ -135,3 +135,12 @@ async def test_a_user_who_blocked_the_bot_is_not_sent_an_error_message(fake, app
         assert "🔎 cnd" in (await fake.ask(ana, "cnd")).text
     sends = [c for c in fake.calls_to("sendMessage") if c.params.get("chat_id") == ana.id]
     assert [c.ok for c in sends] == [False, True]
+
+
+async def test_a_user_who_waits_for_each_answer_is_never_told_to_slow_down(fake, app):
+    app.bot_data[FLOOD] = Flood(burst=2, per_second=20.0)
+    async with polling(app):
+        ana = fake.user("Ana", started=True)
+        for n in range(8):
+            assert (await fake.ask(ana, f"cnd {n}")).text.startswith(("🔎", "I found nothing"))
+    assert not any("very quickly" in m.text for m in fake.replies(ana))
