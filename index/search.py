@@ -50,6 +50,7 @@ class Concept:
     alternatives: list[Alternative]
     weight: float = 0.0
     weak: bool = False  # only question framing ("news", "anything", "tell me")
+    name: bool = False  # typed capitalised mid-question: a place or person the answer must mention
 
 
 @dataclass
@@ -223,7 +224,8 @@ class Ranker:
         weak = all(w.folded in WEAK_WORDS for w in typed)
         general = weak or all(w.folded in GENERAL_WORDS for w in typed)
         weight *= WEAK_FACTOR if weak else GENERAL_FACTOR if general else 1.0
-        return Concept(alts, weight, weak)
+        name = all(_name(w) and w.text[1:].islower() for w in typed) and not general
+        return Concept(alts, weight, weak, name)
 
     # --- ranking ----------------------------------------------------------------------------
     def postings(self, field: str, term: str) -> Postings:
@@ -299,6 +301,9 @@ class Ranker:
             needed -= concepts[i].weight
         if allowed is not None:
             candidates &= allowed
+        for concept, alts in zip(concepts, found, strict=True):
+            if concept.name and alts and alts[0][1] == 1.0:  # "in Canada": posts without Canada don't answer
+                candidates &= set().union(*(docs for docs, _factor in alts))
         coverage = dict.fromkeys(candidates, 0.0)
         for concept, alts in zip(concepts, found, strict=True):
             seen: set[int] = set()

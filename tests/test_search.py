@@ -234,3 +234,21 @@ def test_hits_carry_the_post_metadata(seeds):
     assert hit.tags == ("preugovor", "chapter 24", "european union", "serbia")
     assert hit.lang == "en"
     assert hit.score > 0
+
+
+def test_a_place_or_person_named_in_the_question_must_be_in_the_answer(tmp_path):
+    uruguay = [post(f"u{i}", f"Uruguay {i}", "A meeting in Uruguay.") for i in range(4)]
+    ix = Index.open(tmp_path / "ix")
+    try:
+        ix.sync(
+            [
+                *uruguay,
+                post("cnd", "CND report", "Cannabis legalisation was debated at length."),
+                post("legal", "Regulation", "The legalisation of cannabis was debated in Uruguay."),
+            ]
+        )
+        assert [h.id for h in ix.search("cannabis legalisation in Uruguay").hits] == ["legal"]
+        assert {h.id for h in ix.search("cannabis legalisation").hits} == {"cnd", "legal"}
+        assert ix.search("cannabis legalisation in Portugal").hits == []
+    finally:
+        ix.close()
