@@ -158,6 +158,9 @@ class Ranker:
             else:
                 concepts.append(self._concept([Alternative((words[i],), factor)], [parsed.words[i]]))
                 i += 1
+        if sum(w.text[:1].isupper() for w in parsed.words) * 2 > len(parsed.words) + 1:
+            for concept in concepts:  # Typed Like A Title: capitals say nothing about names
+                concept.name = False
         return Plan(concepts, corrections)
 
     def _distinct(self, terms: tuple[tuple[str, ...], ...], own: tuple[str, ...]) -> list[tuple[str, ...]]:

@@ -252,3 +252,8 @@ def test_a_place_or_person_named_in_the_question_must_be_in_the_answer(tmp_path)
         assert ix.search("cannabis legalisation in Portugal").hits == []
     finally:
         ix.close()
+
+
+def test_capitals_typed_like_a_title_are_not_taken_for_names(seeds):
+    hits = seeds.search("Quality Assurance Training Belgrade").hits
+    assert hits[0].id == "2023-06-23-quality-assurance-for-drug-use-disorder-treatment-systems"
