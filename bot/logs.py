@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import re
+import sys
 
 # A Bot API token looks like 123456789:AA...; it also appears in URLs as /bot<token>/.
 TOKEN_PATTERN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
@@ -38,9 +39,19 @@ class JsonFormatter(logging.Formatter):
         return redact(json.dumps(entry, ensure_ascii=False))
 
 
+class SafeStreamHandler(logging.StreamHandler):
+    """A stream handler whose own failures (e.g. a closed stream) report one redacted line,
+    instead of logging's default dump of the record, arguments and all."""
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        error = sys.exc_info()[1]
+        if logging.raiseExceptions and sys.stderr:
+            sys.stderr.write(redact(f"--- logging error in {record.name}: {error!r}\n"))
+
+
 def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
     """Configure the root logger; quiet the HTTP libraries, whose request lines carry the token."""
-    handler = logging.StreamHandler()
+    handler = SafeStreamHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())
     else:

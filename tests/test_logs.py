@@ -1,9 +1,10 @@
 """Logs never carry the bot token, whatever path the record took."""
 
+import io
 import json
 import logging
 
-from bot.logs import JsonFormatter, RedactingFormatter, redact, setup_logging
+from bot.logs import JsonFormatter, RedactingFormatter, SafeStreamHandler, redact, setup_logging
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -38,3 +39,12 @@ def test_setup_logging_quiets_http_request_logs(capsys):
     err = capsys.readouterr().err
     assert "HTTP Request" not in err
     assert "hello [REDACTED]" in err
+
+
+def test_a_failing_log_stream_reports_a_redacted_line_not_the_record(capsys):
+    stream = io.StringIO()
+    handler = SafeStreamHandler(stream)
+    stream.close()
+    handler.emit(make_record(f"secret {TOKEN}"))
+    err = capsys.readouterr().err
+    assert "logging error" in err and TOKEN not in err
