@@ -74,7 +74,7 @@ STOP_WORDS = _stop_words(
     over own same she should so some such than that the their theirs them themselves then there these
     they this those through to too under until up very was wasn we were weren what when where which while
     who whom why will with would you your yours yourself yourselves also ever any anybody s t ll ve re d m
-    th st nd rd many much may might must shall can could get got
+    th st nd rd many much may might must shall can could get got instead rather without within
     i u na je su da li za se od do sa s o ko šta sta što sto kada kad gde gdje kako zašto zasto koji koja
     koje koju kojoj kojem kojim kojih kome čemu cemu čega cega bio bila bilo bili bile biti bih bi jesu jest
     nije nisu ima imao imala ne ni ali ili pa te ta taj tu tom toj tog toga ovaj ova ovo ove ovog ovoj ovom
@@ -130,7 +130,8 @@ GENERAL_WORDS = _stop_words(
     dobro los losa veliki velika veliko mali mala malo novi nova novo stari stara staro vazno vazan prvi
     prva drugi druga treci mnogo malo vise više manje nekoliko svaki svaka uvek nikad cesto ponekad
     izazvan izazvana izazvane izazvao izazvala uzrokovan uzrokovane caused cause causes mark marked
-    marks celebrate celebrated commemorate commemorated obelezio obelezila obelezen obelezava"""
+    marks celebrate celebrated commemorate commemorated obelezio obelezila obelezen obelezava calling
+    using making giving taking saying telling asking working helping showing"""
 )
 
 

@@ -87,7 +87,7 @@ class WordDocs:
 
 @dataclass
 class Plan:
-    """The analysed query: concepts to look for, the Whoosh query, and any spelling corrections."""
+    """The analysed query: the concepts to look for and any spelling corrections."""
 
     concepts: list[Concept]
     corrections: dict[int, str]  # word index -> corrected folded word
