@@ -173,11 +173,13 @@ class Index:
                     for post_id in deletions:
                         writer.delete_by_term("id", post_id)
                     deletions = []
-                    for post_id in batch:
+                    for done, post_id in enumerate(batch, start=first + 1):
                         if post_id in known:
                             writer.update_document(**_document(wanted[post_id]))
                         else:
                             writer.add_document(**_document(wanted[post_id]))
+                        if progress and done % 100 == 0 and done < len(todo):
+                            progress(done, len(todo))
                 except BaseException:
                     writer.cancel()
                     raise
@@ -277,10 +279,12 @@ class Index:
 
     def latest(self, n: int = 5, tags: Iterable[str] = ()) -> list[Hit]:
         """The newest posts (optionally with all of `tags`), newest first, undated last."""
+        if n <= 0:
+            return []
         filters = [wq.Term("tag", fold_tag(t)) for t in tags if t.strip()]
         with self._read_lock:
             q = _and(filters) or wq.Every()
-            results = self._searcher.search(q, limit=max(1, n), sortedby="date", reverse=True)
+            results = self._searcher.search(q, limit=n, sortedby="date", reverse=True)
             return [self._hit(hit.fields(), 0.0, []) for hit in results]
 
     def tags(self) -> list[tuple[str, int]]:

@@ -128,6 +128,7 @@ def test_latest_is_newest_first_with_undated_posts_last(index):
     )
     assert [h.id for h in index.latest(5)] == ["new", "old", "none"]
     assert [h.id for h in index.latest(1)] == ["new"]
+    assert index.latest(0) == []
     assert [h.id for h in index.latest(5, tags=["CND"])] == ["new"]
 
 
