@@ -97,9 +97,7 @@ def check_index(settings: Settings) -> Check:
     try:
         found = {post.id: index.get(post.id) for post in loaded.posts}
         missing = sum(got is None for got in found.values())
-        changed = sum(
-            got is not None and got.hash != post.hash for post in loaded.posts if (got := found[post.id])
-        )
+        changed = sum(1 for post in loaded.posts if (got := found[post.id]) and got.hash != post.hash)
         extra = len(index) - (len(found) - missing)
     finally:
         index.close()
