@@ -19,6 +19,7 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "index": ("bot.cli_index", "cmd_index", "sync the search index with the content folder"),
     "search": ("bot.cli_index", "cmd_search", "search the posts from the shell"),
     "backup": ("bot.backup", "main", "copy the database to FILE (safe while the bot runs)"),
+    "restore": ("bot.restore", "main", "replace the database with a backup FILE (the bot must be stopped)"),
     "health": ("bot.health", "main", "check database, index and Bot API contact; exit 0 if healthy, else 1"),
     "export": ("bot.export", "main", "write every chat's settings and subscriptions to FILE (.json or .csv)"),
     "announce": ("bot.cli_announce", "main", "queue an announcement to subscribers (--send delivers it now)"),

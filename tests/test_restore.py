@@ -1,5 +1,5 @@
-"""A backup taken (and an export made) while the bot broadcasts restores to a working bot, following the
-README's restore steps: stop the bot, put the backup in place of the database, start it again."""
+"""A backup taken (and an export made) while the bot broadcasts restores to a working bot with
+`newsbot restore`, which refuses while the bot runs and refuses files that are not newsbot databases."""
 
 from __future__ import annotations
 
@@ -64,15 +64,16 @@ def test_a_backup_taken_mid_broadcast_restores_to_a_working_bot(fake, tmp_path):
         assert sent(database) < RECIPIENTS, "the backup was not taken mid-broadcast"
         assert backup.returncode == 0 and "backed up" in backup.stdout, backup.stderr
         assert export.returncode == 0, export.stderr
+        refused = cli(env, "restore", str(tmp_path / "backup.sqlite3"))
+        assert refused.returncode == 1 and "already running" in refused.stderr
         wait_until(lambda: sent(database) == RECIPIENTS, 60, "the broadcast to finish")
         assert bot.stop(signal.SIGTERM) == 0, bot.output
     exported = json.loads((tmp_path / "export.json").read_text())["chats"]
     assert len(exported) == RECIPIENTS and all(chat["tags"] == ["cnd"] for chat in exported)
 
-    # restore: the bot is stopped; the backup replaces the database (its WAL files go with it)
-    for path in data.glob("newsbot.sqlite3*"):
-        path.unlink()
-    (tmp_path / "backup.sqlite3").replace(database)
+    restored = cli(env, "restore", str(tmp_path / "backup.sqlite3"))
+    assert restored.returncode == 0, restored.stderr
+    assert sent(data / "newsbot.sqlite3.before-restore") == RECIPIENTS  # the replaced database is kept
     restored_sent = sent(database)
     assert 0 < restored_sent < RECIPIENTS
     delivered_before = announcements(fake, users)
@@ -89,3 +90,23 @@ def test_a_backup_taken_mid_broadcast_restores_to_a_working_bot(fake, tmp_path):
     # what the backup had not yet recorded as sent was sent again, nothing else
     assert announcements(fake, users) == delivered_before + RECIPIENTS - restored_sent
     assert cli(env, "health").returncode == 0
+
+
+def test_restore_refuses_what_is_not_a_newsbot_database(tmp_path, monkeypatch, capsys):
+    from bot.cli import main
+
+    monkeypatch.setenv("NEWSBOT_DATA_DIR", str(tmp_path / "data"))
+    Store.open(tmp_path / "data" / "newsbot.sqlite3").seen_chat(7, "private")
+    (tmp_path / "junk.sqlite3").write_bytes(b"junk" * 1000)
+    other = sqlite3.connect(tmp_path / "other.sqlite3")
+    other.execute("CREATE TABLE t (x)")
+    other.commit()
+    other.close()
+    for bad, reason in [
+        ("missing.sqlite3", "no backup"),
+        ("junk.sqlite3", "not"),
+        ("other.sqlite3", "schema 0"),
+    ]:
+        assert main(["restore", str(tmp_path / bad)]) == 1
+        assert reason in capsys.readouterr().err
+    assert Store.open(tmp_path / "data" / "newsbot.sqlite3").chat(7) is not None  # untouched
