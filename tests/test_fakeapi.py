@@ -97,7 +97,7 @@ async def test_an_empty_long_poll_returns_after_its_timeout(fake, bot):
 def test_a_second_poller_terminates_the_first_with_409(fake):
     with ThreadPoolExecutor() as pool:
         first = pool.submit(raw_call, fake, "getUpdates", data={"timeout": "5"})
-        time.sleep(0.1)
+        fake.wait_until(lambda: fake._poll_generation == 1, what="the first poll to arrive")
         assert raw_call(fake, "getUpdates") == (200, {"ok": True, "result": []})
 
         status, body = first.result(timeout=2)
