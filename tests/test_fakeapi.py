@@ -4,7 +4,6 @@ Telegram rejects with the same errors, and lets tests play users, inject faults 
 import asyncio
 import json
 import re
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
