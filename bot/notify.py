@@ -11,6 +11,7 @@ never notifies twice; the very first poll of a fresh store records the back cata
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import json
 import logging
 import re
@@ -34,6 +35,7 @@ log = logging.getLogger(__name__)
 POLL_JOB = "content-poll"
 SEEDED = "catalogue_seeded"
 LAST_SYNC = "last_sync"
+KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kept this long
 SNIPPET_LIMIT = 300
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 _MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
@@ -147,6 +149,8 @@ async def check_for_new_posts(services: Services, engine: DeliveryEngine | None 
     await services.sync()
     queued = queue_new_posts(services, list(services.post_keys.values()))
     services.store.set_meta(LAST_SYNC, utcnow())
+    keep_since = dt.datetime.now(dt.UTC) - dt.timedelta(days=KEEP_DELIVERIES_DAYS)
+    services.store.prune(keep_since.isoformat(timespec="seconds"))
     if queued and engine is not None:
         engine.wake()
     return queued

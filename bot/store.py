@@ -439,6 +439,16 @@ class Store:
             )
         return ids
 
+    def prune(self, before: str) -> int:
+        """Forget the per-chat deliveries of items finished before `before` (ISO time); returns how many.
+
+        The items themselves stay (the announced-posts ledger and the announcements' history)."""
+        return self.db.execute(
+            """DELETE FROM deliveries WHERE item_id IN
+               (SELECT id FROM announcements WHERE status = 'done' AND reported = 1 AND finished < ?)""",
+            (before,),
+        ).rowcount
+
     def unreported(self) -> list[Item]:
         """Finished announcements whose author has not had the report yet."""
         rows = self.db.execute(

@@ -189,3 +189,21 @@ def test_meta_values_are_stored_and_overwritten(store):
     store.set_meta("last_sync", "b")
     assert store.get_meta("last_sync") == "b"
     assert store.chat_count() == (0, 0)
+
+
+def test_deliveries_of_items_finished_and_reported_long_ago_are_pruned(store):
+    add_chats(store, 1, 2)
+    old = store.create_announcement(None, "old", None)
+    store.queue_announcement(old.id)
+    for delivery in store.due_deliveries(now=0, limit=10):
+        store.mark_sending(delivery.id)
+        store.mark_sent(delivery.id, 1)
+    store.finish_items()
+    store.subscribe(1, ALL)
+    store.subscribe(2, ALL)
+    store.enqueue_post("p1", ())  # still pending: never pruned
+    assert store.prune("9999-01-01") == 0  # finished, but its author has not had the report yet
+    store.mark_reported(old.id)
+    assert store.prune("2000-01-01") == 0
+    assert store.prune("9999-01-01") == 2
+    assert store.item(old.id).status == "done" and store.queue_length() == 2
