@@ -156,6 +156,8 @@ class Index:
             report = SyncReport(rebuilt=self._rebuilt)
             self._rebuilt = False
             with self._read_lock:
+                if not self._searcher.up_to_date():  # another process (`newsbot index`) wrote to it
+                    self._reopen()
                 known = self._hashes()
             report.removed = sorted(set(known) - set(wanted))
             report.added = sorted(set(wanted) - set(known))
@@ -187,10 +189,7 @@ class Index:
                 if progress:
                     progress(first + len(batch), len(todo))
             with self._read_lock:
-                # a fresh searcher: Whoosh's refresh() can reuse segment readers with stale deletions
-                self._searcher.close()
-                self._searcher = self._ix.searcher(weighting=BM25F())
-                self._ranker = Ranker(self._searcher, self.glossary)
+                self._reopen()
             log.info(
                 "index synced: %d added, %d updated, %d removed",
                 len(report.added),
@@ -198,6 +197,12 @@ class Index:
                 len(report.removed),
             )
             return report
+
+    def _reopen(self) -> None:
+        """A fresh searcher on the last commit (Whoosh's refresh() can keep stale deletions)."""
+        self._searcher.close()
+        self._searcher = self._ix.searcher(weighting=BM25F())
+        self._ranker = Ranker(self._searcher, self.glossary)
 
     def _hashes(self) -> dict[str, str]:
         reader = self._searcher.reader()

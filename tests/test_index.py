@@ -62,6 +62,18 @@ def test_the_index_survives_reopening(tmp_path):
         again.close()
 
 
+def test_a_sync_sees_what_another_process_wrote_meanwhile(tmp_path):
+    bot, cli = Index.open(tmp_path / "ix"), Index.open(tmp_path / "ix")
+    try:
+        posts = [post("a", "Alpha"), post("b", "Beta")]
+        assert cli.sync(posts).added == ["a", "b"]
+        assert not bot.sync(posts).changed
+        assert len(bot) == 2 and bot.search("beta").hits
+    finally:
+        bot.close()
+        cli.close()
+
+
 def test_get_returns_the_full_post(index):
     original = post(
         "p",
