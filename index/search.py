@@ -120,6 +120,7 @@ class Ranker:
         self._alternatives: dict[tuple[str, ...], set[int]] = {}
         self._term_df: dict[tuple[str, str], int] = {}
         self._cached = 0  # entries held by the caches above
+        self._columns: dict[str, object] = {}
 
     # --- statistics -------------------------------------------------------------------------
     def df(self, word: str) -> int:
@@ -129,6 +130,12 @@ class Ranker:
                 [self.term_df("exact", word), *(self.term_df("text", t) for t in stems(word))]
             )
         return self._df[word]
+
+    def column(self, name: str):
+        """A column reader, opened once per searcher (opening one reads every segment's offsets)."""
+        if name not in self._columns:
+            self._columns[name] = self.searcher.reader().column_reader(name)
+        return self._columns[name]
 
     def idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))
@@ -331,7 +338,7 @@ class Ranker:
         total = sum(c.weight for c in plan.concepts)
         words = {w for c in plan.concepts for alt in c.alternatives for w in alt.words if self.df(w)}
         strength = dict.fromkeys(docs, 0.0)
-        lengths = self.searcher.reader().column_reader("length")
+        lengths = self.column("length")
         norm = {d: K1 * (1 - B + B * lengths[d] / self.avg_length) for d in docs}  # BM25's length norm
         for word in words:
             where, idf = self._word(word), self.idf(self.df(word))
@@ -339,14 +346,19 @@ class Ranker:
                 tf = where.text.get(d)
                 if tf:
                     strength[d] += idf * (tf / (tf + norm[d]) + (EXACT_BONUS if d in where.exact else 0.0))
-        reader = self.searcher.reader()
-        headings = reader.column_reader("heading")
+        headings = self.column("heading")
+        forms = [
+            (c.weight / total, [[stems(w) | {w} for w in alt.words] for alt in c.alternatives])
+            for c in plan.concepts
+        ]
         in_title = {}
         for d in docs:
             heading = set(headings[d].decode("utf-8").split())
-            in_title[d] = sum(c.weight for c in plan.concepts if self._in(c, heading)) / total
+            in_title[d] = sum(
+                share for share, alts in forms if any(all(heading & f for f in a) for a in alts)
+            )
         top = max(strength.values(), default=0.0) or 1.0
-        dates = reader.column_reader("date")
+        dates = self.column("date")
         out = []
         for d in docs:
             day = dates[d]
@@ -355,11 +367,6 @@ class Ranker:
             out.append(Candidate(d, coverage[d], score, day))
         out.sort(key=lambda c: (round(c.score, 6), c.date), reverse=True)
         return out
-
-    @staticmethod
-    def _in(concept: Concept, terms: set[str]) -> bool:
-        """Whether some alternative of the concept has all its words among the index terms."""
-        return any(all(terms & (stems(w) | {w}) for w in alt.words) for alt in concept.alternatives)
 
 
 def _average_length(reader: IndexReader) -> float:
