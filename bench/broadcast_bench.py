@@ -13,9 +13,8 @@ and the engine is configured with the same scaled limits. Printed:
     .venv/bin/python bench/broadcast_bench.py [--recipients 10000] [--scale 10]
 
 Reading the numbers: the engine keeps `bot.delivery.CONCURRENCY` sends in flight, so the rate is also
-bounded by CONCURRENCY / (time per call). A loopback server that leaves Nagle's algorithm on (Python's
-http.server does by default) makes every call wait ~40 ms for a delayed ACK, which caps ×10 runs well
-below the limit; the CPU line shows when the machine, not the engine's pacing, is the bottleneck.
+bounded by CONCURRENCY / (time per call); the CPU line shows when the machine, not the engine's pacing,
+is the bottleneck.
 """
 
 from __future__ import annotations

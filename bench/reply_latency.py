@@ -8,8 +8,6 @@ getUpdates long poll returns it at once) to the moment the fake receives the rep
 
 The questions: the 44 hand-written ones of bench/search_bench.py, then title words of random posts, all
 different (newsbot caches answers for its page buttons; a repeated question would flatter it).
-The fake's sockets get TCP_NODELAY here: without it each response (headers and body written separately)
-waits ~40 ms for a delayed ACK, which would hide everything else (both bots alike).
 
     .venv/bin/python bench/reply_latency.py                      # 1k and 10k posts, 300 questions each
     .venv/bin/python bench/reply_latency.py --sizes 1000 --messages 100
@@ -26,7 +24,6 @@ import argparse
 import asyncio
 import logging
 import re
-import socket
 import statistics
 import sys
 import tempfile
@@ -41,7 +38,6 @@ if str(ROOT) not in sys.path:
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-import bot.fakeapi_http  # noqa: E402
 from bench.corpus import generate_posts, write_posts  # noqa: E402
 from bench.search_bench import QUERIES  # noqa: E402
 from bot.app import build_application  # noqa: E402
@@ -52,14 +48,6 @@ from bot.settings import Settings  # noqa: E402
 USERS = 50
 WARM_UP = 10
 TARGET_MS = 40.0
-
-
-def _no_delay(handler: bot.fakeapi_http.Handler, setup=bot.fakeapi_http.Handler.setup) -> None:
-    setup(handler)
-    handler.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-
-
-bot.fakeapi_http.Handler.setup = _no_delay
 
 
 def questions_for(size: int, count: int) -> list[str]:

@@ -122,6 +122,7 @@ class Server(ThreadingHTTPServer):
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # else each response waits ~40 ms for a delayed ACK
     server: Server
 
     def log_message(self, format: str, *args: Any) -> None:  # no access log: URLs carry the token
