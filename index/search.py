@@ -184,8 +184,8 @@ class Ranker:
 
     def _indexed_as(self, word: str) -> frozenset[str]:
         """The index terms a folded word would be found under."""
-        found = {t for t in stems(word) if self.term_df("text", t)}
-        return frozenset(found | ({"=" + word} if self.term_df("exact", word) else set()))
+        found = frozenset(t for t in stems(word) if self.term_df("text", t))
+        return found or frozenset({"=" + word} if self.term_df("exact", word) else ())
 
     def _known(self, word: str) -> bool:
         return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
