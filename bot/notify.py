@@ -191,9 +191,11 @@ async def start(app: Application) -> None:
     app.bot_data[ENGINE] = engine
     engine.start()
     if app.job_queue is not None:
-        app.job_queue.run_repeating(
-            _poll_job, interval=services.settings.poll_seconds, first=0, name=POLL_JOB
-        )
+        # Scheduled before the job queue starts: a repeating job's first run would then slip a whole
+        # interval, so the first poll is a one-off job that runs however late the queue starts.
+        interval = services.settings.poll_seconds
+        app.job_queue.run_once(_poll_job, 0, name=POLL_JOB, job_kwargs={"misfire_grace_time": None})
+        app.job_queue.run_repeating(_poll_job, interval=interval, first=interval, name=POLL_JOB)
 
 
 async def stop(app: Application) -> None:

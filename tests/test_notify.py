@@ -99,3 +99,15 @@ async def test_feed_state_is_kept_between_polls_and_an_unwritable_folder_is_only
     feed.body = rss([entry(2)])
     assert await poll_feeds(services) == 0
     store.close()
+
+
+async def test_the_first_content_poll_runs_at_start_not_one_interval_later(settings_factory):
+    app = build_application(settings_factory(poll_seconds=3600))
+    async with polling(app):
+        store = app.bot_data[SERVICES].store
+        for _ in range(100):
+            if store.get_meta("last_sync"):
+                break
+            await asyncio.sleep(0.05)
+        assert store.get_meta("last_sync"), "no poll within 5 s of start"
+        assert store.get_meta("catalogue_seeded")  # the back catalogue is recorded, not notified
