@@ -121,6 +121,7 @@ class Ranker:
         self._term_df: dict[tuple[str, str], int] = {}
         self._cached = 0  # entries held by the caches above
         self._columns: dict[str, object] = {}
+        self._prefixes: dict[tuple[str, str], set[str]] = {}
 
     # --- statistics -------------------------------------------------------------------------
     def df(self, word: str) -> int:
@@ -195,13 +196,11 @@ class Ranker:
         if len(word) < 4:
             return None
         maxdist = 1 if len(word) < 7 else 2
-        reader = self.searcher.reader()
         options = []
         probes = [("exact", word), *(("text", s) for s in stems(word) | {word})]
         prefix = 1 if len(word) < 6 else 2  # typos in the first letters are rare; this is much faster
         for field, probe in probes:
-            for raw in reader.expand_prefix(field, probe[:prefix]):
-                found = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            for found in self._terms_starting(field, probe[:prefix]):
                 if abs(len(found) - len(probe)) > maxdist:  # cheap test before the edit distance
                     continue
                 edits = distance(probe, found, limit=maxdist)
@@ -217,6 +216,17 @@ class Ranker:
             return None
         *_, found, field = min(options)
         return self._surface(found, word) if field == "text" else found
+
+    def _terms_starting(self, field: str, prefix: str) -> set[str]:
+        """The field's terms with this prefix (read segment by segment: no k-way merge)."""
+        key = (field, prefix)
+        if key not in self._prefixes:
+            terms = set()
+            for leaf, _base in self.searcher.reader().leaf_readers():
+                terms.update(leaf.expand_prefix(field, prefix))
+            self._prefixes[key] = {t.decode("utf-8") if isinstance(t, bytes) else t for t in terms}
+            self._cached += len(terms)
+        return self._prefixes[key]
 
     def _surface(self, stem_text: str, typed: str) -> str:
         """A word of the posts that has this stem, as close to what was typed as possible."""
@@ -252,6 +262,7 @@ class Ranker:
             self._postings.clear()
             self._words.clear()
             self._alternatives.clear()
+            self._prefixes.clear()
             self._cached = 0
 
     def _word(self, word: str) -> WordDocs:
