@@ -38,7 +38,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "👋 Hello! I answer questions from the news published by <b>{site}</b> ({count} posts).\n\n"
             "Just send me a few words, for example <i>CND 2023</i> or <i>harm reduction</i>, and I will "
             "find the posts about it.\n\n"
-            "/latest — the newest posts\n/topics — browse by topic\n/language — English or Serbian\n"
+            "/latest — the newest posts\n/topics — browse by topic\n"
+            "/subscribe — get new posts here as they are published\n/language — English or Serbian\n"
             "/help — everything I can do"
         ),
         "help": (
@@ -48,10 +49,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "<b>Filters</b> you can type in a question: <code>#cnd</code>, <code>2023</code>, "
             "<code>March 2023</code>.\n\n"
             "/latest [n] — the newest posts\n/topics — posts by topic\n/language — change the language\n\n"
+            "<b>New posts</b>\n/subscribe — every new post\n"
+            "<code>/subscribe cnd</code> — one topic only\n"
+            "/unsubscribe [topic] — stop them\n/subscriptions — what you follow\n"
+            "/stop — forget this chat (deletes everything I keep about it)\n\n"
             "In any other chat, type <code>@{bot} words</code> to share a post.\n"
             "In groups, mention me or reply to my message."
         ),
-        "subscribe_unavailable": "Subscriptions are not available yet; /latest shows the newest posts.",
         "search_usage": "What should I look for? For example: <code>/search harm reduction</code>",
         "unknown_command": "I do not know that command. /help lists what I can do.",
         "only_text": "I can only read text. Send me a few words to look for, or try /latest or /topics.",
@@ -154,7 +158,8 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "👋 Zdravo! Odgovaram na pitanja iz vesti koje objavljuje <b>{site}</b> ({count} tekstova).\n\n"
             "Pošaljite mi nekoliko reči, na primer <i>CND 2023</i> ili <i>smanjenje štete</i>, i pronaći "
             "ću tekstove o tome.\n\n"
-            "/latest — najnoviji tekstovi\n/topics — pregled po temama\n/language — engleski ili srpski\n"
+            "/latest — najnoviji tekstovi\n/topics — pregled po temama\n"
+            "/subscribe — primajte nove tekstove čim budu objavljeni\n/language — engleski ili srpski\n"
             "/help — sve što umem"
         ),
         "help": (
@@ -164,10 +169,13 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "<b>Filteri</b> koje možete upisati u pitanje: <code>#cnd</code>, <code>2023</code>, "
             "<code>mart 2023</code>.\n\n"
             "/latest [n] — najnoviji tekstovi\n/topics — tekstovi po temama\n/language — promena jezika\n\n"
+            "<b>Novi tekstovi</b>\n/subscribe — svaki novi tekst\n"
+            "<code>/subscribe cnd</code> — samo jedna tema\n"
+            "/unsubscribe [tema] — prekid\n/subscriptions — šta pratite\n"
+            "/stop — zaboravi ovaj čet (briše sve što o njemu čuvam)\n\n"
             "U bilo kom drugom četu upišite <code>@{bot} reči</code> da podelite tekst.\n"
             "U grupama me pomenite ili odgovorite na moju poruku."
         ),
-        "subscribe_unavailable": "Pretplate još nisu dostupne; do tada /latest prikazuje najnovije tekstove.",
         "search_usage": "Šta da potražim? Na primer: <code>/search smanjenje štete</code>",
         "unknown_command": "Ne znam tu komandu. /help pokazuje šta umem.",
         "only_text": "Umem da čitam samo tekst. Pošaljite mi nekoliko reči ili probajte /latest ili /topics.",

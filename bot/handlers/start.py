@@ -33,8 +33,6 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await send_post(context, update.effective_chat.id, services.post_keys[argument], lang)
         return
     text = t(lang, "start", site=services.settings.site_name, count=len(services.index))
-    if name == "subscribe":
-        text += "\n\n" + t(lang, "subscribe_unavailable")
     await send_page(update.effective_message, Page(text))
 
 
