@@ -287,6 +287,14 @@ def language_for(code: str | None, chosen: str | None = None) -> str:
     return "sr" if base in SERBIAN_CODES else "en"
 
 
+def chat_language(chosen: str | None, code: str | None, default: str) -> str:
+    """The language of a message the bot starts (notification, report): the chat's choice, else its
+    user's Telegram language, else the configured default."""
+    if chosen is None and code is None:
+        return default
+    return language_for(code, chosen)
+
+
 def _template(lang: str, key: str) -> str:
     table = CATALOGUE.get(lang, CATALOGUE["en"])
     return table.get(key) or CATALOGUE["en"][key]

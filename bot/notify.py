@@ -23,7 +23,7 @@ from telegram.ext import Application, ContextTypes
 from bot.delivery import ENGINE, DeliveryEngine, Pacer, Rendered, Renderer, SharedRateLimiter
 from bot.handlers import announce
 from bot.html import escape, escape_attr
-from bot.messages import format_date, language_for, plain, t
+from bot.messages import chat_language, format_date, plain, t
 from bot.render import clip, link_for, short_key
 from bot.services import SERVICES, Services
 from bot.store import Chat, Item, utcnow
@@ -74,13 +74,6 @@ def notification(post: Post, lang: str, *, site_search_url: str | None = None) -
     return Rendered("\n".join(lines), markup)
 
 
-def chat_language(chat: Chat | None, default: str) -> str:
-    """The language for a message the bot starts: the chat's choice, else its user's Telegram language."""
-    if chat is None or (chat.language is None and chat.language_code is None):
-        return default
-    return language_for(chat.language_code, chat.language)
-
-
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
@@ -92,7 +85,9 @@ def renderer(services: Services) -> Renderer:
             return None
         return notification(
             post,
-            chat_language(chat, services.settings.default_language),
+            chat_language(chat.language, chat.language_code, services.settings.default_language)
+            if chat
+            else services.settings.default_language,
             site_search_url=services.settings.site_search_url,
         )
 

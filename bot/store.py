@@ -176,14 +176,16 @@ class Store:
 
     # chats -------------------------------------------------------------------------------------
 
-    def seen_chat(self, chat_id: int, chat_type: str) -> Chat:
-        """Record that `chat_id` talked to the bot now; a chat seen again is active again."""
+    def seen_chat(self, chat_id: int, chat_type: str, language_code: str | None = None) -> Chat:
+        """Record that `chat_id` talked to the bot now (with its user's Telegram `language_code`, if
+        known); a chat seen again is active again."""
         now = utcnow()
         self.db.execute(
-            """INSERT INTO chats (id, type, first_seen, last_seen) VALUES (?, ?, ?, ?)
+            """INSERT INTO chats (id, type, language_code, first_seen, last_seen) VALUES (?, ?, ?, ?, ?)
                ON CONFLICT(id) DO UPDATE
-               SET type = excluded.type, last_seen = excluded.last_seen, active = 1""",
-            (chat_id, chat_type, now, now),
+               SET type = excluded.type, last_seen = excluded.last_seen, active = 1,
+                   language_code = COALESCE(excluded.language_code, language_code)""",
+            (chat_id, chat_type, language_code, now, now),
         )
         chat = self.chat(chat_id)
         assert chat is not None
@@ -203,10 +205,6 @@ class Store:
 
     def set_language(self, chat_id: int, language: str | None) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
-
-    def set_language_code(self, chat_id: int, code: str | None) -> None:
-        """Remember a private chat's Telegram `language_code` (used when /language was not chosen)."""
-        self.db.execute("UPDATE chats SET language_code = ? WHERE id = ?", (code, chat_id))
 
     def set_active(self, chat_id: int, active: bool) -> None:
         self.db.execute("UPDATE chats SET active = ? WHERE id = ?", (int(active), chat_id))

@@ -162,3 +162,15 @@ async def test_queries_are_answered_while_a_broadcast_runs_and_no_limit_is_excee
             await api.wait_for(lambda: store.queue_length() == 0, timeout=30)
         assert api.too_many_requests == 0
         assert all(len(announcements(api, user)) == 1 for user in users)
+
+
+async def test_the_report_speaks_the_admins_telegram_language(fake, bot):
+    admin = fake.user("Adminka", id=ADMIN_ID, started=True, language_code="sr")
+    await members(fake, 2)
+    preview = await fake.ask(admin, "/announce Skupština je u petak")
+    assert preview.buttons[0]["text"].startswith("📤 Pošalji")
+    fake.press(preview, 0)
+    report = await fake.wait_for(
+        lambda: next((m for m in fake.replies(admin) if m.text.startswith("📊")), None), timeout=10
+    )
+    assert "Obaveštenje je poslato" in report.text and "Isporučeno: 3" in report.text

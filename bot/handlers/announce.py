@@ -21,7 +21,7 @@ from bot.delivery import ENGINE
 from bot.handlers.common import lang_of
 from bot.handlers.subscriptions import find_tags
 from bot.html import MAX_MESSAGE, visible_length
-from bot.messages import plain, t
+from bot.messages import chat_language, plain, t
 from bot.services import Services, services_of
 
 log = logging.getLogger(__name__)
@@ -135,7 +135,8 @@ async def send_reports(bot: Bot, services: Services) -> None:
         if item.author is None:
             continue
         chat = store.chat(item.author)
-        lang = (chat.language if chat else None) or services.settings.default_language
+        default = services.settings.default_language
+        lang = chat_language(chat.language, chat.language_code, default) if chat else default
         report = store.report(item.id)
         text = t(
             lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed

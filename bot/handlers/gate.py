@@ -34,7 +34,9 @@ def _counts(update: Update) -> bool:
 async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     chat = update.effective_chat
     if chat is not None:
-        services_of(context).store.seen_chat(chat.id, chat.type)
+        user = update.effective_user
+        code = user.language_code if user and chat.type == "private" else None
+        services_of(context).store.seen_chat(chat.id, chat.type, code)
     if not _counts(update):
         return
     flood: Flood = context.bot_data[FLOOD]

@@ -126,8 +126,6 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted:
     services = services_of(context)
     chat_id = update.effective_chat.id
     message = update.effective_message
-    if update.effective_chat.type == ChatType.PRIVATE and update.effective_user:
-        services.store.set_language_code(chat_id, update.effective_user.language_code)
     if not wanted.strip():
         created = services.store.subscribe(chat_id, ALL)
         await message.reply_html(t(lang, "sub_all_done" if created else "sub_all_already"))
