@@ -20,7 +20,7 @@ from pathlib import Path
 from bot.heartbeat import last_contact
 from bot.instance import InstanceLock
 from bot.settings import Settings
-from index import Index, load_posts
+from index import Index, IndexUnavailable, load_posts
 
 DEFAULT_MAX_AGE = 300.0  # seconds without Bot API contact before a running bot counts as unwell
 
@@ -91,9 +91,9 @@ def check_index(settings: Settings) -> Check:
         return Check(False, f"no search index at {folder}")
     loaded = load_posts(settings.posts_dir)
     try:
-        index = Index.open(folder)
-    except Exception as exc:  # whatever Whoosh raises for a broken index
-        return Check(False, f"index does not open: {exc}")
+        index = Index.open(folder, rebuild=False)  # a check must never wipe the running bot's index
+    except IndexUnavailable as exc:
+        return Check(False, str(exc))
     try:
         found = {post.id: index.get(post.id) for post in loaded.posts}
         missing = sum(got is None for got in found.values())

@@ -2,6 +2,16 @@
 
 from index.posts import LoadResult, Post, PostError, load_posts
 from index.results import Hit, Results, SyncReport
-from index.store import Index
+from index.store import Index, IndexUnavailable
 
-__all__ = ["Hit", "Index", "LoadResult", "Post", "PostError", "Results", "SyncReport", "load_posts"]
+__all__ = [
+    "Hit",
+    "Index",
+    "IndexUnavailable",
+    "LoadResult",
+    "Post",
+    "PostError",
+    "Results",
+    "SyncReport",
+    "load_posts",
+]

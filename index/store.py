@@ -121,6 +121,10 @@ def _post(post_id: str, stored: dict) -> Post:
     )
 
 
+class IndexUnavailable(RuntimeError):
+    """The index is missing, corrupt or outdated, and the caller asked not to rebuild it."""
+
+
 class Index:
     """Search over the posts. Safe to use from several threads."""
 
@@ -135,10 +139,13 @@ class Index:
         self._ranker = Ranker(self._searcher, glossary)
 
     @classmethod
-    def open(cls, path: Path, *, glossary: Path | None = None) -> Index:
-        """Open the index at `path`; a missing, corrupt or outdated one is rebuilt empty (then `sync`)."""
+    def open(cls, path: Path, *, glossary: Path | None = None, rebuild: bool = True) -> Index:
+        """Open the index at `path`; a missing, corrupt or outdated one is rebuilt empty (then `sync`),
+        or with ``rebuild=False`` left as it is and reported by raising `IndexUnavailable`."""
         path = Path(path)
         problem = _check(path)
+        if problem and not rebuild:
+            raise IndexUnavailable(f"search index at {path} is {problem}")
         if problem:
             if problem != "missing":
                 log.warning("search index at %s is %s: rebuilding it from the content", path, problem)

@@ -69,6 +69,16 @@ def test_a_missing_index_is_unhealthy(ready, capsys):
     assert code == 1 and "no search index" in out
 
 
+def test_a_corrupt_index_is_reported_and_left_for_the_bot_to_rebuild(ready, capsys):
+    broken = sorted(f for f in (ready / "index").iterdir() if f.suffix == ".seg")
+    assert broken, "expected Whoosh segment files"
+    for file in broken:
+        file.write_bytes(b"garbage")
+    code, out = health(capsys)
+    assert code == 1 and "corrupt" in out
+    assert all(file.read_bytes() == b"garbage" for file in broken)  # health never rebuilds
+
+
 def test_an_index_behind_the_content_is_unhealthy(ready, tmp_path, capsys):
     posts = tmp_path / "content" / "posts"
     first = sorted(posts.glob("*.md"))[0]
