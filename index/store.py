@@ -341,8 +341,18 @@ def _corrected(parsed: ParsedQuery, plan: Plan) -> str | None:
     for i in sorted(plan.corrections, reverse=True):
         word = parsed.words[i]
         if word.end > word.start:
-            text = text[: word.start] + plan.corrections[i] + text[word.end :]
+            typed = text[word.start : word.end]
+            text = text[: word.start] + _same_case(typed, plan.corrections[i]) + text[word.end :]
     return text
+
+
+def _same_case(typed: str, word: str) -> str:
+    """`word` written the way the user wrote the word it replaces (ESPD -> ESPAD, Comission -> Commission)."""
+    if typed.isupper() and len(typed) > 1:
+        return word.upper()
+    if typed[:1].isupper():
+        return word[:1].upper() + word[1:]
+    return word
 
 
 def _check(path: Path) -> str | None:

@@ -173,6 +173,10 @@ def test_a_misspelt_word_is_corrected_and_reported(seeds):
     assert seeds.search("drug trafficking").corrected is None
 
 
+def test_a_correction_keeps_the_case_the_user_typed(seeds):
+    assert seeds.search("Milosevich ESAPD").corrected == "Milosevic ESPAD"
+
+
 def test_an_acronym_finds_the_spelled_out_name_and_back(seeds):
     assert (
         seeds.search("Civil Society Forum on Drugs").hits[0].id == "2021-10-06-first-meeting-of-the-new-csfd"
