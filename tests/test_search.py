@@ -168,7 +168,7 @@ def test_paging_walks_through_all_hits(seeds):
 
 def test_a_misspelt_word_is_corrected_and_reported(seeds):
     results = seeds.search("Milosevich esapd")
-    assert results.corrected == "milosevic espad"
+    assert results.corrected == "Milosevic espad"
     assert results.hits[0].id == YOUTH
     assert seeds.search("drug trafficking").corrected is None
 
