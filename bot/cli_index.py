@@ -123,4 +123,5 @@ def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
                 snippet = f"{snippet[:start]}{BOLD}{snippet[start:end]}{PLAIN}{snippet[end:]}"
         print(f"   {snippet}", file=out)
         print(f"   {hit.url or hit.id}", file=out)
-    print(f"page {results.page} of {results.pages} ({results.total} posts)", file=out)
+    posts = "1 post" if results.total == 1 else f"{results.total} posts"
+    print(f"page {results.page} of {results.pages} ({posts})", file=out)

@@ -101,4 +101,4 @@ def test_search_says_so_when_nothing_is_relevant_or_a_word_was_corrected(capsys,
     _c, out, _ = run(capsys, content, tmp_path / "data", "search", "bitcoin price")
     assert out.strip() == "No relevant post found."
     _c, out, _ = run(capsys, content, tmp_path / "data", "search", "Milosevich esapd")
-    assert out.startswith("Showing results for: milosevic espad\n1. Is every seventh young person")
+    assert out.startswith("Showing results for: Milosevic espad\n1. Is every seventh young person")
