@@ -10,6 +10,14 @@ from pathlib import Path
 import yaml
 
 DEFAULT_API_URL = "https://api.telegram.org"
+# The content shipped with the code (present in a source checkout or an editable install).
+SHIPPED_CONTENT = Path(__file__).resolve().parents[1] / "content"
+
+
+def default_content_dir() -> Path:
+    """``./content`` when the current folder has one, else the content shipped with the code."""
+    here = Path("content")
+    return here if here.is_dir() or not SHIPPED_CONTENT.is_dir() else SHIPPED_CONTENT
 
 
 class SettingsError(ValueError):
@@ -61,7 +69,10 @@ class Settings:
 
     @property
     def glossary_path(self) -> Path:
-        return self.content_dir / "glossary.yaml"
+        """``<content_dir>/glossary.yaml``; a content folder without one uses the shipped glossary."""
+        own = self.content_dir / "glossary.yaml"
+        shipped = SHIPPED_CONTENT / "glossary.yaml"
+        return own if own.is_file() or not shipped.is_file() else shipped
 
     @property
     def index_dir(self) -> Path:
@@ -93,7 +104,7 @@ class Settings:
         settings = cls(
             token=telegram.get("token") or None,
             api_url=str(telegram.get("api_url") or DEFAULT_API_URL),
-            content_dir=Path(content.get("dir") or "content"),
+            content_dir=Path(content["dir"]) if content.get("dir") else default_content_dir(),
             data_dir=Path(raw.get("data_dir") or "data"),
             admins=_parse_admins(raw.get("admins") or []),
             poll_seconds=_number(content.get("poll_seconds", 60), "content.poll_seconds"),

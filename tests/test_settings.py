@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.settings import DEFAULT_API_URL, Settings, SettingsError
+from bot.settings import DEFAULT_API_URL, SHIPPED_CONTENT, Settings, SettingsError
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -74,3 +74,18 @@ def test_bad_values_are_refused_with_a_message_naming_the_key(tmp_path, text, pr
 def test_a_bad_number_in_the_environment_is_refused():
     with pytest.raises(SettingsError, match="NEWSBOT_POLL_SECONDS"):
         Settings.load(None, env={"NEWSBOT_POLL_SECONDS": "often"})
+
+
+def test_a_content_folder_without_a_glossary_uses_the_shipped_one(tmp_path):
+    (tmp_path / "posts").mkdir()
+    settings = Settings.load(env={"NEWSBOT_CONTENT_DIR": str(tmp_path)})
+    assert settings.glossary_path == SHIPPED_CONTENT / "glossary.yaml"
+    (tmp_path / "glossary.yaml").write_text("- [a, b]\n")
+    assert settings.glossary_path == tmp_path / "glossary.yaml"
+
+
+def test_outside_the_repository_the_shipped_content_is_the_default(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert Settings.load(env={}).content_dir == SHIPPED_CONTENT
+    (tmp_path / "content").mkdir()
+    assert Settings.load(env={}).content_dir == Path("content")
