@@ -32,6 +32,8 @@ def _open(args: argparse.Namespace) -> Index:
 def _report_errors(loaded: LoadResult, out: TextIO) -> None:
     for error in loaded.errors:
         print(f"error: {error}", file=out)
+    for warning in loaded.warnings:
+        print(f"warning: {warning}", file=out)
 
 
 def cmd_index(args: argparse.Namespace) -> int:
@@ -49,7 +51,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     rebuilt = " (index rebuilt)" if report.rebuilt else ""
     print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{len(loaded.errors)} errors; {total} posts indexed in {elapsed:.2f} s{rebuilt}"
+        f"{len(loaded.errors)} errors, {len(loaded.warnings)} warnings; "
+        f"{total} posts indexed in {elapsed:.2f} s{rebuilt}"
     )
     return 1 if loaded.errors else 0
 

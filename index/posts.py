@@ -61,7 +61,8 @@ class PostError:
 @dataclass
 class LoadResult:
     posts: list[Post] = field(default_factory=list)
-    errors: list[PostError] = field(default_factory=list)
+    errors: list[PostError] = field(default_factory=list)  # files skipped
+    warnings: list[PostError] = field(default_factory=list)  # posts kept, but worth an editor's look
 
 
 class PostFormatError(ValueError):
@@ -120,7 +121,9 @@ def load_posts(directory: str | Path) -> LoadResult:
             result.errors.append(error)
             continue
         if post.date is None:
-            log.warning("post %s has no date: shown undated and sorted oldest", path)
+            warning = PostError(str(path), "no date: shown undated and sorted oldest")
+            log.info("post %s", warning)
+            result.warnings.append(warning)
         result.posts.append(post)
     return result
 

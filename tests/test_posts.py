@@ -26,11 +26,13 @@ def test_the_shipped_posts_all_load_with_titles_tags_and_language():
     assert cnd.url is None  # no seed post has a known URL: none is invented
 
 
-def test_a_post_without_a_date_is_kept_undated(tmp_path, caplog):
+def test_a_post_without_a_date_is_kept_undated_with_a_warning(tmp_path):
     write(tmp_path, "x.md", "---\ntitle: Undated\n---\nBody")
     result = load_posts(tmp_path)
     assert [p.date for p in result.posts] == [None]
-    assert "no date" in caplog.text
+    assert [str(w) for w in result.warnings] == [
+        f"{tmp_path / 'x.md'}: no date: shown undated and sorted oldest"
+    ]
 
 
 def test_optional_fields_are_read(tmp_path):
