@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import socket
+import sys
 import threading
 import time
 from contextlib import suppress
@@ -86,6 +87,11 @@ class Server(ThreadingHTTPServer):
         self._handlers: set[threading.Thread] = set()
         self._track = threading.Lock()
         super().__init__(address, handler)
+
+    def handle_error(self, request, client_address) -> None:
+        """A client that vanished mid-request (killed, timed out) is normal here; anything else is shown."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
 
     def process_request(self, request, client_address) -> None:  # type: ignore[override]
         with self._track:
