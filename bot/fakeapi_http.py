@@ -143,7 +143,11 @@ class Handler(BaseHTTPRequestHandler):
     def _handle(self) -> None:
         fake = self.server.fake
         parts = urlsplit(self.path)
-        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        length = int(self.headers.get("Content-Length") or 0)
+        body = self.rfile.read(length)
+        if len(body) < length:  # the client went away mid-request (killed): nothing arrived
+            self.close_connection = True
+            return
         match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", parts.path)
         try:
             if parts.path.startswith("/_control/"):
