@@ -115,7 +115,19 @@ def _fit(text: str, spans: list[Span], marks: list[Span]) -> tuple[str, tuple[Sp
         shifted += [(s - start + base, e - start + base) for s, e in marks if start <= s and e <= end]
         pos += len(prefix) + (end - start) + len(suffix)
         previous_end = end
-    return "".join(parts), tuple(shifted)
+    snippet = "".join(parts)
+    return snippet, tuple(_merge_adjacent(snippet, shifted))
+
+
+def _merge_adjacent(snippet: str, marks: list[Span]) -> list[Span]:
+    """Marks separated only by spaces become one ("Working group 4" bold as a whole)."""
+    merged: list[Span] = []
+    for start, end in sorted(marks):
+        if merged and not snippet[merged[-1][1] : start].strip(" "):
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _at_sentence_start(text: str, start: int) -> bool:

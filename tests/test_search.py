@@ -154,6 +154,11 @@ def test_the_snippet_is_the_sentence_that_answers(seeds):
     assert "Chair of the Working group 4" in hit.snippet
 
 
+def test_neighbouring_matched_words_are_marked_as_one_phrase(seeds):
+    hit = seeds.search("who chairs working group 4").hits[0]
+    assert [hit.snippet[s:e] for s, e in hit.highlights] == ["Chair", "Working group 4"]
+
+
 def test_paging_walks_through_all_hits(seeds):
     first = seeds.search("Milutin Milošević", per_page=3)
     assert first.total >= 7 and first.pages == -(-first.total // 3)
