@@ -76,7 +76,6 @@ MIGRATIONS: list[str] = [
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
-PENDING = ("queued", "sending")
 
 
 @dataclass(frozen=True)
@@ -384,10 +383,6 @@ class Store:
                WHERE status IN ('queued', 'sending') AND (? IS NULL OR item_id = ?)""",
             (item_id, item_id),
         ).fetchone()[0]
-
-    def delivery_chat(self, delivery_id: int) -> int | None:
-        row = self.db.execute("SELECT chat_id FROM deliveries WHERE id = ?", (delivery_id,)).fetchone()
-        return None if row is None else row[0]
 
     def mark_sending(self, delivery_id: int) -> None:
         self.db.execute(

@@ -71,10 +71,6 @@ class ParsedQuery:
     dates: tuple[dt.date, dt.date] | None = None  # a year or month the member asked about
     months: frozenset[int] = frozenset()  # month or season hints without a year
 
-    @property
-    def empty(self) -> bool:
-        return not (self.words or self.tags or self.dates or self.lang)
-
 
 def clean(text: str) -> str:
     """NFKC, control and zero-width characters turned into spaces, whitespace collapsed, length capped."""
