@@ -189,7 +189,15 @@ class Ranker:
         return found or frozenset({"=" + word} if self.term_df("exact", word) else ())
 
     def _known(self, word: str) -> bool:
-        return word.isdigit() or self.df(word) > 0 or self.glossary.knows(word)
+        """Words never spell-corrected: numbers, corpus and glossary words, and question framing
+        ("anything" must not become "another")."""
+        return (
+            word.isdigit()
+            or word in WEAK_WORDS
+            or word in GENERAL_WORDS
+            or self.df(word) > 0
+            or self.glossary.knows(word)
+        )
 
     def _correct(self, word: str) -> str | None:
         """The closest word of the posts or the glossary, within 1 edit (2 for long words)."""

@@ -178,6 +178,12 @@ def test_a_misspelt_word_is_corrected_and_reported(seeds):
     assert seeds.search("drug trafficking").corrected is None
 
 
+def test_question_framing_words_are_never_corrected(seeds):
+    results = seeds.search("anything about Ukraine refugees last winter?")
+    assert results.corrected is None
+    assert results.hits[0].id == "2022-12-01-a-visit-to-unodc-office-in-belgrade"
+
+
 def test_a_correction_keeps_the_case_the_user_typed(seeds):
     assert seeds.search("Milosevich ESAPD").corrected == "Milosevic ESPAD"
 
