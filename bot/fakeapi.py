@@ -31,7 +31,8 @@ from bot.fakeapi_model import Call, Chat, Message, Query, User, member, user_ent
 
 __all__ = ["DEFAULT_TOKEN", "ApiError", "Call", "Chat", "FakeBotAPI", "Limits", "Message", "User", "polling"]
 
-DEFAULT_TOKEN = "123456789:AAFakeTokenForLocalTestsOnly-0123456789"
+# Shaped like a real token (the redaction of tokens in logs is tested with it), but not one.
+DEFAULT_TOKEN = "123456789:AAFakeTokenForLocalTestsNotReal01"
 
 
 class FakeBotAPI(BotApiMethods):

@@ -18,7 +18,7 @@ from telegram import (
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 from telegram.request import HTTPXRequest
 
-from bot.fakeapi import FakeBotAPI, Limits
+from bot.fakeapi import DEFAULT_TOKEN, FakeBotAPI, Limits
 
 pytestmark = pytest.mark.rejections_expected
 
@@ -465,7 +465,7 @@ def test_standalone_server_is_driven_through_the_control_endpoint(tmp_path):
 
         user = control("user", first_name="Ana", started=True)
         control("send_text", chat_id=user["id"], user_id=user["id"], text="/start")
-        token = "123456789:AAFakeTokenForLocalTestsOnly-0123456789"
+        token = DEFAULT_TOKEN
         updates = httpx.post(f"{url}/bot{token}/getUpdates", data={"timeout": "0"}).json()["result"]
         assert updates[0]["message"]["text"] == "/start"
         markup = json.dumps({"inline_keyboard": [[{"text": "Next", "callback_data": "n"}]]})
