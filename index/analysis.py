@@ -88,12 +88,14 @@ STOP_WORDS = _stop_words(
 
 # Words that only frame a question ("tell me anything about ..."): kept, but weigh very little.
 WEAK_WORDS = _stop_words(
-    """news post posts article articles anything something everything information info tell know say
+    """news post posts posted posting published publish wrote written article articles anything something
+    everything information info tell know say
     said says happen happened happening latest recent recently new please thanks hi hello want wanted
     find show give get got let like thing things did whether today yesterday year years month months
     week last next previous ago time times dpnsee organisation organization ngo event events activities
     activity happenings aktivnosti dogadaji dogadanja desavanja
-    vest vesti vijesti novosti objava objave članak clanak tekst nešto nesto informacija informacije
+    vest vesti vijesti novosti objava objave objavljeno objavljen objavili napisano članak clanak tekst
+    nešto nesto informacija informacije
     reci recite kaži kazi znam znati znaš znas desilo dogodilo dešava desava novo nova novi najnovije
     poslednje prošle prosle prošlog proslog prošle godine godina godine godini mesec meseca nedelja
     molim hvala zdravo pozdrav ima imali bilo kakav kakva kakve kakvo"""

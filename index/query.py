@@ -108,14 +108,9 @@ def parse(text: str) -> ParsedQuery:
     rest = _TAG_RE.sub(take_tag, rest)
     rest = _LANG_RE.sub(take_lang, rest)
 
-    def take_years(m: re.Match) -> str:
-        first, last = int(m.group(1)), int(m.group(2)[-2:]) + int(m.group(1)) // 100 * 100
-        if first >= last:  # "2023-03" is a month, not a range of years
-            return m.group()
-        query.dates = (dt.date(first, 1, 1), dt.date(last, 12, 31))
-        return " " * len(m.group())
-
-    rest = _YEARS_RE.sub(take_years, rest)
+    # "2013-2020" names a strategy or an action plan's period far more often than a search period:
+    # its years are words to match, not a date filter.
+    periods = [(m.start(), m.end()) for m in _YEARS_RE.finditer(rest)]
     rest = _ISO_DATE_RE.sub(lambda m: take_date(m.group(1), m.group(2), m), rest)
     rest = _DOTTED_DATE_RE.sub(lambda m: take_date(m.group(2), m.group(1), m), rest)
 
@@ -130,7 +125,7 @@ def parse(text: str) -> ParsedQuery:
             skip.update((i, i + 1))
             if i > 0 and found[i - 1][3].isdigit() and int(found[i - 1][3]) <= 31:
                 skip.add(i - 1)  # the day in "22 May 2023"
-        elif _is_year(word) and i not in skip:
+        elif _is_year(word) and i not in skip and not any(s <= _s < e for s, e in periods):
             if query.dates is None:
                 query.dates = (dt.date(int(word), 1, 1), dt.date(int(word), 12, 31))
             skip.add(i)

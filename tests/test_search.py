@@ -112,7 +112,17 @@ def test_language_filter(seeds):
     assert seeds.search("unodc", lang="en").hits
 
 
-@pytest.mark.parametrize("text", ["March 2023", "mart 2023", "марта 2023", "2023-03", "news from March 2023"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "March 2023",
+        "mart 2023",
+        "марта 2023",
+        "2023-03",
+        "news from March 2023",
+        "anything posted in march 2023?",
+    ],
+)
 def test_a_month_and_year_lists_that_months_posts(seeds, text):
     assert [h.id for h in seeds.search(text).hits] == [CND_2023]
 
@@ -124,6 +134,20 @@ def test_a_year_lists_that_years_posts_newest_first(seeds):
 
 def test_a_date_never_hides_the_answer_in_an_undated_post(seeds):
     assert seeds.search("ESPAD survey 2019").hits[0].id == YOUTH
+
+
+def test_a_period_of_years_is_words_of_a_title_not_a_date_filter(tmp_path):
+    ix = Index.open(tmp_path / "ix")
+    ix.sync(
+        [
+            post("plan", "National action plan 2021-2025 adopted", "The government adopted the plan."),
+            post("other", "Action plan consultations", "Talks on a plan.", date=dt.date(2021, 5, 1)),
+        ]
+    )
+    try:
+        assert [h.id for h in ix.search("action plan 2021-2025").hits][:1] == ["plan"]
+    finally:
+        ix.close()
 
 
 def test_a_season_is_a_hint_not_a_filter(seeds):
