@@ -118,15 +118,17 @@ class Glossary:
         found: list[Match] = []
         i = 0
         while i < len(words):
-            best: tuple[int, int] | None = None  # (length, group)
+            best: tuple[int, int, int] | None = None  # (length, words equal as typed, group)
             for number, phrase in self._candidates(words[i]):
-                n = len(phrase)
-                if (best is None or n > best[0]) and self._phrase_at(words, i, phrase):
-                    best = (n, number)
+                if not self._phrase_at(words, i, phrase):
+                    continue
+                exact = sum(w == p for w, p in zip(words[i:], phrase, strict=False))
+                if best is None or (len(phrase), exact) > best[:2]:  # "founded" is not "found"
+                    best = (len(phrase), exact, number)
             if best is None:
                 i += 1
                 continue
-            found.append(Match(i, i + best[0], self.groups[best[1]]))
+            found.append(Match(i, i + best[0], self.groups[best[2]]))
             i += best[0]
         return found
 

@@ -20,7 +20,7 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 from whoosh.support.levenshtein import distance
 
-from index.analysis import GENERAL_WORDS, WEAK_WORDS, stems
+from index.analysis import GENERAL_WORDS, WEAK_WORDS, fold, stems
 from index.glossary import Glossary
 from index.postings import Postings, postings
 from index.query import ParsedQuery, Word
@@ -220,10 +220,12 @@ class Ranker:
         options = [o for o in options if 0 < o[0] <= (maxdist if o[1] == 0 else 1)]
         if len(word) == 4:  # short words: only a missing letter ("drgs", "vist"), else "paid" -> "pwid"
             options = [o for o in options if len(o[3]) == 5]
-        if not options:
-            return None
-        *_, found, field = min(options)
-        return self._surface(found, word) if field == "text" else found
+        for *_, found, field in sorted(options):
+            fixed = self._surface(found, word) if field == "text" else found
+            # a stem's neighbour must still look like what was typed ("coping" is not "comes")
+            if distance(word, fold(fixed), limit=maxdist + 2) <= maxdist + 1:
+                return fixed
+        return None
 
     def _terms_starting(self, field: str, prefix: str) -> set[str]:
         """The field's terms with this prefix (read segment by segment: no k-way merge)."""

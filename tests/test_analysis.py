@@ -116,6 +116,12 @@ def test_glossary_prefers_the_longest_term():
     assert (match.start, match.end) == (0, 2)
 
 
+def test_glossary_prefers_the_term_written_as_typed_over_one_sharing_its_stem():
+    glossary = Glossary([["find", "found", "nalazi"], ["founded", "established", "osnovan"]])
+    (match,) = glossary.matches(list(phrase_words("founded")))
+    assert ("established",) in match.terms
+
+
 def test_glossary_matches_a_derived_word_by_its_stem():
     glossary = Glossary([["donor", "donator", "donatori"]])
     assert glossary.knows(fold("donatorska"))
