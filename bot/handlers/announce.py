@@ -10,8 +10,10 @@ Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 import re
+from collections.abc import Awaitable, Callable
 
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import TelegramError
@@ -29,6 +31,7 @@ log = logging.getLogger(__name__)
 COMMANDS: tuple[str, ...] = ()  # admin-only commands stay out of the public menu
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
+Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
 _CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
 
 
@@ -40,6 +43,23 @@ def announcement_html(text: str) -> str:
 def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
     user = update.effective_user
     return user is not None and user.id in services_of(context).settings.admins
+
+
+def admins_only(handler: Handler) -> Handler:
+    """Run `handler` for the bot's admins; anyone else gets a polite refusal and nothing happens."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        if is_admin(update, context):
+            await handler(update, context)
+            return
+        lang = lang_of(update, context)
+        if update.callback_query:
+            await update.callback_query.answer(plain(lang, "announce_refused"), show_alert=True)
+        else:
+            await update.effective_message.reply_html(t(lang, "announce_refused"))
+
+    return guarded
 
 
 def announcement_source(message: Message) -> tuple[str | None, str]:
@@ -54,12 +74,10 @@ def announcement_source(message: Message) -> tuple[str | None, str]:
     return target, rest.strip()
 
 
+@admins_only
 async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     lang = lang_of(update, context)
     message = update.effective_message
-    if not is_admin(update, context):
-        await message.reply_html(t(lang, "announce_refused"))
-        return
     services = services_of(context)
     typed_target, text = announcement_source(message)
     if not text:
@@ -92,15 +110,13 @@ async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await message.reply_html(html, reply_markup=InlineKeyboardMarkup(buttons))
 
 
+@admins_only
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
     match = _CALLBACK.match(callback.data or "")
     if match is None:
         await callback.answer(plain(lang, "expired"))
-        return
-    if not is_admin(update, context):
-        await callback.answer(plain(lang, "announce_refused"), show_alert=True)
         return
     store = services_of(context).store
     item_id = int(match.group(2))
@@ -154,13 +170,11 @@ def _when(iso: str | None, lang: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
+@admins_only
 async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """/stats (admins): chats, subscribers, posts, last sync, queue, the last announcement's report."""
     lang = lang_of(update, context)
     message = update.effective_message
-    if not is_admin(update, context):
-        await message.reply_html(t(lang, "announce_refused"))
-        return
     services = services_of(context)
     store = services.store
     chats, active = store.chat_count()
