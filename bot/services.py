@@ -1,5 +1,6 @@
 """What the handlers share: the search index, the SQLite store, and the small server-side lookups that
-keep callback data tiny. Opened in the Application's post_init, closed in post_shutdown."""
+keep callback data tiny. Opened when the Application initializes, closed when it shuts down
+(`bot.app.NewsbotApplication`)."""
 
 from __future__ import annotations
 
