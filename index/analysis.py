@@ -16,7 +16,8 @@ from functools import lru_cache
 import cyrtranslit
 import snowballstemmer
 
-WORD_RE = re.compile(r"[^\W\d_]+|\d+")
+WORD_RE = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)*|\d+")  # "don't" and "EHRA's" are one word each
+_POSSESSIVE_RE = re.compile(r"['’]s$")
 _CYRILLIC_RE = re.compile(r"[\u0400-\u04ff]")
 _STEMMERS = {"en": snowballstemmer.stemmer("english"), "sr": snowballstemmer.stemmer("serbian")}
 LANGS = tuple(_STEMMERS)
@@ -34,8 +35,10 @@ class Token:
 
 @lru_cache(maxsize=200_000)
 def fold(word: str) -> str:
-    """The searchable spelling of one word: NFKC, casefold, Latin script, no diacritics, dj → d."""
+    """The searchable spelling of one word: NFKC, casefold, no apostrophe, Latin script, no diacritics,
+    dj → d."""
     word = unicodedata.normalize("NFKC", word).casefold()
+    word = _POSSESSIVE_RE.sub("", word).replace("'", "").replace("’", "")  # EHRA's → ehra, don't → dont
     if _CYRILLIC_RE.search(word):
         word = cyrtranslit.to_latin(word, "sr")
     word = word.replace("đ", "d")

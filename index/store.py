@@ -35,7 +35,7 @@ from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 VERSION_FILE = "newsbot-index.json"
 Progress = Callable[[int, int], None]
 # Ranking reads posting lists whole, never skipping: big blocks mean fewer to decode (and to write)

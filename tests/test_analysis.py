@@ -57,6 +57,15 @@ def test_nfkc_and_case_folding():
     assert fold("Ｗｉｄｅ") == "wide"  # full-width letters
 
 
+@pytest.mark.parametrize(
+    ("text", "words"),
+    [("Support. Don’t Punish", ["support", "dont", "punish"]), ("EHRA's board", ["ehra", "board"])],
+)
+def test_an_apostrophe_joins_a_word_and_a_possessive_s_is_dropped(text, words):
+    assert [t.exact for t in tokens(text)] == words
+    assert fold("dont") == fold("Don’t") == fold("don't")  # typed with or without the apostrophe
+
+
 def test_english_posts_are_stemmed_in_english():
     assert stem("meetings", "en") == stem("meeting", "en") == "meet"
     assert stem("trafficking", "en") == stem("trafficked", "en")
