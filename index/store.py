@@ -277,19 +277,19 @@ class Index:
         return Results(query, corrected, hits, len(found), page, per_page)
 
     def _hit(self, stored: dict, score: float, terms: list[SnippetTerm]) -> Hit:
-        data = stored["post"]
-        snippet, spans = make_snippet(data["body"], data["lang"], terms, fallback=data["summary"])
+        post = _post(stored["id"], stored)
+        snippet, spans = make_snippet(post.body, post.lang, terms, fallback=post.summary)
         return Hit(
-            id=stored["id"],
-            title=data["title"],
-            date=dt.date.fromisoformat(data["date"]) if data["date"] else None,
-            url=data["url"],
-            tags=tuple(data["tags"]),
-            lang=data["lang"],
+            id=post.id,
+            title=post.title,
+            date=post.date,
+            url=post.url,
+            tags=post.tags,
+            lang=post.lang,
             snippet=snippet,
             highlights=spans,
             score=score,
-            summary=data["summary"],
+            summary=post.summary,
         )
 
     def latest(self, n: int = 5, tags: Iterable[str] = ()) -> list[Hit]:

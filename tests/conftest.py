@@ -17,6 +17,7 @@ import pytest
 
 from bot.fakeapi import FakeBotAPI, polling
 from bot.settings import Settings
+from index import Index, load_posts
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT_DIR = REPO / "content"
@@ -69,3 +70,12 @@ async def running_bot(fake: FakeBotAPI, settings: Settings) -> AsyncIterator[Any
     app = build_application(settings)
     async with polling(app):
         yield app
+
+
+@pytest.fixture(scope="session")
+def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
+    """The shipped posts indexed once (with the shipped glossary), for tests that only search."""
+    index = Index.open(tmp_path_factory.mktemp("seeds") / "index", glossary=CONTENT_DIR / "glossary.yaml")
+    index.sync(load_posts(CONTENT_DIR / "posts").posts)
+    yield index
+    index.close()

@@ -6,6 +6,7 @@ import asyncio
 
 import pytest
 from test_feeds import ITEM, FeedServer, rss
+from test_subscriptions import polls_done
 
 from bot.app import build_application
 from bot.fakeapi import polling
@@ -25,16 +26,6 @@ def entry(number: int, tag: str = "cnd") -> str:
     return ITEM.format(
         title=f"Feed post {number}", slug=f"feed-{number}", guid=number, body=f"Text {number}."
     ).replace("CND", tag)
-
-
-async def wait_polls(app, count: int) -> None:
-    store = app.bot_data[SERVICES].store
-    for _ in range(count):
-        last = store.get_meta("last_sync")
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if store.get_meta("last_sync") != last:
-                break
 
 
 async def test_each_new_feed_entry_is_notified_once_and_a_re_poll_is_conditional(
@@ -57,7 +48,7 @@ async def test_each_new_feed_entry_is_notified_once_and_a_re_poll_is_conditional
         note = await fake.next_reply(ana, after=fake.replies(ana)[-1], timeout=10)
         assert "Feed post 2" in note.text and 'href="https://dpnsee.org/feed-2/"' in note.html
         await fake.wait_for(lambda: len(fake.replies(bob)) == 3, timeout=10)
-        await wait_polls(app, 3)
+        await polls_done(app, 3)
         assert len(fake.replies(ana)) == 2  # subscribe answer + entry 2 (entry 3 is not about cnd)
         assert ["Feed post 2" in m.text for m in fake.replies(bob)[1:]] == [True, False]
         assert [status for status, _ in feed.requests][-2:] == [304, 304]

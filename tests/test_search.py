@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from index import Index, Post, load_posts
+from index import Index, Post
 from index.analysis import fold
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -15,14 +15,6 @@ CND_2023 = "2023-03-17-a-quiet-cnd"
 CND_2021 = "2021-10-21-our-contribution-to-the-cnd-intersessional"
 EMCDDA = "2022-11-22-emcdda-closing-conference-of-two-cooperation-projects"
 YOUTH = "undated-is-every-seventh-young-person-in-serbia-involved-in-drug-trafficking"
-
-
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory):
-    ix = Index.open(tmp_path_factory.mktemp("seeds") / "index", glossary=ROOT / "content" / "glossary.yaml")
-    ix.sync(load_posts(ROOT / "content" / "posts").posts)
-    yield ix
-    ix.close()
 
 
 def post(post_id: str, title: str, body: str, **kw) -> Post:

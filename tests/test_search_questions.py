@@ -5,8 +5,6 @@ from pathlib import Path
 
 import pytest
 
-from index import Index, load_posts
-
 ROOT = Path(__file__).resolve().parents[1]
 
 CSFD = "2021-10-06-first-meeting-of-the-new-csfd"
@@ -88,14 +86,6 @@ UNANSWERABLE = [
     "how do I renew my passport",
     "best hotels in Dubrovnik",
 ]
-
-
-@pytest.fixture(scope="module")
-def seeds(tmp_path_factory):
-    ix = Index.open(tmp_path_factory.mktemp("q") / "index", glossary=ROOT / "content" / "glossary.yaml")
-    ix.sync(load_posts(ROOT / "content" / "posts").posts)
-    yield ix
-    ix.close()
 
 
 @pytest.mark.parametrize(("question", "expected"), ANSWERABLE)
