@@ -1,8 +1,8 @@
 """The search core: posts, analysis, the Whoosh index and ranking. Never imports `bot` or `telegram`."""
 
+from index.engine import Index, IndexUnavailable
 from index.posts import LoadResult, Post, PostError, load_posts
 from index.results import Hit, Results, SyncReport
-from index.store import Index, IndexUnavailable
 
 __all__ = [
     "Hit",

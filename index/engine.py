@@ -29,8 +29,8 @@ from index.analysis import index_text
 from index.glossary import Glossary
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
+from index.ranking import Plan, Ranker, Ranking, date_filter
 from index.results import Hit, Results, SyncReport
-from index.search import Plan, Ranker, Ranking, date_filter
 from index.snippets import SnippetTerm, make_snippet
 
 log = logging.getLogger(__name__)
