@@ -1,7 +1,7 @@
-"""Development evaluation of search quality on real DPNSEE posts the seed content does not contain.
+"""Evaluation of search quality on rewritten real DPNSEE posts that the seed content does not contain.
 
     python bench/eval_search.py [--posts bench/eval/posts] [--questions bench/eval/questions.yaml]
-                                [--engine newsbot|whoosh-and|whoosh-or|fts5|all] [--verbose [--show-held-out]]
+        [--engine newsbot|lexical|semantic|whoosh-and|whoosh-or|fts5|all] [--verbose [--show-held-out]]
 
 It imitates the held-out acceptance set (issue 2): members' questions in English and Serbian (Latin and
 Cyrillic), keywords, typos, missing diacritics, dates, and questions the posts never answer. Each question
@@ -9,7 +9,11 @@ names the post(s) that answer it (`expected: [ids]`, any one counts) or `expecte
 should be found. Do not tune the engine to these questions: they measure generalisation.
 
 Engines (each indexes the same posts in a temporary directory):
-  newsbot     `index.Index` public API: open(tmp, glossary=content/glossary.yaml) + sync(posts) + search().
+  newsbot     `index.Index` public API as the bot uses it: open(tmp, glossary=content/glossary.yaml,
+              embedder=multilingual-e5-small) + sync(posts) + embed() + search(): words and meaning fused.
+  lexical     the same without the embedder: words alone (the ranking before search by meaning).
+  semantic    meaning alone: the 5 posts whose best passage is closest to the question (no gate, no
+              filters). Passage vectors are kept in bench/out/eval-vectors.sqlite3 between runs.
   whoosh-and  plain Whoosh: StemmingAnalyzer title/body, MultifieldParser with its default AND grouping.
   whoosh-or   the same with OrGroup.factory(0.9).
   fts5        SQLite FTS5 (unicode61 remove_diacritics 2), the query's words quoted and OR-joined, bm25.
@@ -54,7 +58,8 @@ except ImportError:  # the index package is mid-edit: the post parser alone stil
     _spec.loader.exec_module(_posts)
     Post, load_posts = _posts.Post, _posts.load_posts
 
-ENGINES = ("newsbot", "whoosh-and", "whoosh-or", "fts5")
+ENGINES = ("newsbot", "lexical", "semantic", "whoosh-and", "whoosh-or", "fts5")
+VECTORS = ROOT / "bench" / "out" / "eval-vectors.sqlite3"  # passage vectors kept between runs (by hash)
 GLOSSARY = ROOT / "content" / "glossary.yaml"
 TOP = 5
 
@@ -112,12 +117,32 @@ def load_questions(path: Path, known: set[str]) -> list[Question]:
 # --- engines -----------------------------------------------------------------------------------------
 
 
-def newsbot_engine(posts: list[Post], tmp: Path) -> Search:
+def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Search:
     from index import Index  # the search teammate's public API
+    from index.embedding import load_embedder
 
-    index = Index.open(tmp / "newsbot", glossary=GLOSSARY if GLOSSARY.exists() else None)
+    embedder = load_embedder() if meaning else None
+    glossary = GLOSSARY if GLOSSARY.exists() else None
+    index = Index.open(tmp / "newsbot", glossary=glossary, embedder=embedder, vectors=VECTORS)
     index.sync(posts)
+    if meaning:
+        report = index.embed()
+        if report.embedded:
+            print(
+                f"   (embedded {report.embedded} posts: {report.passages} passages, {report.seconds:.0f} s)"
+            )
     return lambda q: [hit.id for hit in index.search(q, per_page=TOP).hits]
+
+
+def semantic_engine(posts: list[Post], tmp: Path) -> Search:
+    """Meaning alone: the posts whose best passage is closest to the question (no filters, no gate)."""
+    from index.embedding import load_embedder
+    from index.semantic import Semantic
+
+    semantic = Semantic(load_embedder(), VECTORS)
+    semantic.want(posts)
+    semantic.embed_pending()
+    return lambda q: semantic.score(semantic.embed_query(q)).top(TOP)
 
 
 def whoosh_engine(posts: list[Post], tmp: Path, *, grouping: str) -> Search:
@@ -174,6 +199,8 @@ def fts5_engine(posts: list[Post], tmp: Path) -> Search:
 
 BUILDERS: dict[str, Callable[[list[Post], Path], Search]] = {
     "newsbot": newsbot_engine,
+    "lexical": lambda posts, tmp: newsbot_engine(posts, tmp, meaning=False),
+    "semantic": semantic_engine,
     "whoosh-and": lambda posts, tmp: whoosh_engine(posts, tmp, grouping="and"),
     "whoosh-or": lambda posts, tmp: whoosh_engine(posts, tmp, grouping="or"),
     "fts5": fts5_engine,

@@ -13,8 +13,10 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
+import numpy as np
 from whoosh import index as windex
 from whoosh import query as wq
 from whoosh.analysis import SpaceSeparatedTokenizer
@@ -26,14 +28,19 @@ from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 
 from index.analysis import index_text
+from index.dense import DenseScores
+from index.embedding import Embedder
+from index.fusion import DENSE_CANDIDATES, Evidence, answers, candidates
 from index.glossary import Glossary
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
-from index.ranking import Plan, Ranker, Ranking, date_filter
+from index.ranking import RELEVANT, Candidate, Plan, Ranker, Ranking, date_filter
 from index.results import Hit, Results, SyncReport
-from index.snippets import SnippetTerm, make_snippet
+from index.semantic import EmbedReport, Semantic, SemanticStatus
+from index.snippets import SnippetTerm, Span, make_snippet, passage_snippet
 
 log = logging.getLogger(__name__)
+_EMBEDDING_POOL = ThreadPoolExecutor(max_workers=2, thread_name_prefix="embed-query")
 
 SCHEMA_VERSION = 7
 VERSION_FILE = "newsbot-index.json"
@@ -128,9 +135,12 @@ class IndexUnavailable(RuntimeError):
 class Index:
     """Search over the posts. Safe to use from several threads."""
 
-    def __init__(self, path: Path, ix: windex.Index, glossary: Glossary, rebuilt: bool) -> None:
+    def __init__(
+        self, path: Path, ix: windex.Index, glossary: Glossary, rebuilt: bool, semantic: Semantic | None
+    ) -> None:
         self.path = path
         self.glossary = glossary
+        self.semantic = semantic
         self._ix = ix
         self._rebuilt = rebuilt
         self._read_lock = threading.RLock()
@@ -139,9 +149,20 @@ class Index:
         self._ranker = Ranker(self._searcher, glossary)
 
     @classmethod
-    def open(cls, path: Path, *, glossary: Path | None = None, rebuild: bool = True) -> Index:
+    def open(
+        cls,
+        path: Path,
+        *,
+        glossary: Path | None = None,
+        rebuild: bool = True,
+        embedder: Embedder | None = None,
+        vectors: Path | None = None,
+    ) -> Index:
         """Open the index at `path`; a missing, corrupt or outdated one is rebuilt empty (then `sync`),
-        or with ``rebuild=False`` left as it is and reported by raising `IndexUnavailable`."""
+        or with ``rebuild=False`` left as it is and reported by raising `IndexUnavailable`.
+
+        With an `embedder`, posts are also searched by meaning, their passage vectors kept in the
+        SQLite file `vectors` (default: `vectors.sqlite3` beside the index folder)."""
         path = Path(path)
         problem = _check(path)
         if problem and not rebuild:
@@ -154,7 +175,8 @@ class Index:
             ix = _create(path)
         else:
             ix = windex.open_dir(str(path))
-        return cls(path, ix, Glossary.load(glossary), rebuilt=problem is not None)
+        semantic = Semantic(embedder, vectors or path.parent / "vectors.sqlite3") if embedder else None
+        return cls(path, ix, Glossary.load(glossary), rebuilt=problem is not None, semantic=semantic)
 
     # --- writing ----------------------------------------------------------------------------
     def sync(self, posts: Iterable[Post], *, progress: Progress | None = None) -> SyncReport:
@@ -162,6 +184,8 @@ class Index:
 
         `progress(done, total)` is called as posts are written (for a progress bar)."""
         wanted = {p.id: p for p in posts}
+        if self.semantic:
+            self.semantic.want(wanted.values())
         with self._write_lock:
             report = SyncReport(rebuilt=self._rebuilt)
             self._rebuilt = False
@@ -236,22 +260,86 @@ class Index:
         parsed.tags += [fold_tag(t) for t in tags if t.strip()]
         parsed.lang = lang or parsed.lang
         page, per_page = max(1, min(int(page), MAX_PAGE)), max(1, min(int(per_page), 50))
+        semantic = self.semantic if self.semantic and self.semantic.ready else None
+        meaning = self._meaning_soon(semantic, parsed.text)
         with self._read_lock:
             ranker = self._ranker
             self._unknown_tags_to_words(parsed)
-            base = [wq.Term("tag", t) for t in parsed.tags]
-            base += [wq.Term("lang", parsed.lang)] if parsed.lang else []
-            filters = [*base, date_filter(parsed.dates)] if parsed.dates else base
+            base = self._filters(parsed, dates=False)
+            filters = self._filters(parsed)
             plan = ranker.plan(parsed)
             if not plan.informative:  # "news from March 2023", "#cnd": the posts that fit, newest first
                 found = self._listing(filters) if filters else Ranking([], [])
                 return self._page(query, None, found, page, per_page, plan)
             limit = max(50, page * per_page * 2)
-            found = ranker.rank(plan, parsed, self._allowed(filters), limit)
-            if not found and parsed.dates:  # the date may be approximate or missing: search without it
-                found = ranker.rank(plan, parsed, self._allowed(base), limit)
+            if semantic and meaning:
+                vector = meaning.result()
+                found, passages = self._fused(ranker, plan, semantic, vector, self._allowed(filters))
+                if not found and parsed.dates:  # the date may be approximate or missing: search without it
+                    found, passages = self._fused(ranker, plan, semantic, vector, self._allowed(base))
+            else:
+                found, passages = ranker.rank(plan, parsed, self._allowed(filters), limit), {}
+                if not found and parsed.dates:
+                    found = ranker.rank(plan, parsed, self._allowed(base), limit)
             corrected = _corrected(parsed, plan) if found else None
-            return self._page(query, corrected, found, page, per_page, plan)
+            return self._page(query, corrected, found, page, per_page, plan, passages)
+
+    @staticmethod
+    def _meaning_soon(semantic: Semantic | None, text: str) -> Future | None:
+        """The question's vector, computed on another thread while the words are ranked."""
+        if semantic is None or not text:
+            return None
+        return _EMBEDDING_POOL.submit(semantic.embed_query, text)
+
+    def _fused(
+        self, ranker: Ranker, plan: Plan, semantic: Semantic, vector: np.ndarray, allowed: set[int] | None
+    ) -> tuple[Ranking, dict[int, Span]]:
+        """Posts by words and meaning together (see `index.fusion`), and, for those found mainly by
+        meaning, the passage that matched (their snippet)."""
+        weighed, scores = self._weigh(ranker, plan, semantic, vector, allowed)
+        found = answers(weighed)
+        docnums = {a.post_id: self._searcher.document_number(id=a.post_id) for a in found}
+        dates = ranker.column("date")
+        ranking = Ranking(
+            [Candidate(docnums[a.post_id], a.coverage, a.value, dates[docnums[a.post_id]]) for a in found], []
+        )
+        passages = {
+            docnums[a.post_id]: span for a in found if _by_meaning(a) and (span := scores.span(a.post_id))
+        }
+        return ranking, passages
+
+    def _weigh(
+        self, ranker: Ranker, plan: Plan, semantic: Semantic, vector: np.ndarray, allowed: set[int] | None
+    ) -> tuple[list[Evidence], DenseScores]:
+        ids = ranker.column("id")
+        coverage = {ids[d]: c for d, c in ranker.coverage(plan, allowed).items()}
+        scores = semantic.score(vector)
+        closest = scores.top(DENSE_CANDIDATES, None if allowed is None else {ids[d] for d in allowed})
+        return candidates(coverage, closest, scores.z), scores
+
+    def evidence(self, query: str, *, dates: bool = True) -> list[Evidence] | None:
+        """Every post weighed for a query, best first, before deciding which answer (for tuning and for
+        explaining an answer); `dates=False` ignores the query's year or month. None when the query is
+        only filters (a listing, not a ranking) or meaning is not ready."""
+        parsed = parse(query)
+        if not (self.semantic and self.semantic.ready):
+            return None
+        vector = self.semantic.embed_query(parsed.text)
+        with self._read_lock:
+            self._unknown_tags_to_words(parsed)
+            plan = self._ranker.plan(parsed)
+            if not plan.informative:
+                return None
+            allowed = self._allowed(self._filters(parsed, dates=dates))
+            weighed, _scores = self._weigh(self._ranker, plan, self.semantic, vector, allowed)
+        return sorted(weighed, key=lambda e: e.value, reverse=True)
+
+    @staticmethod
+    def _filters(parsed: ParsedQuery, *, dates: bool = True) -> list[wq.Query]:
+        """The query's tag, language and (unless `dates` is false) date filters."""
+        filters: list[wq.Query] = [wq.Term("tag", t) for t in parsed.tags]
+        filters += [wq.Term("lang", parsed.lang)] if parsed.lang else []
+        return [*filters, date_filter(parsed.dates)] if dates and parsed.dates else filters
 
     def _unknown_tags_to_words(self, parsed: ParsedQuery) -> None:
         """A #tag no post has is probably just a word: search for it instead of filtering on it."""
@@ -268,17 +356,28 @@ class Index:
         return Ranking([], [docnum for _key, docnum in results.top_n])
 
     def _page(
-        self, query: str, corrected: str | None, found: Ranking, page: int, per_page: int, plan: Plan
+        self,
+        query: str,
+        corrected: str | None,
+        found: Ranking,
+        page: int,
+        per_page: int,
+        plan: Plan,
+        passages: dict[int, Span] | None = None,
     ) -> Results:
         docs = found.page((page - 1) * per_page, page * per_page)
         terms = plan.snippet_terms()
         stored = self._searcher.stored_fields
-        hits = [self._hit(stored(d), round(found.score(d), 4), terms) for d in docs]
+        passages = passages or {}
+        hits = [self._hit(stored(d), round(found.score(d), 4), terms, passages.get(d)) for d in docs]
         return Results(query, corrected, hits, len(found), page, per_page)
 
-    def _hit(self, stored: dict, score: float, terms: list[SnippetTerm]) -> Hit:
+    def _hit(self, stored: dict, score: float, terms: list[SnippetTerm], passage: Span | None = None) -> Hit:
         post = _post(stored["id"], stored)
-        snippet, spans = make_snippet(post.body, post.lang, terms, fallback=post.summary)
+        if passage:
+            snippet, spans = passage_snippet(post.body, post.lang, terms, passage)
+        else:
+            snippet, spans = make_snippet(post.body, post.lang, terms, fallback=post.summary)
         return Hit(
             id=post.id,
             title=post.title,
@@ -322,10 +421,35 @@ class Index:
         with self._read_lock:
             return self._searcher.doc_count()
 
+    # --- search by meaning --------------------------------------------------------------------
+    def embed(self, progress: Progress | None = None) -> EmbedReport:
+        """Embed every post that has no passage vectors yet, here and now (`newsbot index`)."""
+        if self.semantic is None:
+            return EmbedReport(0, 0, 0.0)
+        report = self.semantic.embed_pending(progress)
+        self.semantic.forget_unused()
+        return report
+
+    def embed_in_background(self) -> None:
+        """Keep embedding new posts in a background thread; search uses meaning once all are done."""
+        if self.semantic is not None:
+            self.semantic.start()
+
+    def semantic_status(self) -> SemanticStatus | None:
+        """How far embedding has come (None: search by meaning is off)."""
+        return self.semantic.status() if self.semantic else None
+
     def close(self) -> None:
+        if self.semantic is not None:
+            self.semantic.close()
         with self._write_lock, self._read_lock:
             self._searcher.close()
             self._ix.close()
+
+
+def _by_meaning(answer: Evidence) -> bool:
+    """Found mainly by meaning: its words alone would not have made it relevant."""
+    return answer.coverage <= RELEVANT
 
 
 def _and(filters: list[wq.Query]) -> wq.Query | None:

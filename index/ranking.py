@@ -301,13 +301,24 @@ class Ranker:
         return self._alternatives[alt.words]
 
     def rank(self, plan: Plan, parsed: ParsedQuery, allowed: set[int] | None, limit: int) -> Ranking:
-        """Relevant posts (coverage above the floor and close to the best), best first.
+        """Relevant posts (covering more than half of the query, and close to the best), best first.
 
         Only the first `limit` are fully scored; the rest follow by coverage (deep pages)."""
+        coverage = self.coverage(plan, allowed, RELEVANT)
+        best = max(coverage.values(), default=0.0)
+        if best <= RELEVANT:
+            return Ranking([], [])
+        floor = max(RELEVANT, CLOSE_TO_BEST * best)
+        relevant = [d for d, c in coverage.items() if c > floor or c == best]
+        relevant.sort(key=coverage.__getitem__, reverse=True)
+        return Ranking(self.score(relevant[:limit], coverage, plan, parsed), relevant[limit:])
+
+    def coverage(self, plan: Plan, allowed: set[int] | None, floor: float = 0.0) -> dict[int, float]:
+        """Posts that may cover more than `floor` of the query, with the share they cover."""
         concepts = plan.concepts
         total = sum(c.weight for c in concepts)
         if not concepts or total <= 0:
-            return Ranking([], [])
+            return {}
         self._trim_caches()
         # per concept: (docs, factor) for each alternative that occurs at all, best factor first
         found = [
@@ -321,9 +332,9 @@ class Ranker:
             )
             for c in concepts
         ]
-        # a relevant post must contain one of the heaviest concepts that make up the rest of the weight
+        # a post covering more than `floor` contains one of the heaviest concepts making up the rest
         candidates: set[int] = set()
-        needed = (1 - RELEVANT) * total
+        needed = (1 - floor) * total
         for i in sorted(range(len(concepts)), key=lambda i: -concepts[i].weight):
             if needed <= 0:
                 break
@@ -344,18 +355,13 @@ class Ranker:
                 for doc in new:
                     coverage[doc] += share
                 seen |= new
-        best = max(coverage.values(), default=0.0)
-        if best <= RELEVANT:
-            return Ranking([], [])
-        floor = max(RELEVANT, CLOSE_TO_BEST * best)
-        relevant = [d for d, c in coverage.items() if c > floor or c == best]
-        relevant.sort(key=coverage.__getitem__, reverse=True)
-        return Ranking(self._score(relevant[:limit], coverage, plan, parsed), relevant[limit:])
+        return coverage
 
-    def _score(
+    def score(
         self, docs: list[int], coverage: dict[int, float], plan: Plan, parsed: ParsedQuery
     ) -> list[Candidate]:
-        """Order by coverage, then how strongly (term frequency, exact forms) and whether in the title."""
+        """Score `docs` by coverage, then how strongly they match (term frequency, exact forms) and
+        whether in the title; best first."""
         total = sum(c.weight for c in plan.concepts)
         words = {w for c in plan.concepts for alt in c.alternatives for w in alt.words if self.df(w)}
         strength = dict.fromkeys(docs, 0.0)

@@ -148,3 +148,21 @@ def _window(text: str, span: Span, marks: list[Span]) -> Span:
         space = text.rfind(" ", lo, hi)
         hi = space if space > lo else hi
     return lo, hi
+
+
+def passage_snippet(
+    text: str, lang: str, terms: Sequence[SnippetTerm], span: Span
+) -> tuple[str, tuple[Span, ...]]:
+    """The sentences of `text` inside `span` (a passage found by meaning), cut to fit, with the query's
+    words marked only where they really occur."""
+    inside = [s for s in sentences(text) if span[0] <= s[0] and s[1] <= span[1]] or [span]
+    found = _matches(text, lang, terms, inside)
+    marks = [(s, e) for matches in found.values() for s, e, _hit in matches if span[0] <= s and e <= span[1]]
+
+    def marked(sentence: Span) -> int:
+        return sum(sentence[0] <= s and e <= sentence[1] for s, e in marks)
+
+    while len(inside) > 1 and inside[-1][1] - inside[0][0] > MAX_LEN:  # drop the end with fewer marks
+        inside.pop(-1 if marked(inside[-1]) <= marked(inside[0]) else 0)
+    start, end = inside[0][0], inside[-1][1]
+    return _fit(text, [(start, end)], [m for m in marks if start <= m[0] and m[1] <= end])

@@ -1,0 +1,98 @@
+"""The passage vectors of the current posts in memory, scored against a question by dot product.
+
+An immutable snapshot: adding or removing posts makes a new one, so searches never see a half-built
+matrix and need no lock. Passages of one post are contiguous rows, so a post's score (its best
+passage) is one `maximum.reduceat` over the row scores.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Mapping
+
+import numpy as np
+
+from index.calibration import Calibration
+from index.snippets import Span
+from index.vectorstore import PostVectors
+
+CHUNK = 16384  # rows converted from int8 at a time (bounded temporary memory)
+
+
+class DenseScores:
+    """How close in meaning every post is to one question: its best passage's cosine, as `z` (standard
+    deviations above the reference passages' cosines to the same question; see `index.calibration`)."""
+
+    def __init__(self, index: DenseIndex, rows: np.ndarray, level: tuple[float, float]) -> None:
+        self._index = index
+        self._rows = rows
+        self.best = np.maximum.reduceat(rows, index.starts) if len(rows) else rows
+        self._mean, self._std = level
+
+    def z(self, post_id: str) -> float | None:
+        """The post's best passage in standard deviations above the field (None: not embedded)."""
+        position = self._index.position.get(post_id)
+        return None if position is None else (float(self.best[position]) - self._mean) / self._std
+
+    def top(self, k: int, allowed: Collection[str] | None = None) -> list[str]:
+        """The ids of the `k` closest posts (among `allowed`), best first."""
+        if not len(self.best):
+            return []
+        if allowed is None:
+            order = np.argsort(-self.best)[:k]
+        else:
+            keep = [self._index.position[i] for i in allowed if i in self._index.position]
+            positions = np.asarray(keep, dtype=np.int64)
+            order = positions[np.argsort(-self.best[positions])[:k]] if keep else positions
+        return [self._index.ids[p] for p in order]
+
+    def span(self, post_id: str) -> Span | None:
+        """Where the post's best passage is in its body (None: its title, or not embedded)."""
+        position = self._index.position.get(post_id)
+        if position is None:
+            return None
+        start = self._index.starts[position]
+        spans = self._index.posts[post_id].spans
+        return spans[int(np.argmax(self._rows[start : start + len(spans)]))]
+
+
+class DenseIndex:
+    """Passage vectors of a set of posts."""
+
+    def __init__(self, dim: int, posts: Mapping[str, PostVectors] | None = None) -> None:
+        self.dim = dim
+        self.posts: dict[str, PostVectors] = dict(posts or {})
+        self.ids = list(self.posts)
+        self.position = {post_id: i for i, post_id in enumerate(self.ids)}
+        counts = [len(self.posts[i].spans) for i in self.ids]
+        self.starts = np.cumsum([0, *counts[:-1]]).astype(np.int64)
+        if self.ids:
+            self._codes = np.concatenate([self.posts[i].codes for i in self.ids])
+            self._scales = np.concatenate([self.posts[i].scales for i in self.ids])
+        else:
+            self._codes = np.zeros((0, dim), dtype=np.int8)
+            self._scales = np.zeros(0, dtype=np.float32)
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def __contains__(self, post_id: str) -> bool:
+        return post_id in self.position
+
+    @property
+    def nbytes(self) -> int:
+        return self._codes.nbytes + self._scales.nbytes
+
+    def with_changes(self, added: Mapping[str, PostVectors], removed: Collection[str] = ()) -> DenseIndex:
+        """A new snapshot with these posts added (or replaced) and those removed."""
+        gone = set(removed) | set(added)
+        kept = {i: v for i, v in self.posts.items() if i not in gone}
+        return DenseIndex(self.dim, {**kept, **added})
+
+    def score(self, query: np.ndarray, calibration: Calibration) -> DenseScores:
+        """Every post's closeness to the question vector."""
+        query = np.asarray(query, dtype=np.float32)
+        rows = np.empty(len(self._codes), dtype=np.float32)
+        for first in range(0, len(rows), CHUNK):
+            rows[first : first + CHUNK] = self._codes[first : first + CHUNK].astype(np.float32) @ query
+        rows *= self._scales
+        return DenseScores(self, rows, calibration.level(query))
