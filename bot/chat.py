@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.fakeapi import FakeBotAPI, Message, polling
-from bot.fakeapi_html import utf16_len
+from bot.html import units
 from bot.settings import Settings
 
 BANNER = """\
@@ -63,10 +63,10 @@ def main(args: argparse.Namespace) -> int:
 
 def render(text: str, entities: list[dict], *, color: bool) -> str:
     """Plain text + Bot API entities -> terminal text: links as ``text <url>``, ANSI styles if `color`."""
-    units = _utf16_index(text)
+    offsets = _utf16_index(text)
     inserts: list[tuple[int, int, str]] = []  # (position, order, string): closings before openings
     for number, entity in enumerate(entities):
-        start, end = units[entity["offset"]], units[entity["offset"] + entity["length"]]
+        start, end = offsets[entity["offset"]], offsets[entity["offset"] + entity["length"]]
         kind = entity["type"]
         if kind == "text_link" and entity.get("url") != text[start:end]:
             inserts.append((end, -number - 1, f" <{entity['url']}>"))
@@ -89,7 +89,7 @@ def _utf16_index(text: str) -> list[int]:
     """Map each UTF-16 offset (0..len) to a Python string index."""
     index = []
     for position, char in enumerate(text):
-        index.extend([position] * utf16_len(char))
+        index.extend([position] * units(char))
     index.append(len(text))
     return index
 

@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_application
 from bot.fakeapi import polling
-from bot.fakeapi_html import utf16_len
+from bot.html import units
 from bot.store import Store
 
 PAGE_SIZE = 5
@@ -140,7 +140,7 @@ async def test_a_post_without_url_can_be_read_in_telegram_in_messages_that_fit(f
     await press(fake, answer, 0)
     parts = await fake.wait_for(lambda: len(fake.replies(ana)) > 3 and fake.replies(ana)[1:], what="the post")
     assert parts[0].text.startswith("Annual report 2023\n15 January 2024")
-    assert all(utf16_len(p.text) <= 4096 for p in parts)
+    assert all(units(p.text) <= 4096 for p in parts)
     joined = "\n".join(p.text for p in fake.replies(ana)[1:])
     assert all(f"Section {n}." in joined for n in range(12))
 
@@ -240,7 +240,7 @@ async def test_odd_questions_get_a_proper_answer(fake, bot, text):
     ana = fake.user("Ana", started=True)
     reply = await fake.ask(ana, text)
     assert "went wrong" not in reply.text
-    assert utf16_len(reply.text) <= 4096
+    assert units(reply.text) <= 4096
 
 
 async def test_stickers_photos_and_unknown_commands_get_a_hint(fake, bot):

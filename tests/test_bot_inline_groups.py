@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.app import build_application
 from bot.fakeapi import polling
-from bot.fakeapi_html import parse_html
+from bot.fakeapi.html import parse_html
 
 BOT = "@newsbot_test_bot"
 

@@ -5,7 +5,7 @@ import string
 
 import pytest
 
-from bot.fakeapi_html import parse_html
+from bot.fakeapi.html import parse_html
 from bot.messages import CATALOGUE, Html, format_date, language_for, plain, t
 
 

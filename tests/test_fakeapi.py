@@ -421,8 +421,8 @@ async def test_flood_limits_answer_429_with_retry_after(ana):
 
 
 def test_rate_limiter_buckets():
-    from bot.fakeapi_checks import ApiError
-    from bot.fakeapi_limits import RateLimiter
+    from bot.fakeapi.checks import ApiError
+    from bot.fakeapi.limits import RateLimiter
 
     limiter = RateLimiter(Limits(global_per_second=30, per_chat_burst=1, time_scale=10))
     for chat in range(300):  # 300/s overall at ×10

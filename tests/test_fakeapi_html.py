@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.fakeapi_html import EntityParseError, parse_html, utf16_len
+from bot.fakeapi.html import EntityParseError, parse_html, utf16_len
 
 
 def test_supported_tags_become_entities_with_utf16_offsets():

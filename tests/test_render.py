@@ -4,8 +4,8 @@ import datetime as dt
 
 import pytest
 
-from bot.fakeapi_checks import check_inline_results, check_reply_markup
-from bot.fakeapi_html import parse_html, utf16_len
+from bot.fakeapi.checks import check_inline_results, check_reply_markup
+from bot.fakeapi.html import parse_html, utf16_len
 from bot.render import (
     hit_html,
     hits_page,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from bot.fakeapi_checks import ApiError
+from bot.fakeapi.checks import ApiError
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,7 @@
-"""HTTP for the fake Bot API: a threaded server on 127.0.0.1 reading calls as PTB and others send them."""
+"""HTTP for the fake Bot API: a threaded server on 127.0.0.1 reading calls as PTB and others send them.
+
+It serves any `Endpoint` (the `FakeBotAPI`): Bot API calls at ``/bot<token>/<method>``, test-driving
+actions at ``/_control/<action>``."""
 
 from __future__ import annotations
 
@@ -12,11 +15,16 @@ from contextlib import suppress
 from email.parser import BytesParser
 from email.policy import HTTP
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 from urllib.parse import parse_qs, urlsplit
 
-if TYPE_CHECKING:
-    from bot.fakeapi import FakeBotAPI
+
+class Endpoint(Protocol):
+    """What the HTTP server serves: Bot API calls and control actions, each answered (status, JSON body)."""
+
+    def call(self, token: str, method: str, params: dict) -> tuple[int, dict]: ...
+
+    def control(self, verb: str, action: str, query: str, body: bytes) -> tuple[int, dict]: ...
 
 
 def _names(text: str) -> frozenset[str]:
@@ -81,8 +89,8 @@ class Server(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
 
-    def __init__(self, address: tuple[str, int], handler: type, fake: FakeBotAPI):
-        self.fake = fake
+    def __init__(self, address: tuple[str, int], handler: type, endpoint: Endpoint):
+        self.endpoint = endpoint
         self._connections: set[socket.socket] = set()
         self._handlers: set[threading.Thread] = set()
         self._track = threading.Lock()
@@ -141,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
         self._handle()
 
     def _handle(self) -> None:
-        fake = self.server.fake
+        endpoint = self.server.endpoint
         parts = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length)
@@ -151,16 +159,13 @@ class Handler(BaseHTTPRequestHandler):
         match = re.fullmatch(r"/bot([^/]*)/([A-Za-z]+)", parts.path)
         try:
             if parts.path.startswith("/_control/"):
-                from bot.fakeapi_control import control
-
-                status, payload = control(
-                    fake, self.command, parts.path[len("/_control/") :], parts.query, body
-                )
+                action = parts.path[len("/_control/") :]
+                status, payload = endpoint.control(self.command, action, parts.query, body)
             elif match is None:
                 status, payload = 404, {"ok": False, "error_code": 404, "description": "Not Found"}
             else:
                 params = decode_params(self.headers.get("Content-Type", ""), body, parts.query)
-                status, payload = fake.call(match.group(1), match.group(2), params)
+                status, payload = endpoint.call(match.group(1), match.group(2), params)
         except (ValueError, KeyError, LookupError) as exc:
             status, payload = 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
         data = json.dumps(payload, ensure_ascii=False).encode("utf-8")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from bot.fakeapi_html import EntityParseError, Parsed, parse_html, utf16_len
+from bot.fakeapi.html import EntityParseError, Parsed, parse_html, utf16_len
 
 MAX_TEXT = 4096
 MAX_CAPTION = 1024

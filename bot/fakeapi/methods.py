@@ -7,7 +7,7 @@ import json
 import time
 from typing import Any
 
-from bot.fakeapi_checks import (
+from bot.fakeapi.checks import (
     MAX_CALLBACK_ANSWER,
     ApiError,
     bad_request,
@@ -19,7 +19,7 @@ from bot.fakeapi_checks import (
     check_scope,
     formatted_text,
 )
-from bot.fakeapi_model import Chat, Message, Query, member
+from bot.fakeapi.model import Chat, Message, Query, member
 
 
 def _names(text: str) -> frozenset[str]:

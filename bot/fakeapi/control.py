@@ -1,5 +1,5 @@
 """The fake Bot API's JSON control endpoint (``/_control/<action>``) for tests driving
-a bot in another process.
+a bot in another process, as a mixin of `FakeBotAPI` (whose user-side and observing methods it calls).
 
 GET ``calls``, ``rejections``, ``replies?chat_id=N``, ``inline_answer?id=Q``, ``stats``; POST (JSON body)
 ``user``, ``group``, ``send_text``, ``edit_text``, ``press``, ``inline_query``, ``block``, ``unblock``,
@@ -10,25 +10,28 @@ Answers ``{"ok": true, "result": ...}``.
 from __future__ import annotations
 
 import json
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import parse_qs
 
-if TYPE_CHECKING:
-    from bot.fakeapi import Call, Chat, FakeBotAPI, Message
+from bot.fakeapi.model import Call, Chat, Message
 
 
-def control(fake: FakeBotAPI, verb: str, action: str, query: str, body: bytes) -> tuple[int, dict]:
-    args: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
-    if body:
-        args.update(json.loads(body))
-    handler = _GET.get(action) if verb == "GET" else _POST.get(action)
-    if handler is None:
-        return 404, {
-            "ok": False,
-            "error_code": 404,
-            "description": f"Not Found: no control action {action!r}",
-        }
-    return 200, {"ok": True, "result": handler(fake, args)}
+class ControlActions:
+    """The ``/_control`` endpoint; mixed into FakeBotAPI."""
+
+    def control(self, verb: str, action: str, query: str, body: bytes) -> tuple[int, dict]:
+        """Run one control action (GET or POST ``action``); returns (HTTP status, JSON body)."""
+        args: dict[str, Any] = {k: v[-1] for k, v in parse_qs(query).items()}
+        if body:
+            args.update(json.loads(body))
+        handler = _GET.get(action) if verb == "GET" else _POST.get(action)
+        if handler is None:
+            return 404, {
+                "ok": False,
+                "error_code": 404,
+                "description": f"Not Found: no control action {action!r}",
+            }
+        return 200, {"ok": True, "result": handler(self, args)}
 
 
 def call_dict(call: Call) -> dict:
@@ -63,12 +66,12 @@ def chat_dict(chat: Chat) -> dict:
     return {**chat.to_api(), "members": chat.members, "bot_status": chat.bot_status}
 
 
-def _message(fake: FakeBotAPI, args: dict) -> Message:
+def _message(fake: Any, args: dict) -> Message:
     with fake._lock:
         return fake.chats[int(args["chat_id"])].messages[int(args["message_id"])]
 
 
-def _users(fake: FakeBotAPI, ids: Any) -> list:
+def _users(fake: Any, ids: Any) -> list:
     return [fake.users[int(i)] for i in ids or ()]
 
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.fakeapi_html import utf16_len
+from bot.fakeapi.html import utf16_len
 
 _USER_ENTITIES = re.compile(
     r"(?P<bot_command>(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)"

@@ -1,16 +1,6 @@
-"""A strict local Telegram Bot API server for tests, benchmarks and `newsbot chat`.
-
-`FakeBotAPI` serves ``/bot{token}/{method}`` over real HTTP on 127.0.0.1 from a background thread, answers
-like Telegram (``{"ok": true, "result": ...}`` or an error with Telegram's code and description) and rejects
-whatever Telegram would reject: invalid HTML, texts over 4096 UTF-16 units after entity parsing, malformed
-keyboards, callback data over 64 bytes, unknown or already answered callback/inline queries, edits that
-change nothing. Every call is recorded (`calls`, `rejections`). Optional Telegram-like flood limits (429
-with ``retry_after``) and injected faults (`fail_next`, `block`, `slow`, migrations) exercise delivery code.
-
-The user side (`user`, `group`, `send_text`, `press`, `inline_query`, ...) creates updates that the bot
-receives through ``getUpdates`` long polling; `replies`, `wait_for` and friends observe what the bot did.
-Run ``python -m bot.fakeapi --port 8081`` for a standalone server driven through ``/_control/...``.
-"""
+"""`FakeBotAPI`: the fake's state (users, chats, messages, calls), its lifecycle and dispatch, the user side
+that creates updates, and the observers tests wait with. Bot API methods live in `methods`, the
+``/_control`` actions in `control`, HTTP in `transport`."""
 
 from __future__ import annotations
 
@@ -19,23 +9,21 @@ import itertools
 import threading
 import time
 from collections import Counter
-from collections.abc import AsyncIterator, Callable, Iterable
-from contextlib import asynccontextmanager
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from bot.fakeapi_checks import ApiError, formatted_text
-from bot.fakeapi_http import Handler, Server
-from bot.fakeapi_limits import Fault, Limits, RateLimiter
-from bot.fakeapi_methods import ALL_UPDATES, DEFAULT_UPDATES, BotApiMethods
-from bot.fakeapi_model import Call, Chat, Message, Query, User, member, user_entities
-
-__all__ = ["DEFAULT_TOKEN", "ApiError", "Call", "Chat", "FakeBotAPI", "Limits", "Message", "User", "polling"]
+from bot.fakeapi.checks import ApiError, formatted_text
+from bot.fakeapi.control import ControlActions
+from bot.fakeapi.limits import Fault, Limits, RateLimiter
+from bot.fakeapi.methods import DEFAULT_UPDATES, BotApiMethods
+from bot.fakeapi.model import Call, Chat, Message, Query, User, member, user_entities
+from bot.fakeapi.transport import Handler, Server
 
 # Shaped like a real token (the redaction of tokens in logs is tested with it), but not one.
 DEFAULT_TOKEN = "123456789:AAFakeTokenForLocalTestsNotReal01"
 
 
-class FakeBotAPI(BotApiMethods):
+class FakeBotAPI(BotApiMethods, ControlActions):
     """Strict fake Bot API over HTTP; see the module docstring. Use as a context manager or start()/stop()."""
 
     def __init__(
@@ -608,55 +596,3 @@ class FakeBotAPI(BotApiMethods):
             "new_chat_member": member(subject, new),
         }
         self._push("my_chat_member" if my else "chat_member", payload)
-
-
-@asynccontextmanager
-async def polling(app: Any, *, timeout: int = 10) -> AsyncIterator[Any]:
-    """Run a PTB Application by long polling (e.g. against a FakeBotAPI) for the ``async with`` body:
-    initialize, start, poll (``timeout`` = the long-poll seconds), then stop and shut down cleanly."""
-    await app.initialize()
-    try:
-        await app.start()
-        try:
-            await app.updater.start_polling(
-                poll_interval=0, timeout=timeout, allowed_updates=sorted(ALL_UPDATES)
-            )
-            try:
-                yield app
-            finally:
-                await app.updater.stop()
-        finally:
-            await app.stop()
-    finally:
-        await app.shutdown()
-
-
-def main(argv: list[str] | None = None) -> int:
-    """``python -m bot.fakeapi``: serve until interrupted; prints the root URL on the first line."""
-    import argparse
-    import signal
-
-    parser = argparse.ArgumentParser(
-        prog="python -m bot.fakeapi", description="Strict local fake Telegram Bot API"
-    )
-    parser.add_argument("--host", default="127.0.0.1")
-    parser.add_argument("--port", type=int, default=0, help="0 = a free port (default)")
-    parser.add_argument("--token", default=DEFAULT_TOKEN)
-    parser.add_argument("--username", default="newsbot_test_bot")
-    parser.add_argument("--limits", action="store_true", help="enforce Telegram-like flood limits (429)")
-    parser.add_argument("--time-scale", type=float, default=1.0, help="multiply the limits' rates")
-    args = parser.parse_args(argv)
-    limits = Limits(time_scale=args.time_scale) if args.limits else None
-    fake = FakeBotAPI(args.token, username=args.username, limits=limits, host=args.host, port=args.port)
-    done = threading.Event()
-    signal.signal(signal.SIGTERM, lambda *_: done.set())
-    signal.signal(signal.SIGINT, lambda *_: done.set())
-    with fake:
-        print(fake.url, flush=True)
-        while not done.wait(0.5):
-            pass
-    return 0
-
-
-if __name__ == "__main__":
-    raise SystemExit(main())
