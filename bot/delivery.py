@@ -33,7 +33,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.settings import Delivery as Limits
+from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
 
 log = logging.getLogger(__name__)
@@ -73,7 +73,7 @@ class Pacer:
     """
 
     def __init__(
-        self, limits: Limits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
+        self, limits: DeliveryLimits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
     ):
         self.interval = 1.0 / (limits.global_per_second * headroom)
         self.slack = (max(1, int(limits.global_per_second * 0.02)) - 1) * self.interval
@@ -169,7 +169,7 @@ class DeliveryEngine:
         store: Store,
         bot: Sender,
         render: Renderer,
-        limits: Limits,
+        limits: DeliveryLimits,
         *,
         pacer: Pacer | None = None,
         concurrency: int = CONCURRENCY,

@@ -1,8 +1,7 @@
 """Every user-visible string, in English and Serbian Latin, and the one place that fills them in.
 
-Templates are Telegram HTML. `t()` HTML-escapes every keyword value unless it is wrapped in `Html`
-(already-rendered markup); `plain()` fills templates meant for plain-text places (button labels,
-callback-query notices, inline result titles), where nothing is escaped.
+Templates are Telegram HTML. `t()` HTML-escapes every keyword value; `plain()` fills templates meant for
+plain-text places (button labels, callback-query notices, inline result titles), where nothing is escaped.
 """
 
 from __future__ import annotations
@@ -26,10 +25,6 @@ MONTHS = {
         *("jul", "avgust", "septembar", "oktobar", "novembar", "decembar"),
     ),
 }
-
-
-class Html(str):
-    """A keyword value that is already HTML and must not be escaped again."""
 
 
 CATALOGUE: dict[str, dict[str, str]] = {
@@ -301,9 +296,8 @@ def _template(lang: str, key: str) -> str:
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    """The HTML text for `key` in `lang`, with keyword values escaped (unless they are `Html`)."""
-    safe = {k: v if isinstance(v, Html) else escape(str(v)) for k, v in values.items()}
-    return _template(lang, key).format(**safe)
+    """The HTML text for `key` in `lang`, with keyword values escaped."""
+    return _template(lang, key).format(**{k: escape(str(v)) for k, v in values.items()})
 
 
 def plain(lang: str, key: str, **values: object) -> str:

@@ -73,6 +73,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE chats ADD COLUMN language_code TEXT;
     """,
+    # 4: the table of outgoing items holds new-post notifications too, not only announcements
+    """
+    ALTER TABLE announcements RENAME TO items;
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -211,7 +215,7 @@ class Store:
     def forget_chat(self, chat_id: int) -> None:
         """Delete everything stored about `chat_id`: the chat, its subscriptions, its deliveries."""
         with self.transaction() as db:
-            db.execute("UPDATE announcements SET author = NULL WHERE author = ?", (chat_id,))
+            db.execute("UPDATE items SET author = NULL WHERE author = ?", (chat_id,))
             db.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
 
     def migrate_chat(self, old_id: int, new_id: int) -> None:
@@ -294,18 +298,18 @@ class Store:
             if cursor.rowcount == 0:
                 return None
             item_id = db.execute(
-                """INSERT INTO announcements (kind, post_id, status, created)
+                """INSERT INTO items (kind, post_id, status, created)
                    VALUES ('post', ?, 'queued', ?)""",
                 (post_id, now),
             ).lastrowid
             return self._insert_deliveries(item_id, tags)
 
-    # announcements ------------------------------------------------------------------------------
+    # items: new-post notifications and announcements -------------------------------------------
 
     def create_announcement(self, author: int | None, text: str, target: str | None) -> Item:
         """A draft announcement, waiting for the admin's confirmation."""
         item_id = self.db.execute(
-            """INSERT INTO announcements (kind, author, text, target, status, created)
+            """INSERT INTO items (kind, author, text, target, status, created)
                VALUES ('text', ?, ?, ?, 'draft', ?)""",
             (author, text, target, utcnow()),
         ).lastrowid
@@ -314,7 +318,7 @@ class Store:
         return item
 
     def item(self, item_id: int) -> Item | None:
-        row = self.db.execute("SELECT * FROM announcements WHERE id = ?", (item_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
             return None
         return Item(
@@ -332,17 +336,17 @@ class Store:
         """Draft -> queued, atomically, with one delivery per recipient; None if not a draft any more."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT target FROM announcements WHERE id = ? AND status = 'draft' AND kind = 'text'",
+                "SELECT target FROM items WHERE id = ? AND status = 'draft' AND kind = 'text'",
                 (item_id,),
             ).fetchone()
             if row is None:
                 return None
-            db.execute("UPDATE announcements SET status = 'queued' WHERE id = ?", (item_id,))
+            db.execute("UPDATE items SET status = 'queued' WHERE id = ?", (item_id,))
             return self._insert_deliveries(item_id, None if row[0] is None else (row[0],))
 
     def cancel_announcement(self, item_id: int) -> bool:
         cursor = self.db.execute(
-            "UPDATE announcements SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
+            "UPDATE items SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
         )
         return cursor.rowcount == 1
 
@@ -421,13 +425,13 @@ class Store:
         """Mark queued items with nothing left to send as done; returns their ids."""
         with self.transaction() as db:
             rows = db.execute(
-                """SELECT a.id FROM announcements a WHERE a.status = 'queued' AND NOT EXISTS
+                """SELECT i.id FROM items i WHERE i.status = 'queued' AND NOT EXISTS
                    (SELECT 1 FROM deliveries d
-                    WHERE d.item_id = a.id AND d.status IN ('queued', 'sending'))"""
+                    WHERE d.item_id = i.id AND d.status IN ('queued', 'sending'))"""
             ).fetchall()
             ids = [row[0] for row in rows]
             db.executemany(
-                "UPDATE announcements SET status = 'done', finished = ? WHERE id = ?",
+                "UPDATE items SET status = 'done', finished = ? WHERE id = ?",
                 [(utcnow(), i) for i in ids],
             )
         return ids
@@ -438,20 +442,20 @@ class Store:
         The items themselves stay (the announced-posts ledger and the announcements' history)."""
         return self.db.execute(
             """DELETE FROM deliveries WHERE item_id IN
-               (SELECT id FROM announcements WHERE status = 'done' AND reported = 1 AND finished < ?)""",
+               (SELECT id FROM items WHERE status = 'done' AND reported = 1 AND finished < ?)""",
             (before,),
         ).rowcount
 
     def unreported(self) -> list[Item]:
         """Finished announcements whose author has not had the report yet."""
         rows = self.db.execute(
-            """SELECT id FROM announcements
+            """SELECT id FROM items
                WHERE status = 'done' AND kind = 'text' AND reported = 0 ORDER BY id"""
         )
         return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
 
     def mark_reported(self, item_id: int) -> None:
-        self.db.execute("UPDATE announcements SET reported = 1 WHERE id = ?", (item_id,))
+        self.db.execute("UPDATE items SET reported = 1 WHERE id = ?", (item_id,))
 
     def report(self, item_id: int) -> Report:
         counts = dict(
@@ -470,7 +474,7 @@ class Store:
     def last_announcement(self) -> Item | None:
         """The most recently queued or finished admin announcement."""
         row = self.db.execute(
-            """SELECT id FROM announcements
+            """SELECT id FROM items
                WHERE kind = 'text' AND status IN ('queued', 'done') ORDER BY id DESC"""
         ).fetchone()
         return None if row is None else self.item(row[0])

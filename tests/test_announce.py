@@ -10,7 +10,7 @@ import pytest
 from bot.app import build_application
 from bot.fakeapi import FakeBotAPI, Limits, polling
 from bot.services import SERVICES
-from bot.settings import Delivery, Settings
+from bot.settings import DeliveryLimits, Settings
 
 ADMIN_ID = 4242
 CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
@@ -144,7 +144,7 @@ async def test_queries_are_answered_while_a_broadcast_runs_and_no_limit_is_excee
             content_dir=CONTENT_DIR,
             data_dir=tmp_path / "data",
             admins=frozenset({ADMIN_ID}),
-            delivery=Delivery(global_per_second=60, per_chat_per_second=2, group_per_minute=40),
+            delivery=DeliveryLimits(global_per_second=60, per_chat_per_second=2, group_per_minute=40),
         )
         admin = api.user("Admin", id=ADMIN_ID, started=True)
         users = [api.user(f"M{i}", started=True) for i in range(150)]

@@ -6,7 +6,7 @@ import string
 import pytest
 
 from bot.fakeapi.html import parse_html
-from bot.messages import CATALOGUE, Html, format_date, language_for, plain, t
+from bot.messages import CATALOGUE, format_date, language_for, plain, t
 
 
 def fields(template: str) -> set[str]:
@@ -26,9 +26,11 @@ def test_every_text_is_valid_telegram_html_once_filled(lang):
         assert parse_html(t(lang, key, **values)).text.strip(), key
 
 
-def test_values_are_escaped_unless_marked_as_html():
+def test_values_are_escaped_in_html_texts_and_left_alone_in_plain_ones():
     assert t("en", "corrected", corrected="<b>") == "Showing results for <b>&lt;b&gt;</b>."
-    assert t("en", "corrected", corrected=Html("<i>x</i>")) == "Showing results for <b><i>x</i></b>."
+    assert t("en", "corrected", corrected="<i>x</i> & 1") == (
+        "Showing results for <b>&lt;i&gt;x&lt;/i&gt; &amp; 1</b>."
+    )
     assert plain("en", "read_button", title="a & b") == "📖 Read: a & b"
     assert t("de", "no_date") == "undated"  # unknown languages fall back to English
 

@@ -9,10 +9,12 @@ import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.delivery import DeliveryEngine, Pacer, Rendered, SharedRateLimiter
-from bot.settings import Delivery as Limits
+from bot.settings import DeliveryLimits
 from bot.store import ALL, Store
 
-FAST = Limits(global_per_second=1000, per_chat_per_second=1000, group_per_minute=60000, max_attempts=3)
+FAST = DeliveryLimits(
+    global_per_second=1000, per_chat_per_second=1000, group_per_minute=60000, max_attempts=3
+)
 
 
 class StubBot:
@@ -129,7 +131,7 @@ async def test_a_rejected_message_fails_at_once_and_an_unknown_chat_counts_as_go
 
 async def test_sends_stay_under_the_global_rate_limit(store):
     announce(store, range(1, 41))
-    limits = Limits(global_per_second=50, per_chat_per_second=1000, group_per_minute=60000)
+    limits = DeliveryLimits(global_per_second=50, per_chat_per_second=1000, group_per_minute=60000)
     bot = StubBot()
     await drain(store, bot, limits=limits)
     times = sorted(at for at, _, _ in bot.calls)
@@ -140,7 +142,7 @@ async def test_sends_stay_under_the_global_rate_limit(store):
 async def test_two_messages_to_one_chat_are_a_chat_interval_apart(store):
     announce(store, [1, -2], "first")
     announce(store, [1, -2], "second")
-    limits = Limits(global_per_second=1000, per_chat_per_second=4, group_per_minute=240)
+    limits = DeliveryLimits(global_per_second=1000, per_chat_per_second=4, group_per_minute=240)
     bot = StubBot()
     await drain(store, bot, limits=limits)
     for chat in (1, -2):
@@ -165,7 +167,7 @@ async def test_the_running_worker_delivers_what_is_queued_later_and_stops_cleanl
 
 
 async def test_replies_sent_outside_the_engine_use_up_global_and_per_chat_slots():
-    pacer = Pacer(Limits(global_per_second=10, per_chat_per_second=1))
+    pacer = Pacer(DeliveryLimits(global_per_second=10, per_chat_per_second=1))
     limiter = SharedRateLimiter(pacer)
 
     async def call():
@@ -188,7 +190,7 @@ async def test_replies_sent_outside_the_engine_use_up_global_and_per_chat_slots(
 
 
 async def test_a_reply_told_to_wait_a_second_is_sent_after_the_wait():
-    limiter = SharedRateLimiter(Pacer(Limits()))
+    limiter = SharedRateLimiter(Pacer(DeliveryLimits()))
     answers = [RetryAfter(1), {"ok": True}]
     started = time.monotonic()
 
@@ -227,7 +229,7 @@ async def test_on_restart_the_worker_first_offers_to_report_what_finished_before
 
 def test_a_late_sender_catches_up_a_little_but_no_second_exceeds_the_limit():
     now = [0.0]
-    pacer = Pacer(Limits(global_per_second=300), clock=lambda: now[0])
+    pacer = Pacer(DeliveryLimits(global_per_second=300), clock=lambda: now[0])
     sent: list[float] = []
     for step in range(3000):  # the loop wakes late every tenth slot
         now[0] += pacer.take_slot() + (0.02 if step % 10 == 0 else 0.0)

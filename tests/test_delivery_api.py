@@ -7,7 +7,7 @@ from telegram.ext import ExtBot
 
 from bot.delivery import DeliveryEngine, Rendered
 from bot.fakeapi import FakeBotAPI, Limits
-from bot.settings import Delivery
+from bot.settings import DeliveryLimits
 from bot.store import Store
 
 
@@ -30,7 +30,7 @@ def queue(store, chat_ids, text="Assembly moved to Friday"):
     return item
 
 
-async def deliver(api: FakeBotAPI, store: Store, limits: Delivery) -> None:
+async def deliver(api: FakeBotAPI, store: Store, limits: DeliveryLimits) -> None:
     async with ExtBot(api.token, base_url=f"{api.url}/bot") as bot:
         await DeliveryEngine(store, bot, render, limits, backoff=0.05, idle_poll=0.05).drain()
 
@@ -44,7 +44,7 @@ async def test_a_broadcast_under_telegram_like_limits_provokes_no_429(store):
             store.subscribe(chat_id, "cnd")
         store.queue_announcement(store.create_announcement(None, "Second item, about cnd", "cnd").id)
         await deliver(
-            api, store, Delivery(global_per_second=150, per_chat_per_second=5, group_per_minute=100)
+            api, store, DeliveryLimits(global_per_second=150, per_chat_per_second=5, group_per_minute=100)
         )
         assert api.too_many_requests == 0
         assert all(api.messages_per_chat[u.id] == 1 for u in users[1:])
@@ -70,7 +70,7 @@ async def test_flood_control_blocked_users_migrated_groups_and_server_errors(fak
     store.seen_chat(old_group.id, "group")
     store.subscribe(old_group.id, "cnd")
     item = queue(store, [waiting.id, blocked.id, flaky.id, old_group.id])
-    await deliver(fake, store, Delivery(global_per_second=100, per_chat_per_second=10, max_attempts=3))
+    await deliver(fake, store, DeliveryLimits(global_per_second=100, per_chat_per_second=10, max_attempts=3))
     assert [m.text for m in fake.replies(waiting)] == ["Assembly moved to Friday"]
     assert [m.text for m in fake.replies(flaky)] == ["Assembly moved to Friday"]
     assert [m.text for m in fake.replies(new_group)] == ["Assembly moved to Friday"]

@@ -40,6 +40,31 @@ def test_a_version_1_database_file_is_upgraded_in_place_keeping_its_chats(tmp_pa
     assert Store.open(path).version == len(MIGRATIONS)
 
 
+def test_a_version_3_database_keeps_its_items_and_deliveries_when_the_table_is_renamed(tmp_path):
+    path = tmp_path / "old.sqlite3"
+    old = sqlite3.connect(path)
+    old.executescript("".join(MIGRATIONS[:3]))
+    old.execute("PRAGMA user_version = 3")
+    old.execute("INSERT INTO chats (id, type, active, first_seen, last_seen) VALUES (7, 'private', 1, 'a', 'a')")
+    old.execute(
+        "INSERT INTO announcements (id, kind, text, status, created) VALUES (5, 'text', 'Hi', 'queued', 'a')"
+    )
+    old.execute("INSERT INTO deliveries (item_id, chat_id) VALUES (5, 7)")
+    old.commit()
+    old.close()
+
+    store = Store.open(path)
+    assert store.version == len(MIGRATIONS)
+    assert store.item(5).text == "Hi" and store.queue_length(5) == 1
+    created = store.create_announcement(None, "Next", None)
+    assert store.queue_announcement(created.id) == 1
+    store.forget_chat(7)  # deliveries still follow their chat and their item
+    assert store.queue_length() == 0
+    schema = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").fetchone()[0]
+    assert 'REFERENCES "items"(id)' in schema
+    store.close()
+
+
 def test_seeing_a_chat_again_reactivates_it(store):
     add_chats(store, 1)
     store.set_active(1, False)
