@@ -7,26 +7,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-
-def backup_database(source: Path, destination: Path) -> int:
-    """Copy the live database at `source` to `destination`; returns the number of pages copied."""
-    if not source.exists():
-        raise FileNotFoundError(f"no database at {source}")
-    destination.parent.mkdir(parents=True, exist_ok=True)
-    tmp = destination.with_name(destination.name + ".partial")
-    tmp.unlink(missing_ok=True)
-    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
-    dst = sqlite3.connect(tmp)
-    try:
-        src.backup(dst, pages=256)
-        pages = dst.execute("PRAGMA page_count").fetchone()[0]
-        if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise sqlite3.DatabaseError("the copy failed its integrity check")
-    finally:
-        dst.close()
-        src.close()
-    tmp.replace(destination)
-    return pages
+from bot.store import backup_database
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

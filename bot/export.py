@@ -15,7 +15,7 @@ import sys
 import time
 from pathlib import Path
 
-from bot.store import ALL
+from bot.store import ALL, Store
 
 CSV_FIELDS = ("chat_id", "type", "language", "active", "first_seen", "last_seen", "all_posts", "tags")
 
@@ -47,34 +47,25 @@ def main(args: argparse.Namespace) -> int:
 
 def read_chats(database: Path) -> list[dict]:
     """Every chat with its language, state and subscriptions (all posts and/or tags), by id."""
-    if not database.is_file():
-        raise FileNotFoundError(f"no database at {database}")
-    db = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+    store = Store.open_existing(database, read_only=True)
     try:
-        chats = {
-            row[0]: {
-                "chat_id": row[0],
-                "type": row[1],
-                "language": row[2],
-                "active": bool(row[3]),
-                "first_seen": row[4],
-                "last_seen": row[5],
-                "all_posts": False,
-                "tags": [],
-            }
-            for row in db.execute(
-                "SELECT id, type, language, active, first_seen, last_seen FROM chats ORDER BY id"
-            )
-        }
-        for chat_id, tag in db.execute("SELECT chat_id, tag FROM subscriptions ORDER BY chat_id, tag"):
-            if chat_id in chats:
-                if tag == ALL:
-                    chats[chat_id]["all_posts"] = True
-                else:
-                    chats[chat_id]["tags"].append(tag)
+        chats = store.chats()
+        subscriptions = store.subscriptions_by_chat()
     finally:
-        db.close()
-    return list(chats.values())
+        store.close()
+    return [
+        {
+            "chat_id": chat.id,
+            "type": chat.type,
+            "language": chat.language,
+            "active": chat.active,
+            "first_seen": chat.first_seen,
+            "last_seen": chat.last_seen,
+            "all_posts": ALL in subscriptions.get(chat.id, ()),
+            "tags": [tag for tag in subscriptions.get(chat.id, ()) if tag != ALL],
+        }
+        for chat in chats
+    ]
 
 
 def to_json(chats: list[dict]) -> str:

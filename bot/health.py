@@ -20,6 +20,7 @@ from pathlib import Path
 from bot.heartbeat import last_contact
 from bot.instance import InstanceLock
 from bot.settings import Settings
+from bot.store import Store
 from index import Index, IndexUnavailable, load_posts
 
 DEFAULT_MAX_AGE = 300.0  # seconds without Bot API contact before a running bot counts as unwell
@@ -68,17 +69,11 @@ def check_database(path: Path) -> Check:
     if not path.is_file():
         return Check(False, f"no database at {path}")
     try:
-        db = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=5, isolation_level=None)
+        store = Store.open_existing(path)
         try:
-            db.execute("BEGIN IMMEDIATE")
-            db.execute(
-                "INSERT INTO meta (key, value) VALUES ('health_check', ?) "
-                "ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                (time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),),
-            )
-            db.execute("COMMIT")
+            store.set_meta("health_check", time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()))
         finally:
-            db.close()
+            store.close()
     except sqlite3.Error as exc:
         return Check(False, f"database not writable: {exc}")
     return Check(True, "database writable")

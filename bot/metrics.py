@@ -21,9 +21,10 @@ from telegram.ext import Application, ContextTypes, TypeHandler
 
 from bot.heartbeat import RecordingRequest, last_contact
 from bot.services import SERVICES, Services
+from bot.store import Store
 
 REGISTRY = CollectorRegistry()
-UPDATES = Counter("newsbot_updates", "Updates received, by kind", ["kind"], registry=REGISTRY)
+INCOMING = Counter("newsbot_updates", "Updates received, by kind", ["kind"], registry=REGISTRY)
 SEARCH_SECONDS = Histogram(
     "newsbot_search_seconds",
     "Time to answer one search in the index",
@@ -77,20 +78,16 @@ class StoreCollector(Collector):
             yield age
 
     def _counts(self) -> dict[str, int]:
-        if not self.database.exists():
-            return {}
-        db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=2)
         try:
-            counts = dict(db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
-            counts["_subscribers"] = db.execute(
-                "SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s JOIN chats c ON c.id = s.chat_id "
-                "WHERE c.active"
-            ).fetchone()[0]
+            store = Store.open_existing(self.database, read_only=True, timeout=2)
+        except (OSError, sqlite3.Error):
+            return {}
+        try:
+            return {**store.delivery_counts(), "_subscribers": store.subscriber_count()}
         except sqlite3.Error:
             return {}
         finally:
-            db.close()
-        return counts
+            store.close()
 
 
 class TimedIndex:
@@ -116,7 +113,7 @@ def update_kind(update: Update) -> str:
 
 async def count_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
     if isinstance(update, Update):
-        UPDATES.labels(update_kind(update)).inc()
+        INCOMING.labels(update_kind(update)).inc()
 
 
 def observe_response(method: str, status: int) -> None:

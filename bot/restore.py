@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 from bot.instance import AlreadyRunning, InstanceLock
-from bot.store import MIGRATIONS
+from bot.store import check_backup, checkpoint
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -34,43 +34,14 @@ def main(args: argparse.Namespace) -> int:
     return 0
 
 
-def check_backup(path: Path) -> None:
-    """Raise ValueError unless `path` is an intact newsbot database this version can open."""
-    if not path.is_file():
-        raise FileNotFoundError(f"no backup at {path}")
-    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
-        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
-            raise ValueError(f"{path} failed its integrity check")
-        version = db.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.DatabaseError as exc:
-        raise ValueError(f"{path} is not an SQLite database: {exc}") from None
-    finally:
-        db.close()
-    if not 1 <= version <= len(MIGRATIONS):
-        raise ValueError(f"{path} is not a newsbot database this version can use (schema {version})")
-
-
 def restore(backup: Path, database: Path) -> None:
     """Copy `backup` over `database` (old one kept as .before-restore, its WAL files removed)."""
     database.parent.mkdir(parents=True, exist_ok=True)
     partial = database.with_name(database.name + ".partial")
     shutil.copyfile(backup, partial)
     if database.exists():
-        _checkpoint(database)
+        checkpoint(database)
         database.replace(database.with_name(database.name + ".before-restore"))
     for suffix in ("-wal", "-shm"):
         database.with_name(database.name + suffix).unlink(missing_ok=True)
     partial.replace(database)
-
-
-def _checkpoint(database: Path) -> None:
-    """Fold the write-ahead log into the database file, so the kept copy is complete."""
-    try:
-        db = sqlite3.connect(database)
-        try:
-            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        finally:
-            db.close()
-    except sqlite3.Error:
-        pass  # a broken database is kept as it is

@@ -89,6 +89,8 @@ class Chat:
     language: str | None
     active: bool
     language_code: str | None = None  # Telegram's, of a private chat's user
+    first_seen: str | None = None
+    last_seen: str | None = None
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,20 @@ class Store:
         store.migrate()
         return store
 
+    @classmethod
+    def open_existing(cls, path: str | Path, *, read_only: bool = False, timeout: float = 5) -> Store:
+        """Open the database at `path` as it is, never creating nor migrating it (for checks, exports and
+        metrics, safe while the bot runs); FileNotFoundError when there is none."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no database at {path}")
+        uri = f"file:{path}?mode={'ro' if read_only else 'rw'}"
+        connection = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
+        )
+        connection.row_factory = sqlite3.Row
+        return cls(connection)
+
     @property
     def version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -196,15 +212,11 @@ class Store:
 
     def chat(self, chat_id: int) -> Chat | None:
         row = self.db.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)).fetchone()
-        if row is None:
-            return None
-        return Chat(
-            id=row["id"],
-            type=row["type"],
-            language=row["language"],
-            active=bool(row["active"]),
-            language_code=row["language_code"],
-        )
+        return None if row is None else _chat(row)
+
+    def chats(self) -> list[Chat]:
+        """Every chat the bot knows, by id."""
+        return [_chat(row) for row in self.db.execute("SELECT * FROM chats ORDER BY id")]
 
     def set_language(self, chat_id: int, language: str | None) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
@@ -261,6 +273,13 @@ class Store:
         """The chat's subscriptions, ALL first, then tags alphabetically."""
         rows = self.db.execute("SELECT tag FROM subscriptions WHERE chat_id = ? ORDER BY tag", (chat_id,))
         return [row[0] for row in rows]
+
+    def subscriptions_by_chat(self) -> dict[int, list[str]]:
+        """Every chat's subscriptions (as `subscriptions` lists them), by chat id."""
+        by_chat: dict[int, list[str]] = {}
+        for chat_id, tag in self.db.execute("SELECT chat_id, tag FROM subscriptions ORDER BY chat_id, tag"):
+            by_chat.setdefault(chat_id, []).append(tag)
+        return by_chat
 
     def subscriber_count(self) -> int:
         """Active chats with at least one subscription."""
@@ -380,6 +399,10 @@ class Store:
             (item_id, item_id),
         ).fetchone()[0]
 
+    def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries the database holds, by status."""
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
+
     def queue_length(self, item_id: int | None = None) -> int:
         """Deliveries queued or in flight (of one item, if given)."""
         return self.db.execute(
@@ -493,6 +516,18 @@ class Store:
         )
 
 
+def _chat(row: sqlite3.Row) -> Chat:
+    return Chat(
+        id=row["id"],
+        type=row["type"],
+        language=row["language"],
+        active=bool(row["active"]),
+        language_code=row["language_code"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+    )
+
+
 def _recipients_query(tags: tuple[str, ...] | None) -> tuple[str, tuple]:
     """SQL selecting the ids of the active chats to reach (see `Store.recipients`)."""
     if tags is None:
@@ -515,3 +550,57 @@ class _Transaction:
 
     def __exit__(self, kind, value, traceback) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+# database files ----------------------------------------------------------------------------------
+
+
+def backup_database(source: Path, destination: Path) -> int:
+    """Copy the live database at `source` to `destination` (SQLite's online backup, checked for
+    integrity, written under a temporary name first); returns the number of pages copied."""
+    if not source.exists():
+        raise FileNotFoundError(f"no database at {source}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(destination.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst, pages=256)
+        pages = dst.execute("PRAGMA page_count").fetchone()[0]
+        if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("the copy failed its integrity check")
+    finally:
+        dst.close()
+        src.close()
+    tmp.replace(destination)
+    return pages
+
+
+def check_backup(path: Path) -> None:
+    """Raise ValueError unless `path` is an intact newsbot database this version can open."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no backup at {path}")
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValueError(f"{path} failed its integrity check")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{path} is not an SQLite database: {exc}") from None
+    finally:
+        db.close()
+    if not 1 <= version <= len(MIGRATIONS):
+        raise ValueError(f"{path} is not a newsbot database this version can use (schema {version})")
+
+
+def checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the database file, so that a copy of the file is complete."""
+    try:
+        db = sqlite3.connect(database)
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass  # a broken database is kept as it is

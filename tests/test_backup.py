@@ -3,9 +3,8 @@
 import sqlite3
 import threading
 
-from bot.backup import backup_database
 from bot.cli import main
-from bot.store import Store
+from bot.store import Store, backup_database
 
 
 def test_backup_while_writing_gives_a_consistent_openable_copy(tmp_path):

@@ -45,7 +45,7 @@ def test_a_version_3_database_keeps_its_items_and_deliveries_when_the_table_is_r
     old = sqlite3.connect(path)
     old.executescript("".join(MIGRATIONS[:3]))
     old.execute("PRAGMA user_version = 3")
-    old.execute("INSERT INTO chats (id, type, active, first_seen, last_seen) VALUES (7, 'private', 1, 'a', 'a')")
+    old.execute("INSERT INTO chats (id, type, first_seen, last_seen) VALUES (7, 'private', 'a', 'a')")
     old.execute(
         "INSERT INTO announcements (id, kind, text, status, created) VALUES (5, 'text', 'Hi', 'queued', 'a')"
     )

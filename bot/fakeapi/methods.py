@@ -26,14 +26,15 @@ def _names(text: str) -> frozenset[str]:
     return frozenset(text.split())
 
 
-ALL_UPDATES = _names(
+# update kinds: every one the Bot API knows, and those sent when a bot does not say which it wants
+ALL_KINDS = _names(
     "message edited_message channel_post edited_channel_post business_connection business_message "
     "edited_business_message deleted_business_messages message_reaction message_reaction_count "
     "inline_query chosen_inline_result callback_query shipping_query pre_checkout_query "
     "purchased_paid_media poll poll_answer my_chat_member chat_member chat_join_request chat_boost "
     "removed_chat_boost"
 )
-DEFAULT_UPDATES = ALL_UPDATES - {"chat_member", "message_reaction", "message_reaction_count"}
+DEFAULT_KINDS = ALL_KINDS - {"chat_member", "message_reaction", "message_reaction_count"}
 CHAT_ACTIONS = _names(
     "typing upload_photo record_video upload_video record_voice upload_voice upload_document "
     "choose_sticker find_location record_video_note upload_video_note"
@@ -137,7 +138,7 @@ class BotApiMethods:
                 self._updates = self._updates[offset:]
             allowed = params.get("allowed_updates")
             if isinstance(allowed, list):
-                self._allowed = set(allowed) & ALL_UPDATES if allowed else set(DEFAULT_UPDATES)
+                self._allowed = set(allowed) & ALL_KINDS if allowed else set(DEFAULT_KINDS)
             limit = min(max(int(params.get("limit") or 100), 1), 100)
             deadline = time.monotonic() + max(0, int(params.get("timeout") or 0))
             while True:

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from bot.fakeapi.methods import ALL_UPDATES
+from bot.fakeapi.methods import ALL_KINDS
 
 
 @asynccontextmanager
@@ -18,7 +18,7 @@ async def polling(app: Any, *, timeout: int = 10) -> AsyncIterator[Any]:
         await app.start()
         try:
             await app.updater.start_polling(
-                poll_interval=0, timeout=timeout, allowed_updates=sorted(ALL_UPDATES)
+                poll_interval=0, timeout=timeout, allowed_updates=sorted(ALL_KINDS)
             )
             try:
                 yield app

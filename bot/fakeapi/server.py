@@ -15,7 +15,7 @@ from typing import Any
 from bot.fakeapi.checks import ApiError, formatted_text
 from bot.fakeapi.control import ControlActions
 from bot.fakeapi.limits import Fault, Limits, RateLimiter
-from bot.fakeapi.methods import DEFAULT_UPDATES, BotApiMethods
+from bot.fakeapi.methods import DEFAULT_KINDS, BotApiMethods
 from bot.fakeapi.model import Call, Chat, Message, Query, User, member, user_entities
 from bot.fakeapi.transport import Handler, Server
 
@@ -54,7 +54,7 @@ class FakeBotAPI(BotApiMethods, ControlActions):
         self._inline_messages: dict[str, Message] = {}
         self._updates: list[dict] = []
         self._next_update_id = 1
-        self._allowed = set(DEFAULT_UPDATES)
+        self._allowed = set(DEFAULT_KINDS)
         self._poll_generation = 0
         self._callbacks: dict[str, Query] = {}
         self._inline: dict[str, Query] = {}
