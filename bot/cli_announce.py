@@ -1,6 +1,7 @@
 """`newsbot announce --text ... [--tag T] [--html] [--send]`: an announcement from the shell (CMS hook, cron).
 
 It is queued in the bot's database; the running bot's delivery worker picks it up within a second.
+`--tag` must name a topic of the posts, as `/announce #tag` must (`bot.tags`).
 With `--send` and no bot running on this data dir, it is delivered from here, with the same engine.
 """
 
@@ -21,6 +22,8 @@ from bot.html import MAX_MESSAGE, escape, visible_length
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
+from bot.tags import Topics
+from index import load_posts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -43,7 +46,15 @@ def main(args: argparse.Namespace) -> int:
             f"newsbot announce: longer than one Telegram message ({MAX_MESSAGE} characters)", file=sys.stderr
         )
         return 2
-    tag = " ".join(args.tag.replace("_", " ").lstrip("#").split()).lower() if args.tag else None
+    tag = None
+    if args.tag:
+        topics = Topics.from_posts(load_posts(settings.posts_dir).posts)
+        tag = topics.one(args.tag)
+        if tag is None:
+            close = topics.suggestions(args.tag)
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            print(f"newsbot announce: I know no topic called {args.tag!r}{hint}", file=sys.stderr)
+            return 2
     store = Store.open(settings.database_path)
     try:
         item = store.create_announcement(None, text, tag)

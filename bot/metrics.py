@@ -90,23 +90,6 @@ class StoreCollector(Collector):
             store.close()
 
 
-class TimedIndex:
-    """The index, with each `search` call timed into SEARCH_SECONDS; everything else passes through."""
-
-    def __init__(self, index: Any) -> None:
-        self._index = index
-
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        with SEARCH_SECONDS.time():
-            return self._index.search(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._index, name)
-
-    def __len__(self) -> int:
-        return len(self._index)
-
-
 def update_kind(update: Update) -> str:
     return next((kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None), "other")
 
@@ -126,8 +109,8 @@ _collectors: dict[Path, StoreCollector] = {}
 
 
 def install(app: Application) -> None:
-    """Instrument `app` (built by `bot.app.build_application`): count updates and API responses, time
-    searches (once the services are open), and read the database's gauges at scrape time."""
+    """Instrument `app` (built by `bot.app.build_application`): count updates and API responses, observe
+    the services' searches (once they are open), and read the database's gauges at scrape time."""
     settings = app.bot_data["settings"]
     app.add_handler(TypeHandler(Update, count_update), group=GROUP)
     if isinstance(app.bot.request, RecordingRequest):
@@ -136,8 +119,8 @@ def install(app: Application) -> None:
 
     async def post_init(application: Application) -> None:
         services: Services | None = application.bot_data.get(SERVICES)
-        if services is not None and not isinstance(services.index, TimedIndex):
-            services.index = TimedIndex(services.index)  # type: ignore[assignment]
+        if services is not None and SEARCH_SECONDS.observe not in services.search_observers:
+            services.search_observers.append(SEARCH_SECONDS.observe)
         if previous_post_init is not None:
             await previous_post_init(application)
 

@@ -80,7 +80,7 @@ def renderer(services: Services) -> Renderer:
     def render(item: Item, chat: Chat | None) -> Rendered | None:
         if item.kind != "post":
             return Rendered(announce.announcement_html(item.text))
-        post = services.index.get(item.post_id) if item.post_id else None
+        post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None
         return notification(
@@ -126,7 +126,7 @@ def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
         log.info("first start: %d existing posts recorded without notifying", len(post_ids))
         return []
     known = store.announced()
-    new_posts = [post for i in post_ids if i not in known and (post := services.index.get(i)) is not None]
+    new_posts = [post for i in post_ids if i not in known and (post := services.post_now(i)) is not None]
     new_posts.sort(key=lambda p: (p.date is not None, p.date, p.id))
     queued = []
     for post in new_posts:

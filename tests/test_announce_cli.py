@@ -34,6 +34,20 @@ def test_empty_or_too_long_texts_are_refused(settings, capsys):
     assert "longer than one Telegram message" in capsys.readouterr().err
 
 
+def test_an_unknown_tag_is_refused_as_announce_refuses_it_and_nothing_is_queued(settings, capsys):
+    store = Store.open(settings.database_path)
+    store.seen_chat(1, "private")
+    store.close()
+    assert cli(settings, "--text", "Vienna next week", "--tag", "cdn") == 2
+    assert "I know no topic called 'cdn' (did you mean: cnd" in capsys.readouterr().err
+    assert cli(settings, "--text", "Nothing close", "--tag", "#xylophone") == 2
+    assert "I know no topic called '#xylophone'\n" in capsys.readouterr().err
+    store = Store.open(settings.database_path)
+    assert store.last_announcement() is None and store.queue_length() == 0
+    store.close()
+    assert cli(settings, "--text", "Drug policy day", "--tag", "#Drug_Policy") == 0
+
+
 def test_send_delivers_it_now_with_the_same_engine(fake, settings, monkeypatch, capsys):
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
     monkeypatch.setenv("TELEGRAM_API_URL", fake.url)

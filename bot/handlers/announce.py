@@ -21,7 +21,6 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Cont
 
 from bot.delivery import ENGINE
 from bot.handlers.common import lang_of
-from bot.handlers.subscriptions import find_tags
 from bot.html import MAX_MESSAGE, visible_length
 from bot.messages import chat_language, plain, t
 from bot.services import Services, services_of
@@ -85,11 +84,10 @@ async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     target = None
     if typed_target is not None:
-        tags = find_tags(services, typed_target)
-        if tags is None or len(tags) != 1:
+        target = services.topics.one(typed_target)
+        if target is None:
             await message.reply_html(t(lang, "sub_unknown_tag_none", tag=typed_target))
             return
-        target = tags[0]
     html = announcement_html(text)
     if visible_length(html) > MAX_MESSAGE:
         await message.reply_html(t(lang, "announce_too_long", length=visible_length(html), limit=MAX_MESSAGE))
@@ -199,7 +197,7 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             chats=chats,
             active=active,
             subscribers=store.subscriber_count(),
-            posts=len(services.index),
+            posts=services.post_count,
             last_sync=_when(store.get_meta("last_sync"), lang),
             queue=store.queue_length(),
             last=last_text,

@@ -32,7 +32,7 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if name == "r" and argument in services.post_keys:
         await send_post(context, update.effective_chat.id, services.post_keys[argument], lang)
         return
-    text = t(lang, "start", site=services.settings.site_name, count=len(services.index))
+    text = t(lang, "start", site=services.settings.site_name, count=services.post_count)
     await send_page(update.effective_message, Page(text))
 
 

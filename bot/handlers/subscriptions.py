@@ -8,7 +8,6 @@ admins may change subscriptions.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 
@@ -32,45 +31,18 @@ from bot.messages import plain, t
 from bot.render import clip, short_key
 from bot.services import SERVICES, Services, services_of
 from bot.store import ALL
+from bot.tags import normalise
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "stop")
 ALL_KEY = "*"
-MAX_SUGGESTIONS = 6
 _CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})$")
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 
 
 # tags --------------------------------------------------------------------------------------------
-
-
-def normalise_tag(text: str) -> str:
-    """How a tag is typed (`#Drug_Policy`, `drug policy`) → how posts store it (`drug policy`)."""
-    return " ".join(text.replace("_", " ").lstrip("#").split()).lower()
-
-
-def find_tags(services: Services, text: str) -> list[str] | None:
-    """The known tags `text` names: the whole text as one tag, or each `#tag`/word; None if any is unknown."""
-    known = {tag for tag, _count in services.index.tags()}
-    whole = normalise_tag(text)
-    if whole in known:
-        return [whole]
-    parts = [normalise_tag(p) for p in re.split(r"[,\s]+", text) if normalise_tag(p)]
-    if len(parts) > 1 and all(p in known for p in parts):
-        return list(dict.fromkeys(parts))
-    return None
-
-
-def suggestions(services: Services, text: str) -> list[str]:
-    """Known tags that look like `text`: close spellings first, then tags containing it."""
-    wanted = normalise_tag(text)
-    known = [tag for tag, _count in services.index.tags()]
-    close = difflib.get_close_matches(wanted, known, n=MAX_SUGGESTIONS, cutoff=0.6)
-    words = set(wanted.split())
-    related = [tag for tag in known if tag not in close and (wanted in tag or words & set(tag.split()))]
-    return (close + related)[:MAX_SUGGESTIONS]
 
 
 def tag_key(tag: str) -> str:
@@ -130,7 +102,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted:
         created = services.store.subscribe(chat_id, ALL)
         await message.reply_html(t(lang, "sub_all_done" if created else "sub_all_already"))
         return
-    tags = find_tags(services, wanted)
+    tags = services.topics.find(wanted)
     if tags is None:
         await _unknown_tag(update, services, wanted, lang)
         return
@@ -143,7 +115,7 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted:
 
 async def _unknown_tag(update: Update, services: Services, wanted: str, lang: str) -> None:
     shown = clip(wanted.strip(), 60)
-    close = suggestions(services, wanted)
+    close = services.topics.suggestions(wanted)
     if not close:
         await update.effective_message.reply_html(t(lang, "sub_unknown_tag_none", tag=shown))
         return
@@ -162,7 +134,7 @@ async def _unknown_tag(update: Update, services: Services, wanted: str, lang: st
 
 async def subscribe_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str) -> None:
     """Deep link `/start subscribe` (everything) or `/start subscribe_<tag key>`."""
-    tag = services_of(context).tag_keys.get(argument) if argument else None
+    tag = services_of(context).topics.by_key(argument) if argument else None
     await _subscribe(update, context, tag or "")
 
 
@@ -175,7 +147,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     store = services_of(context).store
     chat_id = update.effective_chat.id
     message = update.effective_message
-    wanted = normalise_tag(" ".join(context.args or ()))
+    wanted = normalise(" ".join(context.args or ()))
     if not wanted:
         removed = store.unsubscribe(chat_id)
         await message.reply_html(t(lang, "unsub_all_done" if removed else "unsub_nothing"))
@@ -233,7 +205,7 @@ def _resolve(services: Services, chat_id: int, key: str) -> str | None:
     if key == ALL_KEY:
         return ALL
     mine = {short_key(tag): tag for tag in services.store.subscriptions(chat_id) if tag != ALL}
-    return mine.get(key) or services.tag_keys.get(key)
+    return mine.get(key) or services.topics.by_key(key)
 
 
 async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

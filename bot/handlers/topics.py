@@ -25,7 +25,7 @@ def topics_for(context: ContextTypes.DEFAULT_TYPE, chat_id: int, lang: str) -> P
     """The /topics page for `chat_id` (also used to redraw it after an extra button changed state)."""
     extra: TopicButtons | None = context.bot_data.get(TOPIC_BUTTONS)
     per_tag = (lambda tag: extra(tag, chat_id)) if extra else None
-    return topics_page(services_of(context).tags(), lang, per_tag)
+    return topics_page(services_of(context).topics.counts, lang, per_tag)
 
 
 async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -38,7 +38,7 @@ async def on_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     lang = lang_of(update, context)
     services = services_of(context)
     button = parse_callback(callback.data)
-    tag = services.tag_keys.get(button.key) if button else None
+    tag = services.topics.by_key(button.key) if button else None
     if tag is None or update.effective_chat is None:
         await callback.answer(plain(lang, "expired"))
         return
