@@ -41,7 +41,8 @@ DRIVER = """
 import asyncio, sys
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
-from bot.delivery import DeliveryEngine, Rendered
+from bot.delivery import DeliveryEngine
+from bot.render.page import Page
 from bot.settings import DeliveryLimits
 from bot.store import Store
 
@@ -54,7 +55,7 @@ async def main():
     )
     request = HTTPXRequest(connection_pool_size=2 * concurrency)
     async with ExtBot(token, base_url=url + "/bot", request=request) as bot:
-        render = lambda item, chat: Rendered(item.text)
+        render = lambda item, chat: Page(item.text)
         await DeliveryEngine(store, bot, render, limits, concurrency=concurrency).drain()
 
 asyncio.run(main())

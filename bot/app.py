@@ -18,8 +18,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, Defaults
 
 from bot import heartbeat, notify
+from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import PerChatProcessor
-from bot.messages import plain
+from bot.render.messages import plain
 from bot.services import SERVICES, close_services, open_services
 from bot.settings import Settings
 
@@ -59,7 +60,7 @@ def build_application(settings: Settings) -> Application:
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
         .concurrent_updates(PerChatProcessor())
-        .rate_limiter(notify.rate_limiter(settings))
+        .rate_limiter(SharedRateLimiter(Pacer(settings.delivery)))
         .request(heartbeat.request(settings))
         .get_updates_request(heartbeat.request(settings, get_updates=True))
         .application_class(NewsbotApplication)

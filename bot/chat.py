@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from bot.fakeapi import FakeBotAPI, Message, polling
-from bot.html import units
+from bot.render.html import units
 from bot.settings import Settings
 
 BANNER = """\

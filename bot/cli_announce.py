@@ -16,10 +16,11 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
-from bot.delivery import DeliveryEngine, Rendered
-from bot.handlers.announce import announcement_html
-from bot.html import MAX_MESSAGE, escape, visible_length
+from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
+from bot.render.admin import announcement
+from bot.render.html import MAX_MESSAGE, escape, visible_length
+from bot.render.page import Page
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
 from bot.tags import Topics
@@ -41,7 +42,7 @@ def main(args: argparse.Namespace) -> int:
     if not text:
         print("newsbot announce: the text is empty", file=sys.stderr)
         return 2
-    if visible_length(announcement_html(text)) > MAX_MESSAGE:
+    if visible_length(announcement(text)) > MAX_MESSAGE:
         print(
             f"newsbot announce: longer than one Telegram message ({MAX_MESSAGE} characters)", file=sys.stderr
         )
@@ -85,8 +86,8 @@ def _send_here(settings: Settings, store: Store, item_id: int) -> int:
     return 0
 
 
-def _render(item: Item, _chat: Chat | None) -> Rendered | None:
-    return Rendered(announcement_html(item.text)) if item.kind == "text" else None
+def _render(item: Item, _chat: Chat | None) -> Page | None:
+    return Page(announcement(item.text)) if item.kind == "text" else None
 
 
 async def _deliver(settings: Settings, store: Store, item_id: int) -> None:

@@ -1,4 +1,5 @@
-"""New posts → notifications, and the delivery engine's place in the Application.
+"""New posts → notifications, finished announcements → reports, and the delivery engine's place in the
+Application.
 
 `start(app)` (from post_init, after the services are open) starts the delivery engine and a repeating
 job that, every `poll_seconds`, polls the configured feeds (new entries become post files), re-syncs the
@@ -14,21 +15,20 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import re
 from dataclasses import asdict
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+from telegram import Bot
+from telegram.error import TelegramError
 from telegram.ext import Application, ContextTypes
 
-from bot.delivery import ENGINE, DeliveryEngine, Pacer, Rendered, Renderer, SharedRateLimiter
-from bot.handlers import announce
-from bot.html import escape, escape_attr
-from bot.messages import chat_language, format_date, plain, t
-from bot.render import clip, link_for, short_key
+from bot.delivery import ENGINE, DeliveryEngine, Pacer, Renderer, SharedRateLimiter
+from bot.render.admin import announcement, delivery_report
+from bot.render.messages import chat_language
+from bot.render.page import Page
+from bot.render.posts import notification
 from bot.services import SERVICES, Services
 from bot.store import Chat, Item, utcnow
 from index.feeds import FeedState, poll_feed
-from index.posts import Post
 
 log = logging.getLogger(__name__)
 
@@ -36,62 +36,44 @@ POLL_JOB = "content-poll"
 SEEDED = "catalogue_seeded"
 LAST_SYNC = "last_sync"
 KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kept this long
-SNIPPET_LIMIT = 300
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
-_MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
 
 
-# rendering -------------------------------------------------------------------------------------
-
-
-def plain_snippet(markdown: str, limit: int = SNIPPET_LIMIT) -> str:
-    """The first words of a Markdown body as plain text."""
-    text = _MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", markdown))
-    return clip(" ".join(text.split()), limit)
-
-
-def notification(post: Post, lang: str, *, site_search_url: str | None = None) -> Rendered:
-    """A new post as subscribers see it: header with tags, linked title, date, summary or first words."""
-    tags = " ".join(f"#{tag.replace(' ', '_')}" for tag in post.tags)
-    title = escape(clip(post.title, 200))
-    url = link_for(post, site_search_url)
-    lines = [
-        t(lang, "new_post") + (f" · {escape(tags)}" if tags else ""),
-        f'<b><a href="{escape_attr(url)}">{title}</a></b>' if url else f"<b>{title}</b>",
-        f"<i>{escape(format_date(post.date, lang))}</i>",
-    ]
-    snippet = (
-        clip(" ".join(post.summary.split()), SNIPPET_LIMIT) if post.summary else plain_snippet(post.body)
-    )
-    if snippet:
-        lines.append(escape(snippet))
-    markup = None
-    if not post.url:
-        button = InlineKeyboardButton(
-            plain(lang, "read_button", title=clip(post.title, 28)), callback_data=f"r:{short_key(post.id)}"
-        )
-        markup = InlineKeyboardMarkup([[button]])
-    return Rendered("\n".join(lines), markup)
+# what the engine sends -------------------------------------------------------------------------
 
 
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
-    def render(item: Item, chat: Chat | None) -> Rendered | None:
+    def render(item: Item, chat: Chat | None) -> Page | None:
         if item.kind != "post":
-            return Rendered(announce.announcement_html(item.text))
+            return Page(announcement(item.text))
         post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None
-        return notification(
-            post,
-            chat_language(chat.language, chat.language_code, services.settings.default_language)
-            if chat
-            else services.settings.default_language,
-            site_search_url=services.settings.site_search_url,
-        )
+        lang = _language(services, chat)
+        return notification(post, lang, site_search_url=services.settings.site_search_url)
 
     return render
+
+
+async def send_reports(bot: Bot, services: Services) -> None:
+    """Tell each finished announcement's author how it went (once, also after a restart)."""
+    store = services.store
+    for item in store.unreported():
+        store.mark_reported(item.id)
+        if item.author is None:
+            continue
+        report = delivery_report(store.report(item.id), _language(services, store.chat(item.author)))
+        try:
+            await bot.send_message(item.author, report)
+        except TelegramError as exc:
+            log.warning("could not send the announcement report to %s: %s", item.author, exc)
+
+
+def _language(services: Services, chat: Chat | None) -> str:
+    """The language of a message the bot starts in `chat`."""
+    default = services.settings.default_language
+    return chat_language(chat.language, chat.language_code, default) if chat else default
 
 
 # new posts -------------------------------------------------------------------------------------
@@ -161,11 +143,6 @@ async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
 # lifecycle -------------------------------------------------------------------------------------
 
 
-def rate_limiter(settings) -> SharedRateLimiter:
-    """The Application's rate limiter (ApplicationBuilder.rate_limiter): shares slots with broadcasts."""
-    return SharedRateLimiter(Pacer(settings.delivery))
-
-
 async def start(app: Application) -> None:
     """Start the delivery engine and the content poll; call after the services are open."""
     services: Services = app.bot_data[SERVICES]
@@ -173,7 +150,7 @@ async def start(app: Application) -> None:
     pacer = limiter.pacer if isinstance(limiter, SharedRateLimiter) else Pacer(services.settings.delivery)
 
     async def report(_finished: list[int]) -> None:
-        await announce.send_reports(app.bot, services)
+        await send_reports(app.bot, services)
 
     engine = DeliveryEngine(
         services.store,

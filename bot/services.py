@@ -17,7 +17,7 @@ from pathlib import Path
 
 from telegram.ext import Application, ContextTypes
 
-from bot.render import short_key
+from bot.render.page import short_key
 from bot.settings import Settings
 from bot.store import Store
 from bot.tags import Topics

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from bot.render import short_key
+from bot.render.page import short_key
 from index import Post
 
 MAX_SUGGESTIONS = 6

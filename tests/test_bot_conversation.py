@@ -12,7 +12,7 @@ import pytest
 
 from bot.app import build_application
 from bot.fakeapi import polling
-from bot.html import units
+from bot.render.html import units
 from bot.store import Store
 
 PAGE_SIZE = 5

@@ -6,7 +6,7 @@ import string
 import pytest
 
 from bot.fakeapi.html import parse_html
-from bot.messages import CATALOGUE, format_date, language_for, plain, t
+from bot.render.messages import CATALOGUE, format_date, language_for, plain, t
 
 
 def fields(template: str) -> set[str]:

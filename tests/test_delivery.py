@@ -8,7 +8,8 @@ from types import SimpleNamespace
 import pytest
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.delivery import DeliveryEngine, Pacer, Rendered, SharedRateLimiter
+from bot.delivery import DeliveryEngine, Pacer, SharedRateLimiter
+from bot.render.page import Page
 from bot.settings import DeliveryLimits
 from bot.store import ALL, Store
 
@@ -35,7 +36,7 @@ class StubBot:
 
 
 def render(item, chat):
-    return Rendered(text=f"{item.text} [{chat.language or 'en'}]")
+    return Page(text=f"{item.text} [{chat.language or 'en'}]")
 
 
 @pytest.fixture

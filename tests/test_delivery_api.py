@@ -5,14 +5,15 @@ from __future__ import annotations
 import pytest
 from telegram.ext import ExtBot
 
-from bot.delivery import DeliveryEngine, Rendered
+from bot.delivery import DeliveryEngine
 from bot.fakeapi import FakeBotAPI, Limits
+from bot.render.page import Page
 from bot.settings import DeliveryLimits
 from bot.store import Store
 
 
 def render(item, chat):
-    return Rendered(item.text)
+    return Page(item.text)
 
 
 @pytest.fixture

@@ -17,7 +17,8 @@ CONCURRENCY = 8
 DRIVER = f"""
 import asyncio, sys
 from telegram.ext import ExtBot
-from bot.delivery import DeliveryEngine, Rendered
+from bot.delivery import DeliveryEngine
+from bot.render.page import Page
 from bot.settings import DeliveryLimits
 from bot.store import Store
 
@@ -25,7 +26,7 @@ async def main():
     store = Store.open(sys.argv[1])
     limits = DeliveryLimits(global_per_second=300, per_chat_per_second=10, group_per_minute=600)
     async with ExtBot(sys.argv[3], base_url=sys.argv[2] + "/bot") as bot:
-        render = lambda item, chat: Rendered(item.text)
+        render = lambda item, chat: Page(item.text)
         engine = DeliveryEngine(store, bot, render, limits, concurrency={CONCURRENCY})
         await engine.drain()
 

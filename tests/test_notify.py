@@ -10,7 +10,7 @@ from test_subscriptions import polls_done
 
 from bot.app import build_application
 from bot.fakeapi import polling
-from bot.notify import notification, plain_snippet
+from bot.render.posts import notification, plain_snippet
 from bot.services import SERVICES
 from index.posts import Post
 
@@ -64,7 +64,7 @@ def test_a_notification_without_url_offers_reading_in_telegram_and_escapes_every
     page = notification(post, "sr")
     assert page.text.startswith("🆕 <b>Novi tekst</b> · #drug_policy\n<b>Drugs &amp; &lt;law&gt;</b>")
     assert "bez datuma" in page.text and page.text.endswith("Heading Bold link text.")
-    assert page.reply_markup.inline_keyboard[0][0].callback_data.startswith("r:")
+    assert page.markup.inline_keyboard[0][0].callback_data.startswith("r:")
     assert plain_snippet("x " * 400).endswith("…")
 
 

@@ -6,17 +6,9 @@ import pytest
 
 from bot.fakeapi.checks import check_inline_results, check_reply_markup
 from bot.fakeapi.html import parse_html, utf16_len
-from bot.render import (
-    hit_html,
-    hits_page,
-    inline_results,
-    language_page,
-    parse_callback,
-    post_messages,
-    results_page,
-    short_key,
-    topics_page,
-)
+from bot.render.menus import language_page, topics_page
+from bot.render.page import parse_callback, short_key
+from bot.render.posts import hit_html, hits_page, inline_results, post_messages, results_page
 from index.posts import Post
 from index.results import Hit, Results
 
@@ -148,20 +140,18 @@ def test_lists_of_latest_posts_have_read_buttons_only_for_posts_without_url():
     assert callback_data(page.markup) == [f"r:{short_key(hit(2).id)}"]
 
 
-def test_topics_are_buttons_with_counts_and_can_carry_extra_buttons_per_topic():
+def test_topics_are_buttons_with_counts_each_with_its_subscribe_toggle():
     tags = [("cnd", 7), ("harm reduction", 3), ("<odd> & tag", 1)]
-    page = topics_page(tags, "en")
-    assert [len(row) for row in page.markup.inline_keyboard] == [2, 1]
-    assert page.markup.inline_keyboard[0][0].text == "cnd (7)"
-    assert callback_data(page.markup) == [f"t:{short_key(t)}" for t, _ in tags]
+    page = topics_page(tags, "en", following=["harm reduction"])
+    rows = page.markup.inline_keyboard
+    assert [[button.text for button in row] for row in rows] == [
+        ["cnd (7)", "🔔"],
+        ["harm reduction (3)", "🔕"],
+        ["<odd> & tag (1)", "🔔"],
+    ]
+    assert callback_data(page.markup) == [f"{kind}:{short_key(t)}" for t, _ in tags for kind in ("t", "s:t")]
     shown(page.text)
-    with_toggle = topics_page(
-        tags,
-        "en",
-        extra=lambda tag: [type(page.markup.inline_keyboard[0][0])("+", callback_data=f"s:{tag[:3]}")],
-    )
-    assert [len(row) for row in with_toggle.markup.inline_keyboard] == [2, 2, 2]
-    assert shown(topics_page([], "sr").text)
+    assert shown(topics_page([], "sr", following=[]).text)
 
 
 def test_language_buttons_name_each_language_in_itself():

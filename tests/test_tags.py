@@ -1,6 +1,6 @@
 """Topics as members type them: one rule for /subscribe, /topics, /announce and `newsbot announce`."""
 
-from bot.render import short_key
+from bot.render.page import short_key
 from bot.tags import Topics, normalise
 from index import Post
 

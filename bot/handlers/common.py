@@ -9,9 +9,9 @@ from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
-from bot.html import visible_text
-from bot.messages import language_for
-from bot.render import Page
+from bot.render.html import visible_text
+from bot.render.messages import language_for
+from bot.render.page import Page
 from bot.services import services_of
 
 MAX_QUERY = 200  # characters of a question passed to the search

@@ -9,7 +9,7 @@ from telegram.error import Forbidden, TelegramError
 from telegram.ext import Application, ContextTypes
 
 from bot.handlers.common import lang_of
-from bot.messages import plain, t
+from bot.render.messages import plain, t
 
 log = logging.getLogger(__name__)
 

@@ -6,8 +6,8 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
 from bot.handlers.common import lang_of, send_page
-from bot.messages import plain, t
-from bot.render import Page
+from bot.render.messages import plain, t
+from bot.render.page import Page
 
 
 async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

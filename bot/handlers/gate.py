@@ -11,7 +11,7 @@ from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, Type
 from bot.flood import Flood, PerChatProcessor, chat_key
 from bot.handlers.common import lang_of
 from bot.handlers.groups import addressed_to_bot
-from bot.messages import plain, t
+from bot.render.messages import plain, t
 from bot.services import services_of
 
 log = logging.getLogger(__name__)

@@ -6,7 +6,7 @@ from telegram import Update
 from telegram.ext import Application, ContextTypes, InlineQueryHandler
 
 from bot.handlers.common import clean_query, lang_of
-from bot.render import inline_results
+from bot.render.posts import inline_results
 from bot.services import services_of
 
 PER_PAGE = 20  # Telegram allows 50 per answer; more come with next_offset as the user scrolls

@@ -6,8 +6,9 @@ from telegram import Update
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
 
 from bot.handlers.common import edit_page, lang_of, send_page
-from bot.messages import LANGUAGES, plain, t
-from bot.render import Page, language_page, parse_callback
+from bot.render.menus import language_page
+from bot.render.messages import LANGUAGES, plain, t
+from bot.render.page import Page, parse_callback
 from bot.services import services_of
 
 COMMANDS = ("language",)

@@ -6,8 +6,9 @@ from telegram import Update
 from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.handlers.common import lang_of, send_page
-from bot.messages import t
-from bot.render import Page, hits_page
+from bot.render.messages import t
+from bot.render.page import Page
+from bot.render.posts import hits_page
 from bot.services import services_of
 
 COMMANDS = ("latest",)

@@ -13,8 +13,9 @@ from telegram.ext import (
 )
 
 from bot.handlers.common import answer, clean_query, edit_page, lang_of
-from bot.messages import plain, t
-from bot.render import Page, parse_callback, post_messages, results_page
+from bot.render.messages import plain, t
+from bot.render.page import Page, parse_callback
+from bot.render.posts import post_messages, results_page
 from bot.services import services_of
 
 COMMANDS = ("search",)

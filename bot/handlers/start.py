@@ -9,8 +9,8 @@ from telegram.ext import Application, CommandHandler, ContextTypes, filters
 
 from bot.handlers.common import lang_of, send_page
 from bot.handlers.search import send_post
-from bot.messages import t
-from bot.render import Page
+from bot.render.messages import t
+from bot.render.page import Page
 from bot.services import services_of
 
 COMMANDS = ("start", "help")

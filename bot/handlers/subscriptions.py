@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -24,33 +24,27 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers.common import lang_of
+from bot.handlers.common import lang_of, send_page
 from bot.handlers.start import START_PAYLOADS
-from bot.handlers.topics import TOPIC_BUTTONS, topics_for
-from bot.messages import plain, t
-from bot.render import clip, short_key
-from bot.services import SERVICES, Services, services_of
+from bot.render.menus import (
+    ALL_KEY,
+    subscription_name,
+    subscriptions_page,
+    topics_page,
+    unknown_topic_page,
+)
+from bot.render.messages import plain, t
+from bot.render.page import short_key
+from bot.services import Services, services_of
 from bot.store import ALL
 from bot.tags import normalise
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "stop")
-ALL_KEY = "*"
 _CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})$")
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
-
-
-# tags --------------------------------------------------------------------------------------------
-
-
-def tag_key(tag: str) -> str:
-    return ALL_KEY if tag == ALL else short_key(tag)
-
-
-def display_name(tag: str, lang: str) -> str:
-    return plain(lang, "subs_all_name") if tag == ALL else f"#{tag}"
 
 
 # permissions -------------------------------------------------------------------------------------
@@ -104,32 +98,13 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted:
         return
     tags = services.topics.find(wanted)
     if tags is None:
-        await _unknown_tag(update, services, wanted, lang)
+        await send_page(message, unknown_topic_page(wanted, services.topics.suggestions(wanted), lang))
         return
     lines = []
     for tag in tags:
         created = services.store.subscribe(chat_id, tag)
         lines.append(t(lang, "sub_tag_done" if created else "sub_tag_already", tag=tag))
     await message.reply_html("\n".join(lines))
-
-
-async def _unknown_tag(update: Update, services: Services, wanted: str, lang: str) -> None:
-    shown = clip(wanted.strip(), 60)
-    close = services.topics.suggestions(wanted)
-    if not close:
-        await update.effective_message.reply_html(t(lang, "sub_unknown_tag_none", tag=shown))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                plain(lang, "subs_add_button", tag=clip(tag, 40)), callback_data=f"s:+:{tag_key(tag)}"
-            )
-        ]
-        for tag in close
-    ]
-    await update.effective_message.reply_html(
-        t(lang, "sub_unknown_tag", tag=shown), reply_markup=InlineKeyboardMarkup(rows)
-    )
 
 
 async def subscribe_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str) -> None:
@@ -156,28 +131,9 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_html(t(lang, "unsub_tag_done" if removed else "unsub_not_following", tag=wanted))
 
 
-def subscriptions_page(
-    services: Services, chat_id: int, lang: str
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    tags = services.store.subscriptions(chat_id)
-    if not tags:
-        return t(lang, "subs_empty"), None
-    rows = [
-        [
-            InlineKeyboardButton(
-                plain(lang, "subs_remove_button", name=clip(display_name(tag, lang), 40)),
-                callback_data=f"s:-:{tag_key(tag)}",
-            )
-        ]
-        for tag in tags
-    ]
-    return t(lang, "subs_header"), InlineKeyboardMarkup(rows)
-
-
 async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = lang_of(update, context)
-    text, markup = subscriptions_page(services_of(context), update.effective_chat.id, lang)
-    await update.effective_message.reply_html(text, reply_markup=markup)
+    tags = services_of(context).store.subscriptions(update.effective_chat.id)
+    await send_page(update.effective_message, subscriptions_page(tags, lang_of(update, context)))
 
 
 async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -192,13 +148,6 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 # buttons -----------------------------------------------------------------------------------------
-
-
-def topic_toggle(services: Services, tag: str, chat_id: int) -> list[InlineKeyboardButton]:
-    """The /topics extra button: 🔔 to follow a topic, 🔕 when the chat already follows it."""
-    following = tag in services.store.subscriptions(chat_id)
-    label = plain("en", "topic_following_button" if following else "topic_follow_button")
-    return [InlineKeyboardButton(label, callback_data=f"s:t:{short_key(tag)}")]
 
 
 def _resolve(services: Services, chat_id: int, key: str) -> str | None:
@@ -222,7 +171,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _refuse(update, context, lang)
         return
     action = match.group(1)
-    name = display_name(tag, lang)
+    name = subscription_name(tag, lang)
     if action == "t":
         action = "-" if tag in services.store.subscriptions(chat.id) else "+"
     if action == "+":
@@ -230,11 +179,12 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         services.store.unsubscribe(chat.id, tag)
     await callback.answer(plain(lang, "sub_toggled_on" if action == "+" else "sub_toggled_off", name=name))
+    subscribed = services.store.subscriptions(chat.id)
     if match.group(1) == "t":
-        await callback.edit_message_reply_markup(topics_for(context, chat.id, lang).markup)
+        await callback.edit_message_reply_markup(topics_page(services.topics.counts, lang, subscribed).markup)
     elif match.group(1) == "-":
-        text, markup = subscriptions_page(services, chat.id, lang)
-        await callback.edit_message_text(text, reply_markup=markup)
+        page = subscriptions_page(subscribed, lang)
+        await callback.edit_message_text(page.text, reply_markup=page.markup)
     else:
         await callback.edit_message_text(
             t(lang, "sub_all_done") if tag == ALL else t(lang, "sub_tag_done", tag=tag)
@@ -271,4 +221,3 @@ def register(app: Application) -> None:
     app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
     app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
     app.bot_data.setdefault(START_PAYLOADS, {})["subscribe"] = subscribe_payload
-    app.bot_data[TOPIC_BUTTONS] = lambda tag, chat_id: topic_toggle(app.bot_data[SERVICES], tag, chat_id)

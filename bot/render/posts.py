@@ -1,17 +1,14 @@
-"""Pure rendering: search results, hits, topics and posts → Telegram HTML text and inline keyboards.
+"""Posts as messages: search results, lists of hits, a whole post, a new-post notification, inline answers.
 
-Nothing here talks to Telegram. Every text comes out escaped (see `bot.html`), at most 4096 visible
-characters, and is only ever shortened in its plain form, so a cut never lands inside a tag or an entity.
-Callback data is tiny (`p:<query key>:<page>`, `r:<post key>`, `t:<tag key>`, `l:<lang>`, `n`) and
-`parse_callback` accepts nothing else.
+Each begins with the same head (the title, linked when there is a link, and the date). Every text comes
+out escaped (see `bot.render.html`), at most 4096 visible characters, and is only ever shortened in its
+plain form, so a cut never lands inside a tag or an entity.
 """
 
 from __future__ import annotations
 
-import hashlib
 import re
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
 from urllib.parse import quote_plus
 
 from telegram import (
@@ -22,60 +19,49 @@ from telegram import (
     LinkPreviewOptions,
 )
 
-from bot.html import MAX_MESSAGE, escape, escape_attr, units, visible_length
-from bot.messages import LANGUAGE_NAMES, LANGUAGES, format_date, plain, t
+from bot.render.html import MAX_MESSAGE, escape, escape_attr, units, visible_length
+from bot.render.messages import format_date, plain, t
+from bot.render.page import Page, clip, short_key
+from index import Post
 
 SNIPPET_LIMITS = (300, 160, 80, 0)  # tried in turn until a list of hits fits in one message
 LIST_SNIPPET = 160  # lists of latest posts show shorter snippets than search results
 TITLE_LIMIT = 200
 BUTTON_TITLE_LIMIT = 28
-MAX_TOPIC_BUTTONS = 40
 POST_CHUNK = MAX_MESSAGE - 96  # room for the "(continued 2/3)" line
-_CALLBACK = re.compile(r"^(?:p:[0-9a-z]{1,16}:[0-9]{1,5}|r:[0-9a-f]{10}|t:[0-9a-f]{10}|l:[a-z]{2}|n)$")
+NOTIFICATION_SNIPPET = 300
 _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _MD_BOLD = re.compile(r"\*\*(?!\s)(.+?)(?<!\s)\*\*")
+_MD_LINK_TEXT = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
+_MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
 
 
-@dataclass(frozen=True)
-class Page:
-    """One message: HTML text and its buttons."""
-
-    text: str
-    markup: InlineKeyboardMarkup | None = None
+# the head of every message about a post --------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Callback:
-    kind: str  # p (page), r (read post), t (topic), l (language), n (no-op)
-    key: str = ""
-    page: int = 0
+def link_for(post, site_search_url: str | None) -> str | None:
+    """The post's own url; else the site search for its title, when configured."""
+    if post.url:
+        return post.url
+    if site_search_url:
+        return site_search_url.replace("{query}", quote_plus(post.title))
+    return None
 
 
-def short_key(value: str) -> str:
-    """A stable 10-hex-digit key for a post id or tag, small enough for callback data and deep links."""
-    return hashlib.sha1(value.encode("utf-8")).hexdigest()[:10]
+def head(post, lang: str, *, site_search_url: str | None = None) -> str:
+    """The post's title in bold (a link when there is one) and, below it, its date."""
+    title = escape(clip(post.title, TITLE_LIMIT))
+    url = link_for(post, site_search_url)
+    linked = f'<b><a href="{escape_attr(url)}">{title}</a></b>' if url else f"<b>{title}</b>"
+    return f"{linked}\n<i>{escape(format_date(post.date, lang))}</i>"
 
 
-def parse_callback(data: str | None) -> Callback | None:
-    """The decoded button, or None for anything this bot did not make."""
-    if not data or not _CALLBACK.match(data):
-        return None
-    kind, _, rest = data.partition(":")
-    if kind == "p":
-        key, _, page = rest.partition(":")
-        return Callback("p", key, int(page)) if int(page) >= 1 else None
-    return Callback(kind, rest)
+def _read_button(post, lang: str) -> InlineKeyboardButton:
+    label = plain(lang, "read_button", title=clip(post.title, BUTTON_TITLE_LIMIT))
+    return InlineKeyboardButton(label, callback_data=f"r:{short_key(post.id)}")
 
 
-# hits ------------------------------------------------------------------------------------------
-
-
-def clip(text: str, limit: int) -> str:
-    """`text` shortened to about `limit` characters at a word boundary, with an ellipsis."""
-    if len(text) <= limit:
-        return text
-    cut = text[:limit].rsplit(" ", 1)[0] if " " in text[:limit] else text[:limit]
-    return cut.rstrip(" ,.;:-") + "…"
+# search results and lists of hits --------------------------------------------------------------
 
 
 def highlighted(snippet: str, spans: Iterable[tuple[int, int]], limit: int) -> str:
@@ -99,21 +85,9 @@ def highlighted(snippet: str, spans: Iterable[tuple[int, int]], limit: int) -> s
     return "".join(out)
 
 
-def link_for(hit, site_search_url: str | None) -> str | None:
-    """The post's own url; else the site search for its title, when configured."""
-    if hit.url:
-        return hit.url
-    if site_search_url:
-        return site_search_url.replace("{query}", quote_plus(hit.title))
-    return None
-
-
 def hit_html(hit, lang: str, *, site_search_url: str | None = None, snippet_limit: int = 300) -> str:
-    """One hit: bold title (a link when there is one), the date, the snippet with matches in bold."""
-    title = escape(clip(hit.title, TITLE_LIMIT))
-    url = link_for(hit, site_search_url)
-    head = f'<b><a href="{escape_attr(url)}">{title}</a></b>' if url else f"<b>{title}</b>"
-    lines = [head, f"<i>{escape(format_date(hit.date, lang))}</i>"]
+    """One hit: the head, then the snippet with matches in bold."""
+    lines = [head(hit, lang, site_search_url=site_search_url)]
     if snippet_limit and hit.snippet.strip():
         lines.append(highlighted(" ".join(hit.snippet.split()), _normalised_spans(hit), snippet_limit))
     return "\n".join(lines)
@@ -135,11 +109,6 @@ def _normalised_spans(hit) -> list[tuple[int, int]]:
         if 0 <= start < end <= len(mapping):
             spans.append((mapping[start], mapping[end - 1] + 1))
     return spans
-
-
-def _read_button(hit, lang: str) -> InlineKeyboardButton:
-    label = plain(lang, "read_button", title=clip(hit.title, BUTTON_TITLE_LIMIT))
-    return InlineKeyboardButton(label, callback_data=f"r:{short_key(hit.id)}")
 
 
 def _fit(
@@ -216,36 +185,6 @@ def hits_page(header: str, hits: Sequence, lang: str, *, site_search_url: str | 
     return Page(text, InlineKeyboardMarkup(rows) if rows else None)
 
 
-# topics and language ---------------------------------------------------------------------------
-
-
-def topics_page(
-    tags: Sequence[tuple[str, int]],
-    lang: str,
-    extra: Callable[[str], list[InlineKeyboardButton]] | None = None,
-) -> Page:
-    """Tags with post counts as buttons, two to a row; with `extra`, one row per tag plus its extra buttons
-    (e.g. a subscribe toggle)."""
-    if not tags:
-        return Page(t(lang, "topics_empty"))
-    buttons = [
-        InlineKeyboardButton(
-            f"{clip(tag, BUTTON_TITLE_LIMIT)} ({count})", callback_data=f"t:{short_key(tag)}"
-        )
-        for tag, count in tags[:MAX_TOPIC_BUTTONS]
-    ]
-    if extra is None:
-        rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
-    else:
-        rows = [[button, *extra(tag)] for button, (tag, _count) in zip(buttons, tags, strict=False)]
-    return Page(t(lang, "topics_header"), InlineKeyboardMarkup(rows))
-
-
-def language_page(lang: str) -> Page:
-    buttons = [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"l:{code}") for code in LANGUAGES]
-    return Page(t(lang, "language_choose"), InlineKeyboardMarkup([buttons]))
-
-
 # full posts ------------------------------------------------------------------------------------
 
 
@@ -295,12 +234,8 @@ def _paragraph_pieces(paragraph: str, limit: int) -> list[str]:
 
 def post_messages(post, lang: str, *, site_search_url: str | None = None) -> list[str]:
     """The whole post as HTML messages, each at most 4096 visible characters, split between paragraphs."""
-    title = escape(clip(post.title, TITLE_LIMIT))
-    url = link_for(post, site_search_url)
-    head = f'<b><a href="{escape_attr(url)}">{title}</a></b>' if url else f"<b>{title}</b>"
-    head += f"\n<i>{escape(format_date(post.date, lang))}</i>"
     paragraphs = [p.strip() for p in re.split(r"\n\s*\n", post.body) if p.strip()]
-    chunks: list[str] = [head]
+    chunks: list[str] = [head(post, lang, site_search_url=site_search_url)]
     for paragraph in paragraphs:
         for piece in _paragraph_pieces(paragraph, POST_CHUNK):
             joined = f"{chunks[-1]}\n\n{piece}" if chunks[-1] else piece
@@ -316,6 +251,32 @@ def post_messages(post, lang: str, *, site_search_url: str | None = None) -> lis
         else f"<i>{t(lang, 'post_continued', part=number, parts=len(chunks))}</i>\n\n{chunk}"
         for number, chunk in enumerate(chunks, 1)
     ]
+
+
+# new posts -------------------------------------------------------------------------------------
+
+
+def plain_snippet(markdown: str, limit: int = NOTIFICATION_SNIPPET) -> str:
+    """The first words of a Markdown body as plain text."""
+    text = _MD_MARKS.sub(r"\1", _MD_LINK_TEXT.sub(r"\1", markdown))
+    return clip(" ".join(text.split()), limit)
+
+
+def notification(post: Post, lang: str, *, site_search_url: str | None = None) -> Page:
+    """A new post as subscribers see it: a header line with its tags, the head, its summary or first words."""
+    tags = " ".join(f"#{tag.replace(' ', '_')}" for tag in post.tags)
+    lines = [
+        t(lang, "new_post") + (f" · {escape(tags)}" if tags else ""),
+        head(post, lang, site_search_url=site_search_url),
+    ]
+    if post.summary:
+        snippet = clip(" ".join(post.summary.split()), NOTIFICATION_SNIPPET)
+    else:
+        snippet = plain_snippet(post.body)
+    if snippet:
+        lines.append(escape(snippet))
+    markup = None if post.url else InlineKeyboardMarkup([[_read_button(post, lang)]])
+    return Page("\n".join(lines), markup)
 
 
 # inline mode -----------------------------------------------------------------------------------

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from bot.html import escape
+from bot.render.html import escape
 
 LANGUAGES = ("en", "sr")
 LANGUAGE_NAMES = {"en": "English", "sr": "Srpski (latinica)"}
