@@ -38,7 +38,6 @@ from bot.store import Chat, Delivery, Item, Store
 
 log = logging.getLogger(__name__)
 
-ENGINE = "delivery"  # bot_data key of the running DeliveryEngine
 CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
 
 # Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.

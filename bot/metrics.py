@@ -17,10 +17,12 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from telegram import Update
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application, TypeHandler
 
+from bot.app import Group, NewsbotApplication
+from bot.context import SERVICES, BotContext
 from bot.heartbeat import RecordingRequest, last_contact
-from bot.services import SERVICES, Services
+from bot.services import Services
 from bot.store import Store
 
 REGISTRY = CollectorRegistry()
@@ -40,7 +42,6 @@ API_RESPONSES = Counter(
 TOO_MANY_REQUESTS = Counter(
     "newsbot_too_many_requests", "429 (flood control) answers received from the Bot API", registry=REGISTRY
 )
-GROUP = -1000  # before every other handler group, so every update is counted
 
 
 class StoreCollector(Collector):
@@ -94,7 +95,7 @@ def update_kind(update: Update) -> str:
     return next((kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None), "other")
 
 
-async def count_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+async def count_update(update: object, _context: BotContext) -> None:
     if isinstance(update, Update):
         INCOMING.labels(update_kind(update)).inc()
 
@@ -108,11 +109,11 @@ def observe_response(method: str, status: int) -> None:
 _collectors: dict[Path, StoreCollector] = {}
 
 
-def install(app: Application) -> None:
+def install(app: NewsbotApplication) -> None:
     """Instrument `app` (built by `bot.app.build_application`): count updates and API responses, observe
     the services' searches (once they are open), and read the database's gauges at scrape time."""
-    settings = app.bot_data["settings"]
-    app.add_handler(TypeHandler(Update, count_update), group=GROUP)
+    settings = app.settings
+    app.add_handler(TypeHandler(Update, count_update), group=Group.OBSERVE)
     if isinstance(app.bot.request, RecordingRequest):
         app.bot.request.observers.append(observe_response)
     previous_post_init = app.post_init

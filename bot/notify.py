@@ -19,14 +19,15 @@ from dataclasses import asdict
 
 from telegram import Bot
 from telegram.error import TelegramError
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
-from bot.delivery import ENGINE, DeliveryEngine, Pacer, Renderer, SharedRateLimiter
+from bot.context import DELIVERY, SERVICES, BotContext
+from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
 from bot.render.admin import announcement, delivery_report
 from bot.render.messages import chat_language
 from bot.render.page import Page
 from bot.render.posts import notification
-from bot.services import SERVICES, Services
+from bot.services import Services
 from bot.store import Chat, Item, utcnow
 from index.feeds import FeedState, poll_feed
 
@@ -133,9 +134,9 @@ async def check_for_new_posts(services: Services, engine: DeliveryEngine | None 
     return queued
 
 
-async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _poll_job(context: BotContext) -> None:
     try:
-        await check_for_new_posts(context.bot_data[SERVICES], context.bot_data.get(ENGINE))
+        await check_for_new_posts(context.services, context.delivery)
     except Exception:
         log.exception("content poll failed; trying again at the next interval")
 
@@ -160,7 +161,7 @@ async def start(app: Application) -> None:
         pacer=pacer,
         on_finished=report,
     )
-    app.bot_data[ENGINE] = engine
+    app.bot_data[DELIVERY] = engine
     engine.start()
     if app.job_queue is not None:
         # Scheduled before the job queue starts: a repeating job's first run would then slip a whole
@@ -175,6 +176,6 @@ async def stop(app: Application) -> None:
     if app.job_queue is not None:
         for job in app.job_queue.get_jobs_by_name(POLL_JOB):
             job.schedule_removal()
-    engine: DeliveryEngine | None = app.bot_data.pop(ENGINE, None)
+    engine: DeliveryEngine | None = app.bot_data.pop(DELIVERY, None)
     if engine is not None:
         await engine.stop()

@@ -24,13 +24,13 @@ from telegram.ext import (
     ChatMemberHandler,
     ChosenInlineResultHandler,
     CommandHandler,
-    ContextTypes,
     InlineQueryHandler,
     MessageHandler,
     TypeHandler,
 )
 
 from bot.app import build_application
+from bot.context import BotContext
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.logs import redact
 from bot.settings import Settings, Webhook
@@ -185,7 +185,7 @@ def run_webhook(app: Application, hook: Webhook, allowed: list[str]) -> None:
     )
 
 
-async def ping_api(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def ping_api(context: BotContext) -> None:
     """Webhook mode: keep the heartbeat fresh, and log Telegram's complaints about reaching us."""
     try:
         info = await context.bot.get_webhook_info()

@@ -15,8 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telegram.ext import Application, ContextTypes
-
 from bot.render.page import short_key
 from bot.settings import Settings
 from bot.store import Store
@@ -24,8 +22,6 @@ from bot.tags import Topics
 from index import Hit, Index, Post, Results, SyncReport, load_posts
 
 log = logging.getLogger(__name__)
-
-SERVICES = "services"
 
 
 class QueryKeys:
@@ -186,17 +182,3 @@ class Services:
     def close(self) -> None:
         self.index.close()
         self.store.close()
-
-
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data[SERVICES]
-
-
-async def open_services(app: Application) -> None:
-    app.bot_data[SERVICES] = await Services.open(app.bot_data["settings"])
-
-
-async def close_services(app: Application) -> None:
-    services = app.bot_data.pop(SERVICES, None)
-    if services is not None:
-        services.close()

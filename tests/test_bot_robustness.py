@@ -10,11 +10,10 @@ import re
 import pytest
 
 from bot.app import build_application
+from bot.context import FLOOD, SERVICES
 from bot.fakeapi import polling
 from bot.flood import Flood
-from bot.handlers.gate import FLOOD
 from bot.logs import setup_logging
-from bot.services import SERVICES
 
 
 @pytest.fixture

@@ -9,9 +9,9 @@ from test_feeds import ITEM, FeedServer, rss
 from test_subscriptions import polls_done
 
 from bot.app import build_application
+from bot.context import SERVICES
 from bot.fakeapi import polling
 from bot.render.posts import notification, plain_snippet
-from bot.services import SERVICES
 from index.posts import Post
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from bot.app import build_application
+from bot.context import SERVICES
 from bot.fakeapi import polling
-from bot.services import SERVICES
 from bot.store import ALL, Store
 
 

@@ -14,32 +14,31 @@ import re
 from collections.abc import Awaitable, Callable
 
 from telegram import Message, Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.delivery import ENGINE
+from bot.context import BotContext
 from bot.handlers.common import lang_of, send_page
+from bot.notify import LAST_SYNC
 from bot.render.admin import announcement, announcement_preview, statistics
 from bot.render.html import MAX_MESSAGE, visible_length
 from bot.render.messages import plain, t
-from bot.services import services_of
 
-COMMANDS: tuple[str, ...] = ()  # admin-only commands stay out of the public menu
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Awaitable[None]]
 _CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
 
 
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
-    return user is not None and user.id in services_of(context).settings.admins
+    return user is not None and user.id in context.services.settings.admins
 
 
 def admins_only(handler: Handler) -> Handler:
     """Run `handler` for the bot's admins; anyone else gets a polite refusal and nothing happens."""
 
     @functools.wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def guarded(update: Update, context: BotContext) -> None:
         if is_admin(update, context):
             await handler(update, context)
             return
@@ -65,10 +64,10 @@ def announcement_source(message: Message) -> tuple[str | None, str]:
 
 
 @admins_only
-async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def announce(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     message = update.effective_message
-    services = services_of(context)
+    services = context.services
     typed_target, text = announcement_source(message)
     if not text:
         await message.reply_html(t(lang, "announce_usage"))
@@ -92,21 +91,20 @@ async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admins_only
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
     match = _CALLBACK.match(callback.data or "")
     if match is None:
         await callback.answer(plain(lang, "expired"))
         return
-    store = services_of(context).store
+    store = context.services.store
     item_id = int(match.group(2))
     if match.group(1) == "s":
         count = store.queue_announcement(item_id)
         if count is not None:
-            engine = context.bot_data.get(ENGINE)
-            if engine is not None:
-                engine.wake()
+            if context.delivery is not None:
+                context.delivery.wake()
             await callback.answer()
             await callback.edit_message_reply_markup(None)
             await context.bot.send_message(callback.message.chat.id, t(lang, "announce_sending", count=count))
@@ -125,11 +123,11 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 @admins_only
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats (admins): chats, subscribers, posts, last sync, queue, the last announcement's report."""
     lang = lang_of(update, context)
     message = update.effective_message
-    services = services_of(context)
+    services = context.services
     store = services.store
     chats, active = store.chat_count()
     last = store.last_announcement()
@@ -139,15 +137,17 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         active=active,
         subscribers=store.subscriber_count(),
         posts=services.post_count,
-        last_sync=store.get_meta("last_sync"),
+        last_sync=store.get_meta(LAST_SYNC),
         queue=store.queue_length(),
         last=None if last is None else (last, store.report(last.id)),
     )
     await message.reply_html(text)
 
 
-def register(app: Application) -> None:
+def handlers() -> list[BaseHandler]:
     only_new = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("announce", announce, filters=only_new))
-    app.add_handler(CommandHandler("stats", stats, filters=only_new))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^a:"))
+    return [
+        CommandHandler("announce", announce, filters=only_new),
+        CommandHandler("stats", stats, filters=only_new),
+        CallbackQueryHandler(on_button, pattern=r"^a:"),
+    ]

@@ -1,5 +1,6 @@
-"""Subscriptions: /subscribe, /unsubscribe, /subscriptions, /stop, subscribe toggles on /topics, and
-keeping chats' state right when the bot is blocked, removed or the group migrates.
+"""Subscriptions: /subscribe, /unsubscribe, /subscriptions, /stop, the deep link `/start subscribe[_<tag
+key>]`, the subscribe toggles on /topics, and keeping chats' state right when the bot is blocked,
+removed or the group migrates.
 
 Callback data: `s:+:<key>` subscribe, `s:-:<key>` unsubscribe (from the /subscriptions list), `s:t:<key>`
 toggle from /topics; `<key>` is `*` (every new post) or a tag's short key. In groups only the group's
@@ -15,27 +16,20 @@ from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.handlers.common import lang_of, send_page
-from bot.handlers.start import START_PAYLOADS
-from bot.render.menus import (
-    ALL_KEY,
-    subscription_name,
-    subscriptions_page,
-    topics_page,
-    unknown_topic_page,
-)
+from bot.context import BotContext
+from bot.handlers.common import lang_of, send_page, topics_for
+from bot.render.menus import ALL_KEY, subscription_name, subscriptions_page, unknown_topic_page
 from bot.render.messages import plain, t
 from bot.render.page import short_key
-from bot.services import Services, services_of
+from bot.services import Services
 from bot.store import ALL
 from bot.tags import normalise
 
@@ -43,6 +37,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "stop")
 _CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})$")
+_SUBSCRIBE_LINK = r"^/start(?:@\w+)?\s+subscribe(?:_\S*)?(?:\s|$)"  # ahead of the plain /start (bot.app)
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 
@@ -50,7 +45,7 @@ GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 # permissions -------------------------------------------------------------------------------------
 
 
-async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change(update: Update, context: BotContext) -> bool:
     """Private chats decide for themselves; in groups, only admins (or the group itself, anonymously)."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
@@ -69,7 +64,7 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     return member.status in ADMIN_STATUSES
 
 
-async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
+async def _refuse(update: Update, context: BotContext, lang: str) -> None:
     if update.callback_query:
         await update.callback_query.answer(plain(lang, "group_admins_only"), show_alert=True)
     else:
@@ -79,17 +74,17 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str)
 # commands ----------------------------------------------------------------------------------------
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: BotContext) -> None:
     """/subscribe (every new post) or /subscribe <tag> (a tag with spaces named in full, or #tags)."""
     await _subscribe(update, context, " ".join(context.args or ()))
 
 
-async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted: str) -> None:
+async def _subscribe(update: Update, context: BotContext, wanted: str) -> None:
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    services = services_of(context)
+    services = context.services
     chat_id = update.effective_chat.id
     message = update.effective_message
     if not wanted.strip():
@@ -107,19 +102,20 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted:
     await message.reply_html("\n".join(lines))
 
 
-async def subscribe_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str) -> None:
+async def subscribe_link(update: Update, context: BotContext) -> None:
     """Deep link `/start subscribe` (everything) or `/start subscribe_<tag key>`."""
-    tag = services_of(context).topics.by_key(argument) if argument else None
+    argument = context.args[0].partition("_")[2]
+    tag = context.services.topics.by_key(argument) if argument else None
     await _subscribe(update, context, tag or "")
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe (everything) or /unsubscribe <tag>."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    store = services_of(context).store
+    store = context.services.store
     chat_id = update.effective_chat.id
     message = update.effective_message
     wanted = normalise(" ".join(context.args or ()))
@@ -131,18 +127,18 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_html(t(lang, "unsub_tag_done" if removed else "unsub_not_following", tag=wanted))
 
 
-async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    tags = services_of(context).store.subscriptions(update.effective_chat.id)
+async def list_subscriptions(update: Update, context: BotContext) -> None:
+    tags = context.services.store.subscriptions(update.effective_chat.id)
     await send_page(update.effective_message, subscriptions_page(tags, lang_of(update, context)))
 
 
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: BotContext) -> None:
     """/stop or /forget: delete everything stored about the chat, and say so."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    services_of(context).store.forget_chat(update.effective_chat.id)
+    context.services.store.forget_chat(update.effective_chat.id)
     context.chat_data.clear()
     await update.effective_message.reply_html(t(lang, "stop_done"))
 
@@ -157,10 +153,10 @@ def _resolve(services: Services, chat_id: int, key: str) -> str | None:
     return mine.get(key) or services.topics.by_key(key)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
-    services = services_of(context)
+    services = context.services
     match = _CALLBACK.match(callback.data or "")
     chat = update.effective_chat
     tag = _resolve(services, chat.id, match.group(2)) if match and chat else None
@@ -179,11 +175,10 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     else:
         services.store.unsubscribe(chat.id, tag)
     await callback.answer(plain(lang, "sub_toggled_on" if action == "+" else "sub_toggled_off", name=name))
-    subscribed = services.store.subscriptions(chat.id)
     if match.group(1) == "t":
-        await callback.edit_message_reply_markup(topics_page(services.topics.counts, lang, subscribed).markup)
+        await callback.edit_message_reply_markup(topics_for(context, chat.id, lang).markup)
     elif match.group(1) == "-":
-        page = subscriptions_page(subscribed, lang)
+        page = subscriptions_page(services.store.subscriptions(chat.id), lang)
         await callback.edit_message_text(page.text, reply_markup=page.markup)
     else:
         await callback.edit_message_text(
@@ -194,30 +189,32 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # chat state --------------------------------------------------------------------------------------
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
     """Blocked, kicked or left → inactive (nothing is sent there); added or unblocked → active again."""
     change = update.my_chat_member
-    store = services_of(context).store
+    store = context.services.store
     if change.new_chat_member.status in GONE_STATUSES:
         store.set_active(change.chat.id, False)
     else:
         store.seen_chat(change.chat.id, change.chat.type)
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: BotContext) -> None:
     """A group became a supergroup: its subscriptions follow it to the new chat id."""
     message = update.effective_message
     if message.migrate_to_chat_id:
-        services_of(context).store.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+        context.services.store.migrate_chat(message.chat_id, message.migrate_to_chat_id)
 
 
-def register(app: Application) -> None:
+def handlers() -> list[BaseHandler]:
     only_new = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("subscribe", subscribe, filters=only_new))
-    app.add_handler(CommandHandler("unsubscribe", unsubscribe, filters=only_new))
-    app.add_handler(CommandHandler("subscriptions", list_subscriptions, filters=only_new))
-    app.add_handler(CommandHandler(["stop", "forget"], stop, filters=only_new))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:"))
-    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
-    app.bot_data.setdefault(START_PAYLOADS, {})["subscribe"] = subscribe_payload
+    return [
+        CommandHandler("start", subscribe_link, filters=only_new & filters.Regex(_SUBSCRIBE_LINK)),
+        CommandHandler("subscribe", subscribe, filters=only_new),
+        CommandHandler("unsubscribe", unsubscribe, filters=only_new),
+        CommandHandler("subscriptions", list_subscriptions, filters=only_new),
+        CommandHandler(["stop", "forget"], stop, filters=only_new),
+        CallbackQueryHandler(on_button, pattern=r"^s:"),
+        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migration),
+    ]

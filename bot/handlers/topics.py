@@ -1,33 +1,30 @@
-"""/topics: tags with post counts as buttons, each with its subscribe toggle; a tap lists the topic's
-latest posts (the toggles are the subscriptions module's buttons)."""
+"""/topics: tags with post counts as buttons, each with its subscribe toggle (handled by the
+subscriptions module); a tap on a tag lists the topic's latest posts."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers.common import lang_of, send_page, send_to
-from bot.render.menus import topics_page
+from bot.context import BotContext
+from bot.handlers.common import lang_of, send_page, send_to, topics_for
 from bot.render.messages import plain, t
 from bot.render.page import parse_callback
 from bot.render.posts import hits_page
-from bot.services import services_of
 
 COMMANDS = ("topics",)
 TOPIC_POSTS = 5
 
 
-async def topics(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    services = services_of(context)
-    following = services.store.subscriptions(update.effective_chat.id)
-    page = topics_page(services.topics.counts, lang_of(update, context), following)
+async def topics(update: Update, context: BotContext) -> None:
+    page = topics_for(context, update.effective_chat.id, lang_of(update, context))
     await send_page(update.effective_message, page)
 
 
-async def on_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_topic_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
-    services = services_of(context)
+    services = context.services
     button = parse_callback(callback.data)
     tag = services.topics.by_key(button.key) if button else None
     if tag is None or update.effective_chat is None:
@@ -40,6 +37,8 @@ async def on_topic_button(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     await callback.answer()
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("topics", topics, filters=filters.UpdateType.MESSAGE))
-    app.add_handler(CallbackQueryHandler(on_topic_button, pattern=r"^t:"))
+def handlers() -> list[BaseHandler]:
+    return [
+        CommandHandler("topics", topics, filters=filters.UpdateType.MESSAGE),
+        CallbackQueryHandler(on_topic_button, pattern=r"^t:"),
+    ]
