@@ -15,7 +15,7 @@ from telegram import (
 )
 from telegram.ext import Application, CallbackQueryHandler, InlineQueryHandler, MessageHandler, filters
 
-from bot.chat import TerminalChat, render
+from bot.cli.chat import TerminalChat, render
 from bot.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]

@@ -18,10 +18,10 @@ import pytest
 from processes import REPO, bot_env, newsbot, wait_until
 
 from bot.cli import main
-from bot.health import bot_running
+from bot.cli.health import bot_running
+from bot.cli.run import lock_data_dir
 from bot.heartbeat import Heartbeat, heartbeat_path, last_contact
 from bot.instance import InstanceLock
-from bot.runner import lock_data_dir
 from bot.store import Store
 
 CONTENT = REPO / "content"

@@ -14,8 +14,8 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackContext
 
 from bot.app import build_application
+from bot.cli.run import allowed_updates, ping_api, webhook_settings
 from bot.heartbeat import last_contact
-from bot.runner import allowed_updates, ping_api, webhook_settings
 from bot.settings import Webhook
 
 SECRET = "s3cret_Token-for-tests"

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
+import bot.app
 from bot.fakeapi import FakeBotAPI, Message, polling
 from bot.render.html import units
 from bot.settings import Settings
@@ -117,14 +118,12 @@ class TerminalChat:
         self.reply_wait = FIRST_REPLY_WAIT
 
     async def run(self, *, admin: bool = False) -> int:
-        from bot.app import build_application
-
         with self.fake:
             settings = replace(self.settings, token=self.fake.token, api_url=self.fake.url)
             if admin:
                 settings = replace(settings, admins=settings.admins | {self.user.id})
             self.write(BANNER + f"Posts from {settings.posts_dir.resolve()}\n")
-            app = build_application(settings)
+            app = bot.app.build_application(settings)
             async with polling(app, timeout=5):
                 await self._loop()
         return 1 if self.fake.rejections else 0

@@ -1,21 +1,18 @@
-"""`newsbot index` (sync the search index with the content folder) and `newsbot search "question"`."""
+"""`newsbot search "question"`: search the posts from the shell, as a member would ask."""
 
 from __future__ import annotations
 
 import argparse
 import json
 import sys
-import time
 from typing import TextIO
 
-from index import Index, LoadResult, Results, load_posts
+from index import Index, Results, load_posts
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    if parser.prog.split()[-1] != "search":
-        return
     parser.add_argument("query", help="what to look for, as a member would ask it")
     parser.add_argument("--tag", action="append", default=[], metavar="T", help="only posts with this tag")
     parser.add_argument("--lang", choices=("en", "sr"), help="only posts in this language")
@@ -24,57 +21,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
-def _open(args: argparse.Namespace) -> Index:
-    settings = args.settings
-    return Index.open(settings.index_dir, glossary=settings.glossary_path)
-
-
-def _report_errors(loaded: LoadResult, out: TextIO) -> None:
-    for error in loaded.errors:
-        print(f"error: {error}", file=out)
-    for warning in loaded.warnings:
-        print(f"warning: {warning}", file=out)
-
-
-def cmd_index(args: argparse.Namespace) -> int:
-    """Read every post file, bring the index up to date, print what changed."""
-    started = time.perf_counter()
-    loaded = load_posts(args.settings.posts_dir)
-    _report_errors(loaded, sys.stderr)
-    index = _open(args)
-    try:
-        report = index.sync(loaded.posts, progress=_progress_bar(sys.stderr))
-        total = len(index)
-    finally:
-        index.close()
-    elapsed = time.perf_counter() - started
-    rebuilt = " (index rebuilt)" if report.rebuilt else ""
-    print(
-        f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{len(loaded.errors)} errors, {len(loaded.warnings)} warnings; "
-        f"{total} posts indexed in {elapsed:.2f} s{rebuilt}"
-    )
-    return 1 if loaded.errors else 0
-
-
-def _progress_bar(out: TextIO, width: int = 30, minimum: int = 200):
-    """A progress callback drawing a bar on `out` for big syncs (none for small ones)."""
-
-    def show(done: int, total: int) -> None:
-        if total < minimum:
-            return
-        filled = width * done // total
-        end = "\n" if done == total else ""
-        print(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=out)
-        out.flush()
-
-    return show
-
-
-def cmd_search(args: argparse.Namespace) -> int:
+def main(args: argparse.Namespace) -> int:
     """Search the posts (syncing the index first, so a fresh clone just works)."""
     loaded = load_posts(args.settings.posts_dir)
-    index = _open(args)
+    index = Index.open(args.settings.index_dir, glossary=args.settings.glossary_path)
     try:
         index.sync(loaded.posts)
         results = index.search(

@@ -1,4 +1,5 @@
-"""The `newsbot` command line: one sub-command per job, each implemented in its own module."""
+"""The `newsbot` command line: one sub-command per module of this package (`bot.cli.<command>`, with
+`add_arguments(parser)` if it takes any, and `main(args) -> exit code`), behind one `main`."""
 
 from __future__ import annotations
 
@@ -8,21 +9,22 @@ import sys
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
+from types import ModuleType
 
 from bot.logs import setup_logging
 from bot.settings import Settings, SettingsError
 
-# sub-command -> (module, function, help)
-COMMANDS: dict[str, tuple[str, str, str]] = {
-    "chat": ("bot.chat", "main", "chat with the bot in this terminal, offline (no token needed)"),
-    "run": ("bot.runner", "main", "run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)"),
-    "index": ("bot.cli_index", "cmd_index", "sync the search index with the content folder"),
-    "search": ("bot.cli_index", "cmd_search", "search the posts from the shell"),
-    "backup": ("bot.backup", "main", "copy the database to FILE (safe while the bot runs)"),
-    "restore": ("bot.restore", "main", "replace the database with a backup FILE (the bot must be stopped)"),
-    "health": ("bot.health", "main", "check database, index and Bot API contact; exit 0 if healthy, else 1"),
-    "export": ("bot.export", "main", "write every chat's settings and subscriptions to FILE (.json or .csv)"),
-    "announce": ("bot.cli_announce", "main", "queue an announcement to subscribers (--send delivers it now)"),
+# sub-command (= module name) -> help
+COMMANDS: dict[str, str] = {
+    "chat": "chat with the bot in this terminal, offline (no token needed)",
+    "run": "run the bot against Telegram (needs TELEGRAM_BOT_TOKEN)",
+    "index": "sync the search index with the content folder",
+    "search": "search the posts from the shell",
+    "backup": "copy the database to FILE (safe while the bot runs)",
+    "restore": "replace the database with a backup FILE (the bot must be stopped)",
+    "health": "check database, index and Bot API contact; exit 0 if healthy, else 1",
+    "export": "write every chat's settings and subscriptions to FILE (.json or .csv)",
+    "announce": "queue an announcement to subscribers (--send delivers it now)",
 }
 
 
@@ -35,13 +37,17 @@ def build_parser(argv: Sequence[str] = ()) -> argparse.ArgumentParser:
     parser.add_argument("--log-level", default="WARNING", help="DEBUG, INFO, WARNING (default) or ERROR")
     parser.add_argument("--log-format", choices=("text", "json"), default="text", help="log line format")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name, (module, _func, help_text) in COMMANDS.items():
+    for name, help_text in COMMANDS.items():
         command = sub.add_parser(name, help=help_text, description=help_text)
         if name in argv:
-            adder = getattr(importlib.import_module(module), "add_arguments", None)
+            adder = getattr(_module(name), "add_arguments", None)
             if adder:
                 adder(command)
     return parser
+
+
+def _module(command: str) -> ModuleType:
+    return importlib.import_module(f"{__name__}.{command}")
 
 
 def load_settings(args: argparse.Namespace) -> Settings:
@@ -67,9 +73,4 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"newsbot: {exc}", file=sys.stderr)
         return 2
-    module, func, _help = COMMANDS[args.command]
-    return int(getattr(importlib.import_module(module), func)(args) or 0)
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return int(_module(args.command).main(args) or 0)
