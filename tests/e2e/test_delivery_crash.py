@@ -78,7 +78,8 @@ def test_a_killed_broadcast_resumes_after_restart_without_missing_anyone(fake, t
 
 
 def test_the_installed_bot_killed_mid_broadcast_finishes_it_after_restart(tmp_path):
-    from processes import StandaloneFake, bot_env, newsbot, wait_until
+    from conftest import wait_until
+    from processes import StandaloneFake, bot_env, newsbot
 
     from bot.delivery import CONCURRENCY
     from bot.fakeapi import DEFAULT_TOKEN

@@ -3,17 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from pathlib import Path
 
 import pytest
+from conftest import CONTENT_DIR, press, services_of
 
 from bot.app import build_application
-from bot.context import SERVICES
 from bot.fakeapi import FakeBotAPI, Limits, polling
 from bot.settings import DeliveryLimits, Settings
 
 ADMIN_ID = 4242
-CONTENT_DIR = Path(__file__).resolve().parents[1] / "content"
 
 
 @pytest.fixture
@@ -60,7 +58,7 @@ async def test_an_admin_announcement_reaches_everyone_once_and_the_admin_gets_a_
     for user in users[2:]:
         (message,) = announcements(fake, user)
         assert message.text == preview.text and not message.buttons
-    store = bot.bot_data[SERVICES].store
+    store = services_of(bot).store
     assert [store.chat(u.id).active for u in gone] == [False, False]
     assert not preview.buttons
 
@@ -70,7 +68,7 @@ async def test_a_non_admin_is_refused_and_nothing_is_sent(fake, bot):
     reply = await fake.ask(user, "/announce Free beer!")
     assert "only the network's admins" in reply.text
     assert announcements(fake, other) == [] and announcements(fake, user) == []
-    assert bot.bot_data[SERVICES].store.last_announcement() is None
+    assert services_of(bot).store.last_announcement() is None
     assert "only the network's admins" in (await fake.ask(user, "/stats")).text
 
 
@@ -82,7 +80,7 @@ async def test_a_tagged_announcement_reaches_that_topics_subscribers_only(fake, 
     preview = await fake.ask(admin, "/announce #cnd Side event tomorrow")
     assert preview.text == "📢 Side event tomorrow"
     assert preview.buttons[0]["text"] == "📤 Send to 2 subscribers"
-    await fake.wait_callback_answer(fake.press(preview, 0))
+    await press(fake, preview, 0)
     await fake.wait_for(lambda: announcements(fake, cnd) and announcements(fake, everything))
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))
     assert announcements(fake, other) == []
@@ -96,16 +94,16 @@ async def test_announce_as_a_reply_sends_the_replied_message(fake, bot, admin):
     fake.reply_to(draft, admin, "/announce")
     preview = await fake.wait_for(lambda: next(iter(announcements(fake, admin)), None))
     assert preview.text == "📢 Registration closes on Monday"
-    await fake.wait_callback_answer(fake.press(preview, 0))
+    await press(fake, preview, 0)
     await fake.wait_for(lambda: announcements(fake, user))
 
 
 async def test_a_cancelled_announcement_is_never_sent(fake, bot, admin):
     (user,) = await members(fake, 1)
     preview = await fake.ask(admin, "/announce Not yet")
-    assert (await fake.wait_callback_answer(fake.press(preview, 1)))["text"] == "Cancelled: nothing was sent."
+    assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
     await fake.wait_for(lambda: any("nothing was sent" in m.text for m in fake.replies(admin)))
-    assert bot.bot_data[SERVICES].store.queue_length() == 0
+    assert services_of(bot).store.queue_length() == 0
     assert announcements(fake, user) == []
 
 
@@ -118,7 +116,7 @@ async def test_flood_control_is_honoured_and_the_message_still_arrives(fake, bot
     (user, other) = await members(fake, 2)
     fake.fail_next("sendMessage", 429, "Too Many Requests: retry after 1", retry_after=1, chat_id=user.id)
     preview = await fake.ask(admin, "/announce After the flood")
-    await fake.wait_callback_answer(fake.press(preview, 0))
+    await press(fake, preview, 0)
     await fake.wait_for(lambda: announcements(fake, user) and announcements(fake, other), timeout=10)
     assert len(announcements(fake, user)) == 1
 
@@ -130,7 +128,7 @@ async def test_stats_show_chats_subscribers_queue_and_the_last_announcement(fake
     assert "Chats: 4 (4 active)" in stats.text and "Subscribers: 1" in stats.text
     assert "Queue: 0" in stats.text and "Last announcement: never" in stats.text
     preview = await fake.ask(admin, "/announce Hello")
-    await fake.wait_callback_answer(fake.press(preview, 0))
+    await press(fake, preview, 0)
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))
     stats = await fake.ask(admin, "/stats")
     assert "4 delivered, 0 blocked, 0 failed, 0 pending" in stats.text
@@ -149,7 +147,7 @@ async def test_queries_are_answered_while_a_broadcast_runs_and_no_limit_is_excee
         admin = api.user("Admin", id=ADMIN_ID, started=True)
         users = [api.user(f"M{i}", started=True) for i in range(150)]
         async with polling(build_application(settings)) as app:
-            store = app.bot_data[SERVICES].store
+            store = services_of(app).store
             for user in users:
                 store.seen_chat(user.id, "private")
             preview = await api.ask(admin, "/announce Broadcast in progress")

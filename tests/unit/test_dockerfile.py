@@ -13,10 +13,10 @@ from importlib.metadata import entry_points
 from pathlib import Path
 
 import yaml
+from conftest import REPO
 
 from bot.cli import COMMANDS, build_parser
 
-REPO = Path(__file__).resolve().parents[1]
 SECRET_WORDS = re.compile(r"token|secret|password|api_key", re.IGNORECASE)
 
 

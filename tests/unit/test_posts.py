@@ -3,9 +3,11 @@
 import datetime as dt
 from pathlib import Path
 
+from conftest import CONTENT_DIR
+
 from index.posts import load_posts
 
-CONTENT = Path(__file__).resolve().parent.parent / "content" / "posts"
+CONTENT = CONTENT_DIR / "posts"
 
 
 def write(folder: Path, name: str, data: bytes | str) -> Path:

@@ -3,14 +3,12 @@
 import datetime as dt
 import hashlib
 import time
-from pathlib import Path
 
 import pytest
 
 from index import Index, Post
 from index.analysis import fold
 
-ROOT = Path(__file__).resolve().parents[1]
 CND_2023 = "2023-03-17-a-quiet-cnd"
 CND_2021 = "2021-10-21-our-contribution-to-the-cnd-intersessional"
 EMCDDA = "2022-11-22-emcdda-closing-conference-of-two-cooperation-projects"

@@ -6,6 +6,7 @@ import time
 from types import SimpleNamespace
 
 import pytest
+from conftest import eventually
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.delivery import DeliveryEngine, Pacer, SharedRateLimiter
@@ -158,10 +159,7 @@ async def test_the_running_worker_delivers_what_is_queued_later_and_stops_cleanl
     engine.start()
     announce(store, [1, 2, 3])
     engine.wake()
-    for _ in range(100):
-        if len(bot.delivered) == 3:
-            break
-        await asyncio.sleep(0.02)
+    await eventually(lambda: len(bot.delivered) == 3, what="three deliveries")
     await engine.stop()
     assert sorted(chat for chat, _ in bot.delivered) == [1, 2, 3]
     assert store.queue_length() == 0
@@ -220,10 +218,7 @@ async def test_on_restart_the_worker_first_offers_to_report_what_finished_before
 
     engine = DeliveryEngine(store, StubBot(), render, FAST, idle_poll=0.05, on_finished=on_finished)
     engine.start()
-    for _ in range(50):
-        if calls:
-            break
-        await asyncio.sleep(0.01)
+    await eventually(lambda: calls, what="the first report offer")
     await engine.stop()
     assert calls[0] == [] and store.unreported() == []
 

@@ -9,7 +9,8 @@ import time
 import urllib.error
 import urllib.request
 
-from processes import bot_env, free_port, newsbot, wait_until
+from conftest import wait_until
+from processes import bot_env, free_port, newsbot
 from telegram import Update
 from telegram.ext import BaseHandler, CallbackContext
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from conftest import press, write_post
+
 from bot.app import build_application
 from bot.fakeapi import polling
 from bot.fakeapi.html import parse_html
@@ -90,7 +92,7 @@ async def test_a_group_can_choose_its_language(fake, running_bot):
     group = fake.group(members=[ana])
     fake.send_text(group, ana, "/language@newsbot_test_bot")
     chooser = await fake.next_reply(group)
-    await fake.wait_callback_answer(fake.press(chooser, "Srpski (latinica)", user=ana))
+    await press(fake, chooser, "Srpski (latinica)", user=ana)
     fake.send_text(group, ana, "/latest")
     latest = await fake.next_reply(group, after=chooser)
     assert latest.text.startswith("🗞 Najnoviji tekstovi")
@@ -101,9 +103,7 @@ async def test_inline_results_come_in_pages_of_twenty_with_next_offset(fake, set
     folder.mkdir(parents=True)
     for i in range(45):
         body = f"Drug policy note number {i} about prevention."
-        (folder / f"note-{i}.md").write_text(
-            f"---\ntitle: Drug policy note {i}\ndate: 2022-01-{i % 28 + 1:02d}\n---\n{body}\n"
-        )
+        write_post(folder, f"note-{i}", f"Drug policy note {i}", body, date=f"2022-01-{i % 28 + 1:02d}")
     app = build_application(settings_factory(content_dir=folder.parent))
     async with polling(app):
         ana = fake.user("Ana")

@@ -2,31 +2,27 @@
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 
 import pytest
+from conftest import polls_done, press, services_of, write_post
 
 from bot.app import build_application
-from bot.context import SERVICES
 from bot.fakeapi import polling
 from bot.store import ALL, Store
-
-
-def write_post(folder: Path, name: str, title: str, tags: str, body: str = "Body text.", **meta) -> Path:
-    front = "".join(f"{key}: {value}\n" for key, value in meta.items())
-    path = folder / f"{name}.md"
-    path.write_text(f"---\ntitle: {title}\ntags: [{tags}]\n{front}---\n{body}\n", encoding="utf-8")
-    return path
 
 
 @pytest.fixture
 def posts(tmp_path: Path) -> Path:
     folder = tmp_path / "content" / "posts"
     folder.mkdir(parents=True)
-    write_post(folder, "2023-03-17-a-quiet-cnd", "A quiet CND", "cnd, unodc", date="2023-03-17")
-    write_post(folder, "2023-05-01-naloxone", "Naloxone in Belgrade", "harm reduction", date="2023-05-01")
-    write_post(folder, "2023-06-01-decriminalisation", "Decriminalisation", "drug policy", date="2023-06-01")
+    write_post(folder, "2023-03-17-a-quiet-cnd", "A quiet CND", tags=["cnd", "unodc"], date="2023-03-17")
+    write_post(
+        folder, "2023-05-01-naloxone", "Naloxone in Belgrade", tags=["harm reduction"], date="2023-05-01"
+    )
+    write_post(
+        folder, "2023-06-01-decriminalisation", "Decriminalisation", tags=["drug policy"], date="2023-06-01"
+    )
     return folder
 
 
@@ -39,22 +35,7 @@ async def bot(fake, settings_factory, posts):
 
 
 def store_of(app) -> Store:
-    return app.bot_data[SERVICES].store
-
-
-async def polls_done(app, count: int) -> None:
-    """Wait until the content poll has run `count` more times."""
-    store = store_of(app)
-    for _ in range(count):
-        last = store.get_meta("last_sync")
-        for _ in range(100):
-            await asyncio.sleep(0.05)
-            if store.get_meta("last_sync") != last:
-                break
-
-
-async def press(fake, message, button):
-    return await fake.wait_callback_answer(fake.press(message, button))
+    return services_of(app).store
 
 
 async def test_subscribe_to_everything_then_unsubscribe(fake, bot):
@@ -133,7 +114,7 @@ async def test_a_new_post_notifies_each_matching_subscriber_once_and_nobody_else
     await fake.ask(nobody, "/help")
     before = {u.id: len(fake.replies(u)) for u in (everything, cnd, both, other, nobody)}
 
-    write_post(posts, "2024-01-10-cnd-2024", "CND 2024 & <beyond>", "cnd, unodc", date="2024-01-10")
+    write_post(posts, "2024-01-10-cnd-2024", "CND 2024 & <beyond>", tags=["cnd", "unodc"], date="2024-01-10")
     for user in (everything, cnd, both):
         note = await fake.next_reply(user, after=before[user.id], timeout=10)
         assert (
@@ -213,10 +194,10 @@ async def test_notifications_speak_the_subscribers_language(fake, bot, posts):
     ana = fake.user("Ana", language_code="sr", started=True)
     await fake.ask(mila, "/subscribe")
     await fake.ask(ana, "/language")
-    await fake.wait_callback_answer(fake.press(fake.replies(ana)[-1], "English"))
+    await press(fake, fake.replies(ana)[-1], "English")
     await fake.ask(ana, "/subscribe")
     await polls_done(bot, 1)
-    write_post(posts, "2024-05-25-skupstina", "Skupština", "cnd", date="2024-05-25")
+    write_post(posts, "2024-05-25-skupstina", "Skupština", tags=["cnd"], date="2024-05-25")
     note = await fake.next_reply(mila, after=fake.replies(mila)[-1], timeout=10)
     assert "Novi tekst" in note.text and "25. maj 2024." in note.text
     note = await fake.next_reply(ana, after=fake.replies(ana)[-1], timeout=10)

@@ -2,24 +2,14 @@
 
 from __future__ import annotations
 
-import asyncio
-
-import pytest
-from test_feeds import ITEM, FeedServer, rss
-from test_subscriptions import polls_done
+from conftest import eventually, polls_done, services_of
+from feedserver import ITEM, rss
 
 from bot.app import build_application
-from bot.context import SERVICES
 from bot.fakeapi import polling
+from bot.notify import LAST_SYNC
 from bot.render.posts import notification, plain_snippet
 from index.posts import Post
-
-
-@pytest.fixture
-def feed():
-    server = FeedServer()
-    yield server
-    server.close()
 
 
 def entry(number: int, tag: str = "cnd") -> str:
@@ -37,8 +27,8 @@ async def test_each_new_feed_entry_is_notified_once_and_a_re_poll_is_conditional
     settings = settings_factory(content_dir=content, feeds=(feed.url,), poll_seconds=0.2)
     app = build_application(settings)
     async with polling(app):
-        store = app.bot_data[SERVICES].store
-        await fake.wait_for(lambda: store.get_meta("last_sync"))
+        store = services_of(app).store
+        await fake.wait_for(lambda: store.get_meta(LAST_SYNC))
         assert store.announced() == {p.stem for p in (content / "posts" / "feeds").glob("*.md")}
         ana, bob = fake.user("Ana", started=True), fake.user("Bob", started=True)
         await fake.ask(ana, "/subscribe cnd")
@@ -95,10 +85,6 @@ async def test_feed_state_is_kept_between_polls_and_an_unwritable_folder_is_only
 async def test_the_first_content_poll_runs_at_start_not_one_interval_later(settings_factory):
     app = build_application(settings_factory(poll_seconds=3600))
     async with polling(app):
-        store = app.bot_data[SERVICES].store
-        for _ in range(100):
-            if store.get_meta("last_sync"):
-                break
-            await asyncio.sleep(0.05)
-        assert store.get_meta("last_sync"), "no poll within 5 s of start"
+        store = services_of(app).store
+        await eventually(lambda: store.get_meta(LAST_SYNC), timeout=5, what="the first poll")
         assert store.get_meta("catalogue_seeded")  # the back catalogue is recorded, not notified

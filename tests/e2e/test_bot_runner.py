@@ -7,13 +7,11 @@ import os
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from bot.cli import main
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture

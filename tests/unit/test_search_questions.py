@@ -1,11 +1,7 @@
 """Members' questions about the seed posts, asked the way people ask them: the right post must be in the
 top 3 (and the top-1 rate is reported); questions the posts do not answer must find nothing."""
 
-from pathlib import Path
-
 import pytest
-
-ROOT = Path(__file__).resolve().parents[1]
 
 CSFD = "2021-10-06-first-meeting-of-the-new-csfd"
 INTERSESSIONAL = "2021-10-21-our-contribution-to-the-cnd-intersessional"

@@ -8,9 +8,10 @@ import logging
 import re
 
 import pytest
+from conftest import press, services_of
 
 from bot.app import build_application
-from bot.context import FLOOD, SERVICES
+from bot.context import FLOOD
 from bot.fakeapi import polling
 from bot.flood import Flood
 from bot.logs import setup_logging
@@ -38,7 +39,7 @@ def break_search(app, fake):
     def failing(*args, **kwargs):
         raise RuntimeError(f"index exploded while calling {fake.url}/bot{fake.token}/getMe")
 
-    app.bot_data[SERVICES].index.search = failing
+    services_of(app).index.search = failing
 
 
 async def test_an_error_is_logged_without_the_token_and_the_user_is_told(fake, app, logged):
@@ -59,8 +60,8 @@ async def test_an_error_behind_a_button_still_answers_the_button(fake, app):
     async with polling(app):
         ana = fake.user("Ana", started=True)
         topics = await fake.ask(ana, "/topics")
-        app.bot_data[SERVICES].index.latest = lambda *a, **k: 1 / 0
-        answer = await fake.wait_callback_answer(fake.press(topics, 0))
+        services_of(app).index.latest = lambda *a, **k: 1 / 0
+        answer = await press(fake, topics, 0)
         assert "went wrong" in answer["text"]
 
 

@@ -15,7 +15,8 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import REPO, bot_env, newsbot, wait_until
+from conftest import wait_until, write_post
+from processes import REPO, bot_env, newsbot
 
 from bot.cli import main
 from bot.cli.health import bot_running
@@ -83,9 +84,7 @@ def test_an_index_behind_the_content_is_unhealthy(ready, tmp_path, capsys):
     posts = tmp_path / "content" / "posts"
     first = sorted(posts.glob("*.md"))[0]
     first.write_text(first.read_text(encoding="utf-8") + "\nA late correction.\n", encoding="utf-8")
-    (posts / "2024-01-01-new.md").write_text(
-        "---\ntitle: New\ndate: 2024-01-01\n---\nBody.\n", encoding="utf-8"
-    )
+    write_post(posts, "2024-01-01-new", "New", "Body.", date="2024-01-01")
     code, out = health(capsys)
     assert code == 1 and "1 posts missing, 1 changed" in out
     assert main(["index"]) == 0

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import press, write_post
 
 from bot.app import build_application
 from bot.fakeapi import polling
@@ -16,11 +17,6 @@ from bot.render.html import units
 from bot.store import Store
 
 PAGE_SIZE = 5
-
-
-def write_post(folder: Path, name: str, title: str, body: str, **meta: object) -> None:
-    front = "".join(f"{key}: {value}\n" for key, value in meta.items())
-    (folder / f"{name}.md").write_text(f"---\ntitle: {title}\n{front}---\n{body}\n", encoding="utf-8")
 
 
 @pytest.fixture
@@ -39,7 +35,7 @@ def content(tmp_path: Path) -> Path:
             f"Harm reduction week {i}",
             f"Outreach workers met in Belgrade to talk about harm reduction services, meeting {i}.",
             date=day,
-            tags="[harm reduction, outreach]",
+            tags=["harm reduction", "outreach"],
             **({"url": url[5:]} if url else {}),
         )
     paragraphs = [
@@ -47,7 +43,7 @@ def content(tmp_path: Path) -> Path:
     ]
     report = "\n\n".join(paragraphs)
     write_post(
-        folder, "2024-01-15-annual-report", "Annual report 2023", report, date="2024-01-15", tags="[report]"
+        folder, "2024-01-15-annual-report", "Annual report 2023", report, date="2024-01-15", tags=["report"]
     )
     serbian = "Terenski radnici su razgovarali o smanjenju štete."
     write_post(
@@ -61,11 +57,6 @@ async def bot(fake, settings_factory, content):
     app = build_application(settings_factory(content_dir=content))
     async with polling(app):
         yield app
-
-
-async def press(fake, message, button):
-    query_id = fake.press(message, button)
-    return await fake.wait_callback_answer(query_id)
 
 
 async def test_start_greets_and_says_what_the_bot_knows(fake, bot):
@@ -216,7 +207,7 @@ async def test_forged_and_expired_buttons_get_a_polite_answer(fake, bot):
     ana = fake.user("Ana", started=True)
     answer = await fake.ask(ana, "harm reduction")
     for data in ("p:zzzzzz:2", "r:0000000000", "t:0000000000", "l:xx", "garbage", "p:x:99999999"):
-        reply = await fake.wait_callback_answer(fake.press(answer, data, forged=True))
+        reply = await press(fake, answer, data, forged=True)
         assert "expired" in reply.get("text", "")
     assert len(fake.replies(ana)) == 1 and fake.unanswered_callbacks() == []
 

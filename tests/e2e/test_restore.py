@@ -9,7 +9,8 @@ import sqlite3
 import subprocess
 import sys
 
-from processes import REPO, bot_env, newsbot, wait_until
+from conftest import wait_until
+from processes import REPO, bot_env, newsbot
 
 from bot.store import Store
 

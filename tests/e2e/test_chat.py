@@ -4,9 +4,9 @@ import io
 import signal
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
+from conftest import REPO
 from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
@@ -17,8 +17,6 @@ from telegram.ext import Application, CallbackQueryHandler, InlineQueryHandler, 
 
 from bot.cli.chat import TerminalChat, render
 from bot.settings import Settings
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def test_render_shows_links_after_their_text_and_styles_only_in_colour():

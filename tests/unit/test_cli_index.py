@@ -2,19 +2,17 @@
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
+from conftest import REPO, write_post
 
 from bot.cli import main
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture
 def content(tmp_path):
     folder = tmp_path / "content"
-    shutil.copytree(ROOT / "content", folder)
+    shutil.copytree(REPO / "content", folder)
     return folder
 
 
@@ -48,7 +46,7 @@ def test_index_shows_a_progress_bar_for_big_folders(capsys, tmp_path):
     folder = tmp_path / "content" / "posts"
     folder.mkdir(parents=True)
     for i in range(250):
-        (folder / f"p{i}.md").write_text(f"---\ntitle: Post {i}\n---\nText {i}.\n", encoding="utf-8")
+        write_post(folder, f"p{i}", f"Post {i}", f"Text {i}.")
     code, out, err = run(capsys, tmp_path / "content", tmp_path / "data", "index")
     assert code == 0
     assert "indexing [" in err and "250/250" in err
@@ -64,8 +62,12 @@ def test_search_works_on_a_fresh_checkout_without_indexing_first(capsys, content
 
 def test_search_picks_up_changed_content_by_itself(capsys, content, tmp_path):
     run(capsys, content, tmp_path / "data", "index")
-    (content / "posts" / "2024-01-01-naloxone.md").write_text(
-        "---\ntitle: Naloxone for everyone\ndate: 2024-01-01\n---\nNaloxone saves lives.\n", encoding="utf-8"
+    write_post(
+        content / "posts",
+        "2024-01-01-naloxone",
+        "Naloxone for everyone",
+        "Naloxone saves lives.",
+        date="2024-01-01",
     )
     _code, out, _ = run(capsys, content, tmp_path / "data", "search", "naloxone")
     assert out.startswith("1. Naloxone for everyone  (1 January 2024)")

@@ -10,7 +10,8 @@ import signal
 import sqlite3
 
 import pytest
-from processes import StandaloneFake, bot_env, newsbot, wait_until
+from conftest import wait_until
+from processes import StandaloneFake, bot_env, newsbot
 
 from bot.fakeapi import DEFAULT_TOKEN
 from bot.store import Store

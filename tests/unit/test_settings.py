@@ -3,10 +3,9 @@
 from pathlib import Path
 
 import pytest
+from conftest import REPO
 
 from bot.settings import DEFAULT_API_URL, SHIPPED_CONTENT, Settings, SettingsError
-
-REPO = Path(__file__).resolve().parents[1]
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import signal
 import urllib.request
 
-from processes import bot_env, free_port, newsbot, wait_until
+from conftest import wait_until
+from processes import bot_env, free_port, newsbot
 from prometheus_client.parser import text_string_to_metric_families
 
 from bot.settings import Settings
