@@ -1,12 +1,14 @@
 """New posts → notifications, finished announcements → reports, and the delivery engine's place in the
 Application.
 
-`start(app)` (from post_init, after the services are open) starts the delivery engine and a repeating
-job that, every `poll_seconds`, polls the configured feeds (new entries become post files), re-syncs the
-index from the content folder and queues one notification per new post to its subscribers. A post is
-new when its id is not in the store's announced-posts ledger, so an edit, a rebuilt index or a restart
-never notifies twice; the very first poll of a fresh store records the back catalogue without notifying.
-`stop(app)` (from post_shutdown, before the services close) ends the engine cleanly.
+`start(app)` (when the Application initializes, after the services are open) starts the delivery engine
+and a repeating job that, every `poll_seconds`, polls the configured feeds (new entries become post
+files), re-syncs the index from the content folder and queues one notification per new post to its
+subscribers. A post is new when its id is not in the store's announced-posts ledger, so an edit, a
+rebuilt index or a restart never notifies twice; the very first poll of a fresh store records the back
+catalogue without notifying.
+`stop(app)` (at shutdown, before the services close) ends the engine cleanly. When the engine has
+delivered an announcement, `send_reports` tells its author how it went.
 """
 
 from __future__ import annotations

@@ -136,8 +136,8 @@ class Services:
             for error in loaded.errors:
                 log.warning("post skipped: %s", error)
             report = await asyncio.to_thread(self.index.sync, loaded.posts)
-            tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
             self.cache.clear()
+            tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
             self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
             self.topics = Topics(tuple(tags))
             self.post_count = count
