@@ -41,18 +41,21 @@ DRIVER = """
 import asyncio, sys
 from telegram.ext import ExtBot
 from telegram.request import HTTPXRequest
-from bot.delivery import DeliveryEngine, Rendered
-from bot.settings import Delivery
+from bot.delivery import DeliveryEngine
+from bot.render.page import Page
+from bot.settings import DeliveryLimits
 from bot.store import Store
 
 async def main():
     database, url, token = sys.argv[1:4]
     scale, concurrency = float(sys.argv[4]), int(sys.argv[5])
     store = Store.open(database)
-    limits = Delivery(global_per_second=30 * scale, per_chat_per_second=scale, group_per_minute=20 * scale)
+    limits = DeliveryLimits(
+        global_per_second=30 * scale, per_chat_per_second=scale, group_per_minute=20 * scale
+    )
     request = HTTPXRequest(connection_pool_size=2 * concurrency)
     async with ExtBot(token, base_url=url + "/bot", request=request) as bot:
-        render = lambda item, chat: Rendered(item.text)
+        render = lambda item, chat: Page(item.text)
         await DeliveryEngine(store, bot, render, limits, concurrency=concurrency).drain()
 
 asyncio.run(main())

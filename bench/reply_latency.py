@@ -41,8 +41,8 @@ from telegram.ext import Application, ContextTypes, MessageHandler, filters  # n
 from bench.corpus import generate_posts, write_posts  # noqa: E402
 from bench.search_bench import QUERIES  # noqa: E402
 from bot.app import build_application  # noqa: E402
+from bot.context import SERVICES  # noqa: E402
 from bot.fakeapi import FakeBotAPI, polling  # noqa: E402
-from bot.services import SERVICES  # noqa: E402
 from bot.settings import Settings  # noqa: E402
 
 USERS = 50

@@ -1,49 +1,69 @@
-"""The PTB Application: handlers registered module by module, services opened and closed with it.
+"""The PTB Application: every handler registered here in one readable order, the services opened and
+closed with it.
 
-Teammates add features by appending a module to `HANDLER_MODULES`: the module defines
-`register(app: Application) -> None` and optionally `COMMANDS` (command names for the menu, described by
-the catalogue's `cmd_<name>` texts). `bot.handlers.fallback` is always registered last.
+A new command is a module in `bot/handlers/` with `handlers()` (and `COMMANDS` for the menu, described by
+the catalogue's `cmd_<name>` texts), added to `ANSWERING` (and `MENU`) below.
 """
 
 from __future__ import annotations
 
-import importlib
 import logging
-from collections.abc import Iterable
-from types import ModuleType
+from enum import IntEnum
+from typing import Any
 
 from telegram import BotCommand, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import heartbeat, notify
-from bot.flood import PerChatProcessor
-from bot.messages import plain
-from bot.services import SERVICES, close_services, open_services
+from bot.context import FLOOD, SERVICES, BotContext
+from bot.delivery import Pacer, SharedRateLimiter
+from bot.flood import Flood, PerChatProcessor
+from bot.handlers import (
+    announce,
+    errors,
+    fallback,
+    gate,
+    groups,
+    inline,
+    language,
+    latest,
+    search,
+    start,
+    subscriptions,
+    topics,
+)
+from bot.render.messages import plain
+from bot.services import Services
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
 
-HANDLER_MODULES: list[str] = [
-    "bot.handlers.gate",
-    "bot.handlers.errors",
-    "bot.handlers.start",
-    "bot.handlers.search",
-    "bot.handlers.latest",
-    "bot.handlers.topics",
-    "bot.handlers.language",
-    "bot.handlers.inline",
-    "bot.handlers.subscriptions",
-    "bot.handlers.announce",
-    "bot.handlers.groups",
-]
-FALLBACK_MODULE = "bot.handlers.fallback"
+
+class Group(IntEnum):
+    """Handler groups, in the order PTB runs them; within a group, only the first matching handler runs."""
+
+    OBSERVE = -1000  # look at every update and let it pass (bot.metrics counts them)
+    GATE = -10  # record the chat, pace a bursting user; may stop the update here
+    ANSWER = 0  # the one handler that answers the update
+
+
+# The answering handlers, in the order they are tried.
+ANSWERING = (
+    subscriptions,  # first: its deep link `/start subscribe…` must not be taken for a plain /start
+    start,
+    search,
+    latest,
+    topics,
+    language,
+    inline,
+    announce,
+    groups,
+    fallback,  # last: whatever no other handler took
+)
+MENU = (start, search, latest, topics, language, subscriptions)  # their COMMANDS, in menu order
 MENU_LANGUAGES = (None, "sr")  # None: the default menu (English)
-
-
-def handler_modules() -> list[ModuleType]:
-    return [importlib.import_module(name) for name in [*HANDLER_MODULES, FALLBACK_MODULE]]
 
 
 def build_application(settings: Settings) -> Application:
@@ -58,45 +78,52 @@ def build_application(settings: Settings) -> Application:
         .defaults(
             Defaults(parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True))
         )
+        .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatProcessor())
-        .rate_limiter(notify.rate_limiter(settings))
+        .rate_limiter(SharedRateLimiter(Pacer(settings.delivery)))
         .request(heartbeat.request(settings))
         .get_updates_request(heartbeat.request(settings, get_updates=True))
-        .application_class(NewsbotApplication)
+        .application_class(NewsbotApplication, {"settings": settings})
         .build()
     )
-    app.bot_data["settings"] = settings
-    modules = handler_modules()
-    for module in modules:
-        module.register(app)
-    app.bot_data["commands"] = [name for module in modules for name in getattr(module, "COMMANDS", ())]
+    app.bot_data[FLOOD] = Flood()
+    app.add_handlers(gate.handlers(), group=Group.GATE)
+    for module in ANSWERING:
+        app.add_handlers(module.handlers(), group=Group.ANSWER)
+    app.add_error_handler(errors.on_error)
     return app
 
 
 class NewsbotApplication(Application):
-    """Opens the services (index, store) and sets the command menu when initialized, closes them at
-    shutdown — so `run_polling()`, `run_webhook()` and a manual `initialize()`/`start()` all get them
-    (PTB's post_init hook only runs under run_polling/run_webhook)."""
+    """Opens the services (index, store), sets the command menu and starts the notifier when initialized,
+    and closes them at shutdown — so `run_polling()`, `run_webhook()` and a manual `initialize()`/`start()`
+    all get them (PTB's post_init hook only runs under run_polling/run_webhook)."""
+
+    def __init__(self, *, settings: Settings, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.settings = settings
 
     async def initialize(self) -> None:
         await super().initialize()
         if SERVICES not in self.bot_data:
-            await open_services(self)
-            await set_commands(self, self.bot_data["commands"])
+            self.bot_data[SERVICES] = await Services.open(self.settings)
+            await set_commands(self)
             await notify.start(self)
 
     async def shutdown(self) -> None:
         await notify.stop(self)
-        await close_services(self)
+        services: Services | None = self.bot_data.pop(SERVICES, None)
+        if services is not None:
+            services.close()
         await super().shutdown()
 
 
-async def set_commands(app: Application, names: Iterable[str]) -> None:
+async def set_commands(app: Application) -> None:
     """Register the command menu in English (default) and Serbian; a failure is logged, not fatal."""
-    names = list(names)
-    for language in MENU_LANGUAGES:
-        commands = [BotCommand(name, plain(language or "en", f"cmd_{name}")) for name in names]
+    names = [name for module in MENU for name in module.COMMANDS]
+    for language_code in MENU_LANGUAGES:
+        commands = [BotCommand(name, plain(language_code or "en", f"cmd_{name}")) for name in names]
         try:
-            await app.bot.set_my_commands(commands, language_code=language)
+            await app.bot.set_my_commands(commands, language_code=language_code)
         except TelegramError as exc:
-            log.warning("could not set the command menu (%s): %s", language or "default", exc)
+            log.warning("could not set the command menu (%s): %s", language_code or "default", exc)

@@ -24,7 +24,6 @@ import logging
 import time
 import warnings
 from collections.abc import Awaitable, Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any, Protocol
 
 from telegram import Message
@@ -33,28 +32,20 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.settings import Delivery as Limits
+from bot.render.page import Page
+from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
 
 log = logging.getLogger(__name__)
 
-ENGINE = "delivery"  # bot_data key of the running DeliveryEngine
 CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
 
 # Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
 
 
-@dataclass(frozen=True)
-class Rendered:
-    """A message as a chat will receive it."""
-
-    text: str
-    reply_markup: Any = None
-
-
 # (item, chat) -> the message, or None when it cannot be sent any more (e.g. the post was removed)
-Renderer = Callable[[Item, Chat | None], Rendered | None]
+Renderer = Callable[[Item, Chat | None], Page | None]
 
 
 class Sender(Protocol):
@@ -73,7 +64,7 @@ class Pacer:
     """
 
     def __init__(
-        self, limits: Limits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
+        self, limits: DeliveryLimits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
     ):
         self.interval = 1.0 / (limits.global_per_second * headroom)
         self.slack = (max(1, int(limits.global_per_second * 0.02)) - 1) * self.interval
@@ -169,7 +160,7 @@ class DeliveryEngine:
         store: Store,
         bot: Sender,
         render: Renderer,
-        limits: Limits,
+        limits: DeliveryLimits,
         *,
         pacer: Pacer | None = None,
         concurrency: int = CONCURRENCY,
@@ -190,7 +181,7 @@ class DeliveryEngine:
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[asyncio.Task] = set()
         self._busy_chats: set[int] = set()
-        self._rendered: dict[tuple[int, str | None], Rendered | None] = {}
+        self._rendered: dict[tuple[int, str | None], Page | None] = {}
         self._task: asyncio.Task | None = None
         self._only_item: int | None = None
 
@@ -299,7 +290,7 @@ class DeliveryEngine:
             return
         try:
             sent = await self.bot.send_message(
-                delivery.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.reply_markup
+                delivery.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup
             )
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
@@ -338,7 +329,7 @@ class DeliveryEngine:
         delay = min(self.backoff * 2 ** (attempts - 1), 300.0)
         self.store.mark_retry(delivery.id, time.time() + delay, str(exc) or type(exc).__name__)
 
-    def _message(self, delivery: Delivery) -> Rendered | None:
+    def _message(self, delivery: Delivery) -> Page | None:
         chat = self.store.chat(delivery.chat_id)
         key = (delivery.item_id, chat.language if chat else None)
         if key not in self._rendered:

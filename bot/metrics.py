@@ -17,13 +17,16 @@ from prometheus_client import CollectorRegistry, Counter, Histogram, start_http_
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 from telegram import Update
-from telegram.ext import Application, ContextTypes, TypeHandler
+from telegram.ext import Application, TypeHandler
 
+from bot.app import Group, NewsbotApplication
+from bot.context import SERVICES, BotContext
 from bot.heartbeat import RecordingRequest, last_contact
-from bot.services import SERVICES, Services
+from bot.services import Services
+from bot.store import Store
 
 REGISTRY = CollectorRegistry()
-UPDATES = Counter("newsbot_updates", "Updates received, by kind", ["kind"], registry=REGISTRY)
+INCOMING = Counter("newsbot_updates", "Updates received, by kind", ["kind"], registry=REGISTRY)
 SEARCH_SECONDS = Histogram(
     "newsbot_search_seconds",
     "Time to answer one search in the index",
@@ -39,7 +42,6 @@ API_RESPONSES = Counter(
 TOO_MANY_REQUESTS = Counter(
     "newsbot_too_many_requests", "429 (flood control) answers received from the Bot API", registry=REGISTRY
 )
-GROUP = -1000  # before every other handler group, so every update is counted
 
 
 class StoreCollector(Collector):
@@ -77,46 +79,25 @@ class StoreCollector(Collector):
             yield age
 
     def _counts(self) -> dict[str, int]:
-        if not self.database.exists():
-            return {}
-        db = sqlite3.connect(f"file:{self.database}?mode=ro", uri=True, timeout=2)
         try:
-            counts = dict(db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
-            counts["_subscribers"] = db.execute(
-                "SELECT COUNT(DISTINCT s.chat_id) FROM subscriptions s JOIN chats c ON c.id = s.chat_id "
-                "WHERE c.active"
-            ).fetchone()[0]
+            store = Store.open_existing(self.database, read_only=True, timeout=2)
+        except (OSError, sqlite3.Error):
+            return {}
+        try:
+            return {**store.delivery_counts(), "_subscribers": store.subscriber_count()}
         except sqlite3.Error:
             return {}
         finally:
-            db.close()
-        return counts
-
-
-class TimedIndex:
-    """The index, with each `search` call timed into SEARCH_SECONDS; everything else passes through."""
-
-    def __init__(self, index: Any) -> None:
-        self._index = index
-
-    def search(self, *args: Any, **kwargs: Any) -> Any:
-        with SEARCH_SECONDS.time():
-            return self._index.search(*args, **kwargs)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._index, name)
-
-    def __len__(self) -> int:
-        return len(self._index)
+            store.close()
 
 
 def update_kind(update: Update) -> str:
     return next((kind for kind in Update.ALL_TYPES if getattr(update, kind, None) is not None), "other")
 
 
-async def count_update(update: object, _context: ContextTypes.DEFAULT_TYPE) -> None:
+async def count_update(update: object, _context: BotContext) -> None:
     if isinstance(update, Update):
-        UPDATES.labels(update_kind(update)).inc()
+        INCOMING.labels(update_kind(update)).inc()
 
 
 def observe_response(method: str, status: int) -> None:
@@ -128,19 +109,19 @@ def observe_response(method: str, status: int) -> None:
 _collectors: dict[Path, StoreCollector] = {}
 
 
-def install(app: Application) -> None:
-    """Instrument `app` (built by `bot.app.build_application`): count updates and API responses, time
-    searches (once the services are open), and read the database's gauges at scrape time."""
-    settings = app.bot_data["settings"]
-    app.add_handler(TypeHandler(Update, count_update), group=GROUP)
+def install(app: NewsbotApplication) -> None:
+    """Instrument `app` (built by `bot.app.build_application`): count updates and API responses, observe
+    the services' searches (once they are open), and read the database's gauges at scrape time."""
+    settings = app.settings
+    app.add_handler(TypeHandler(Update, count_update), group=Group.OBSERVE)
     if isinstance(app.bot.request, RecordingRequest):
         app.bot.request.observers.append(observe_response)
     previous_post_init = app.post_init
 
     async def post_init(application: Application) -> None:
         services: Services | None = application.bot_data.get(SERVICES)
-        if services is not None and not isinstance(services.index, TimedIndex):
-            services.index = TimedIndex(services.index)  # type: ignore[assignment]
+        if services is not None and SEARCH_SECONDS.observe not in services.search_observers:
+            services.search_observers.append(SEARCH_SECONDS.observe)
         if previous_post_init is not None:
             await previous_post_init(application)
 

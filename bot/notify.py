@@ -1,11 +1,14 @@
-"""New posts → notifications, and the delivery engine's place in the Application.
+"""New posts → notifications, finished announcements → reports, and the delivery engine's place in the
+Application.
 
-`start(app)` (from post_init, after the services are open) starts the delivery engine and a repeating
-job that, every `poll_seconds`, polls the configured feeds (new entries become post files), re-syncs the
-index from the content folder and queues one notification per new post to its subscribers. A post is
-new when its id is not in the store's announced-posts ledger, so an edit, a rebuilt index or a restart
-never notifies twice; the very first poll of a fresh store records the back catalogue without notifying.
-`stop(app)` (from post_shutdown, before the services close) ends the engine cleanly.
+`start(app)` (when the Application initializes, after the services are open) starts the delivery engine
+and a repeating job that, every `poll_seconds`, polls the configured feeds (new entries become post
+files), re-syncs the index from the content folder and queues one notification per new post to its
+subscribers. A post is new when its id is not in the store's announced-posts ledger, so an edit, a
+rebuilt index or a restart never notifies twice; the very first poll of a fresh store records the back
+catalogue without notifying.
+`stop(app)` (at shutdown, before the services close) ends the engine cleanly. When the engine has
+delivered an announcement, `send_reports` tells its author how it went.
 """
 
 from __future__ import annotations
@@ -14,21 +17,21 @@ import asyncio
 import datetime as dt
 import json
 import logging
-import re
 from dataclasses import asdict
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
-from telegram.ext import Application, ContextTypes
+from telegram import Bot
+from telegram.error import TelegramError
+from telegram.ext import Application
 
-from bot.delivery import ENGINE, DeliveryEngine, Pacer, Rendered, Renderer, SharedRateLimiter
-from bot.handlers import announce
-from bot.html import escape, escape_attr
-from bot.messages import chat_language, format_date, plain, t
-from bot.render import clip, link_for, short_key
-from bot.services import SERVICES, Services
+from bot.context import DELIVERY, SERVICES, BotContext
+from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
+from bot.render.admin import announcement, delivery_report
+from bot.render.messages import chat_language
+from bot.render.page import Page
+from bot.render.posts import notification
+from bot.services import Services
 from bot.store import Chat, Item, utcnow
 from index.feeds import FeedState, poll_feed
-from index.posts import Post
 
 log = logging.getLogger(__name__)
 
@@ -36,62 +39,44 @@ POLL_JOB = "content-poll"
 SEEDED = "catalogue_seeded"
 LAST_SYNC = "last_sync"
 KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kept this long
-SNIPPET_LIMIT = 300
-_MD_LINK = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
-_MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
 
 
-# rendering -------------------------------------------------------------------------------------
-
-
-def plain_snippet(markdown: str, limit: int = SNIPPET_LIMIT) -> str:
-    """The first words of a Markdown body as plain text."""
-    text = _MD_MARKS.sub(r"\1", _MD_LINK.sub(r"\1", markdown))
-    return clip(" ".join(text.split()), limit)
-
-
-def notification(post: Post, lang: str, *, site_search_url: str | None = None) -> Rendered:
-    """A new post as subscribers see it: header with tags, linked title, date, summary or first words."""
-    tags = " ".join(f"#{tag.replace(' ', '_')}" for tag in post.tags)
-    title = escape(clip(post.title, 200))
-    url = link_for(post, site_search_url)
-    lines = [
-        t(lang, "new_post") + (f" · {escape(tags)}" if tags else ""),
-        f'<b><a href="{escape_attr(url)}">{title}</a></b>' if url else f"<b>{title}</b>",
-        f"<i>{escape(format_date(post.date, lang))}</i>",
-    ]
-    snippet = (
-        clip(" ".join(post.summary.split()), SNIPPET_LIMIT) if post.summary else plain_snippet(post.body)
-    )
-    if snippet:
-        lines.append(escape(snippet))
-    markup = None
-    if not post.url:
-        button = InlineKeyboardButton(
-            plain(lang, "read_button", title=clip(post.title, 28)), callback_data=f"r:{short_key(post.id)}"
-        )
-        markup = InlineKeyboardMarkup([[button]])
-    return Rendered("\n".join(lines), markup)
+# what the engine sends -------------------------------------------------------------------------
 
 
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
-    def render(item: Item, chat: Chat | None) -> Rendered | None:
+    def render(item: Item, chat: Chat | None) -> Page | None:
         if item.kind != "post":
-            return Rendered(announce.announcement_html(item.text))
-        post = services.index.get(item.post_id) if item.post_id else None
+            return Page(announcement(item.text))
+        post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None
-        return notification(
-            post,
-            chat_language(chat.language, chat.language_code, services.settings.default_language)
-            if chat
-            else services.settings.default_language,
-            site_search_url=services.settings.site_search_url,
-        )
+        lang = _language(services, chat)
+        return notification(post, lang, site_search_url=services.settings.site_search_url)
 
     return render
+
+
+async def send_reports(bot: Bot, services: Services) -> None:
+    """Tell each finished announcement's author how it went (once, also after a restart)."""
+    store = services.store
+    for item in store.unreported():
+        store.mark_reported(item.id)
+        if item.author is None:
+            continue
+        report = delivery_report(store.report(item.id), _language(services, store.chat(item.author)))
+        try:
+            await bot.send_message(item.author, report)
+        except TelegramError as exc:
+            log.warning("could not send the announcement report to %s: %s", item.author, exc)
+
+
+def _language(services: Services, chat: Chat | None) -> str:
+    """The language of a message the bot starts in `chat`."""
+    default = services.settings.default_language
+    return chat_language(chat.language, chat.language_code, default) if chat else default
 
 
 # new posts -------------------------------------------------------------------------------------
@@ -126,7 +111,7 @@ def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
         log.info("first start: %d existing posts recorded without notifying", len(post_ids))
         return []
     known = store.announced()
-    new_posts = [post for i in post_ids if i not in known and (post := services.index.get(i)) is not None]
+    new_posts = [post for i in post_ids if i not in known and (post := services.post_now(i)) is not None]
     new_posts.sort(key=lambda p: (p.date is not None, p.date, p.id))
     queued = []
     for post in new_posts:
@@ -151,19 +136,14 @@ async def check_for_new_posts(services: Services, engine: DeliveryEngine | None 
     return queued
 
 
-async def _poll_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+async def _poll_job(context: BotContext) -> None:
     try:
-        await check_for_new_posts(context.bot_data[SERVICES], context.bot_data.get(ENGINE))
+        await check_for_new_posts(context.services, context.delivery)
     except Exception:
         log.exception("content poll failed; trying again at the next interval")
 
 
 # lifecycle -------------------------------------------------------------------------------------
-
-
-def rate_limiter(settings) -> SharedRateLimiter:
-    """The Application's rate limiter (ApplicationBuilder.rate_limiter): shares slots with broadcasts."""
-    return SharedRateLimiter(Pacer(settings.delivery))
 
 
 async def start(app: Application) -> None:
@@ -173,7 +153,7 @@ async def start(app: Application) -> None:
     pacer = limiter.pacer if isinstance(limiter, SharedRateLimiter) else Pacer(services.settings.delivery)
 
     async def report(_finished: list[int]) -> None:
-        await announce.send_reports(app.bot, services)
+        await send_reports(app.bot, services)
 
     engine = DeliveryEngine(
         services.store,
@@ -183,7 +163,7 @@ async def start(app: Application) -> None:
         pacer=pacer,
         on_finished=report,
     )
-    app.bot_data[ENGINE] = engine
+    app.bot_data[DELIVERY] = engine
     engine.start()
     if app.job_queue is not None:
         # Scheduled before the job queue starts: a repeating job's first run would then slip a whole
@@ -198,6 +178,6 @@ async def stop(app: Application) -> None:
     if app.job_queue is not None:
         for job in app.job_queue.get_jobs_by_name(POLL_JOB):
             job.schedule_removal()
-    engine: DeliveryEngine | None = app.bot_data.pop(ENGINE, None)
+    engine: DeliveryEngine | None = app.bot_data.pop(DELIVERY, None)
     if engine is not None:
         await engine.stop()

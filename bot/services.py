@@ -1,6 +1,6 @@
-"""What the handlers share: the search index, the SQLite store, and the small server-side lookups that
-keep callback data tiny. Opened when the Application initializes, closed when it shuts down
-(`bot.app.NewsbotApplication`)."""
+"""What handlers and jobs share: the one way into the search index, the SQLite store, the known topics,
+and the small server-side lookups that keep callback data tiny. Opened when the Application initializes,
+closed when it shuts down (`bot.app.NewsbotApplication`)."""
 
 from __future__ import annotations
 
@@ -9,20 +9,19 @@ import itertools
 import logging
 import os
 import secrets
+import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from telegram.ext import Application, ContextTypes
-
-from bot.render import short_key
+from bot.render.page import short_key
 from bot.settings import Settings
 from bot.store import Store
+from bot.tags import Topics
 from index import Hit, Index, Post, Results, SyncReport, load_posts
 
 log = logging.getLogger(__name__)
-
-SERVICES = "services"
 
 
 class QueryKeys:
@@ -100,12 +99,18 @@ def content_fingerprint(folder: Path) -> tuple:
 
 @dataclass
 class Services:
+    """The index (reached only through the methods below, its work done in worker threads and cached),
+    the store, and what the last sync learnt: the topics, the post count and the posts' short keys."""
+
     settings: Settings
     index: Index
     store: Store
     queries: QueryKeys = field(default_factory=QueryKeys)
     post_keys: dict[str, str] = field(default_factory=dict)  # short key -> post id
-    tag_keys: dict[str, str] = field(default_factory=dict)  # short key -> tag
+    topics: Topics = field(default_factory=Topics)
+    post_count: int = 0
+    # called with the seconds each index search took (e.g. by bot.metrics), from a worker thread
+    search_observers: list[Callable[[float], None]] = field(default_factory=list)
     sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     cache: ResultCache = field(default_factory=ResultCache)
     fingerprint: tuple | None = None
@@ -132,32 +137,40 @@ class Services:
                 log.warning("post skipped: %s", error)
             report = await asyncio.to_thread(self.index.sync, loaded.posts)
             self.cache.clear()
+            tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
             self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
-            self.tag_keys = {short_key(tag): tag for tag, _count in self.index.tags()}
+            self.topics = Topics(tuple(tags))
+            self.post_count = count
             self.fingerprint = fingerprint
-            log.info("index: %d posts", len(self.index))
+            log.info("index: %d posts", count)
             return report
 
-    # searching: off the event loop (Whoosh is pure Python), answers cached until the index changes
+    # reading the index: off the event loop (Whoosh is pure Python), answers cached until the index changes
 
     async def search(self, query: str, *, page: int = 1, per_page: int = 5) -> Results:
-        return await self._cached(
-            ("search", query, page, per_page), self.index.search, query, page=page, per_page=per_page
-        )
+        key = ("search", query, page, per_page)
+        return await self._cached(key, self._timed_search, query, page, per_page)
 
     async def latest(self, n: int, tags: tuple[str, ...] = ()) -> list[Hit]:
         return await self._cached(("latest", n, tags), self.index.latest, n, tags=tags)
 
-    def tags(self) -> list[tuple[str, int]]:
-        """Tags with post counts (fast enough to call on the event loop; cached)."""
-        tags = self.cache.get(("tags",))
-        if tags is None:
-            tags = self.index.tags()
-            self.cache.put(("tags",), tags)
-        return tags
-
     async def post(self, post_id: str) -> Post | None:
+        """The full post, or None when it is gone."""
         return await asyncio.to_thread(self.index.get, post_id)
+
+    def post_now(self, post_id: str) -> Post | None:
+        """`post`, read on the calling thread: one quick stored-fields look-up, for code that cannot wait
+        (the delivery engine's renderer, the new-post check)."""
+        return self.index.get(post_id)
+
+    def _timed_search(self, query: str, page: int, per_page: int) -> Results:
+        started = time.perf_counter()
+        try:
+            return self.index.search(query, page=page, per_page=per_page)
+        finally:
+            elapsed = time.perf_counter() - started
+            for observe in self.search_observers:
+                observe(elapsed)
 
     async def _cached(self, key: tuple, function, *args, **kwargs):
         value = self.cache.get(key)
@@ -169,17 +182,3 @@ class Services:
     def close(self) -> None:
         self.index.close()
         self.store.close()
-
-
-def services_of(context: ContextTypes.DEFAULT_TYPE) -> Services:
-    return context.bot_data[SERVICES]
-
-
-async def open_services(app: Application) -> None:
-    app.bot_data[SERVICES] = await Services.open(app.bot_data["settings"])
-
-
-async def close_services(app: Application) -> None:
-    services = app.bot_data.pop(SERVICES, None)
-    if services is not None:
-        services.close()

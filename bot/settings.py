@@ -25,7 +25,7 @@ class SettingsError(ValueError):
 
 
 @dataclass(frozen=True)
-class Delivery:
+class DeliveryLimits:
     """Outgoing message limits (Telegram's own limits by default)."""
 
     global_per_second: float = 30.0
@@ -57,7 +57,7 @@ class Settings:
     site_search_url: str | None = None
     feeds: tuple[str, ...] = ()
     default_language: str = "en"
-    delivery: Delivery = field(default_factory=Delivery)
+    delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
     webhook: Webhook = field(default_factory=Webhook)
     metrics_port: int | None = None
 
@@ -112,7 +112,7 @@ class Settings:
             site_search_url=site.get("search_url") or None,
             feeds=tuple(str(u) for u in raw.get("feeds") or ()),
             default_language=str(raw.get("default_language") or "en"),
-            delivery=_dataclass_from(Delivery, _section(raw, "delivery"), "delivery"),
+            delivery=_dataclass_from(DeliveryLimits, _section(raw, "delivery"), "delivery"),
             webhook=_dataclass_from(Webhook, _section(raw, "webhook"), "webhook"),
             metrics_port=_section(raw, "metrics").get("port"),
         )

@@ -73,6 +73,10 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE chats ADD COLUMN language_code TEXT;
     """,
+    # 4: the table of outgoing items holds new-post notifications too, not only announcements
+    """
+    ALTER TABLE announcements RENAME TO items;
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -85,6 +89,8 @@ class Chat:
     language: str | None
     active: bool
     language_code: str | None = None  # Telegram's, of a private chat's user
+    first_seen: str | None = None
+    last_seen: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +156,20 @@ class Store:
         store.migrate()
         return store
 
+    @classmethod
+    def open_existing(cls, path: str | Path, *, read_only: bool = False, timeout: float = 5) -> Store:
+        """Open the database at `path` as it is, never creating nor migrating it (for checks, exports and
+        metrics, safe while the bot runs); FileNotFoundError when there is none."""
+        path = Path(path)
+        if not path.is_file():
+            raise FileNotFoundError(f"no database at {path}")
+        uri = f"file:{path}?mode={'ro' if read_only else 'rw'}"
+        connection = sqlite3.connect(
+            uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
+        )
+        connection.row_factory = sqlite3.Row
+        return cls(connection)
+
     @property
     def version(self) -> int:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
@@ -192,15 +212,11 @@ class Store:
 
     def chat(self, chat_id: int) -> Chat | None:
         row = self.db.execute("SELECT * FROM chats WHERE id = ?", (chat_id,)).fetchone()
-        if row is None:
-            return None
-        return Chat(
-            id=row["id"],
-            type=row["type"],
-            language=row["language"],
-            active=bool(row["active"]),
-            language_code=row["language_code"],
-        )
+        return None if row is None else _chat(row)
+
+    def chats(self) -> list[Chat]:
+        """Every chat the bot knows, by id."""
+        return [_chat(row) for row in self.db.execute("SELECT * FROM chats ORDER BY id")]
 
     def set_language(self, chat_id: int, language: str | None) -> None:
         self.db.execute("UPDATE chats SET language = ? WHERE id = ?", (language, chat_id))
@@ -211,7 +227,7 @@ class Store:
     def forget_chat(self, chat_id: int) -> None:
         """Delete everything stored about `chat_id`: the chat, its subscriptions, its deliveries."""
         with self.transaction() as db:
-            db.execute("UPDATE announcements SET author = NULL WHERE author = ?", (chat_id,))
+            db.execute("UPDATE items SET author = NULL WHERE author = ?", (chat_id,))
             db.execute("DELETE FROM chats WHERE id = ?", (chat_id,))
 
     def migrate_chat(self, old_id: int, new_id: int) -> None:
@@ -258,6 +274,13 @@ class Store:
         rows = self.db.execute("SELECT tag FROM subscriptions WHERE chat_id = ? ORDER BY tag", (chat_id,))
         return [row[0] for row in rows]
 
+    def subscriptions_by_chat(self) -> dict[int, list[str]]:
+        """Every chat's subscriptions (as `subscriptions` lists them), by chat id."""
+        by_chat: dict[int, list[str]] = {}
+        for chat_id, tag in self.db.execute("SELECT chat_id, tag FROM subscriptions ORDER BY chat_id, tag"):
+            by_chat.setdefault(chat_id, []).append(tag)
+        return by_chat
+
     def subscriber_count(self) -> int:
         """Active chats with at least one subscription."""
         return self.db.execute(
@@ -294,18 +317,18 @@ class Store:
             if cursor.rowcount == 0:
                 return None
             item_id = db.execute(
-                """INSERT INTO announcements (kind, post_id, status, created)
+                """INSERT INTO items (kind, post_id, status, created)
                    VALUES ('post', ?, 'queued', ?)""",
                 (post_id, now),
             ).lastrowid
             return self._insert_deliveries(item_id, tags)
 
-    # announcements ------------------------------------------------------------------------------
+    # items: new-post notifications and announcements -------------------------------------------
 
     def create_announcement(self, author: int | None, text: str, target: str | None) -> Item:
         """A draft announcement, waiting for the admin's confirmation."""
         item_id = self.db.execute(
-            """INSERT INTO announcements (kind, author, text, target, status, created)
+            """INSERT INTO items (kind, author, text, target, status, created)
                VALUES ('text', ?, ?, ?, 'draft', ?)""",
             (author, text, target, utcnow()),
         ).lastrowid
@@ -314,7 +337,7 @@ class Store:
         return item
 
     def item(self, item_id: int) -> Item | None:
-        row = self.db.execute("SELECT * FROM announcements WHERE id = ?", (item_id,)).fetchone()
+        row = self.db.execute("SELECT * FROM items WHERE id = ?", (item_id,)).fetchone()
         if row is None:
             return None
         return Item(
@@ -332,17 +355,17 @@ class Store:
         """Draft -> queued, atomically, with one delivery per recipient; None if not a draft any more."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT target FROM announcements WHERE id = ? AND status = 'draft' AND kind = 'text'",
+                "SELECT target FROM items WHERE id = ? AND status = 'draft' AND kind = 'text'",
                 (item_id,),
             ).fetchone()
             if row is None:
                 return None
-            db.execute("UPDATE announcements SET status = 'queued' WHERE id = ?", (item_id,))
+            db.execute("UPDATE items SET status = 'queued' WHERE id = ?", (item_id,))
             return self._insert_deliveries(item_id, None if row[0] is None else (row[0],))
 
     def cancel_announcement(self, item_id: int) -> bool:
         cursor = self.db.execute(
-            "UPDATE announcements SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
+            "UPDATE items SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
         )
         return cursor.rowcount == 1
 
@@ -375,6 +398,10 @@ class Store:
             "SELECT MIN(not_before) FROM deliveries WHERE status = 'queued' AND (? IS NULL OR item_id = ?)",
             (item_id, item_id),
         ).fetchone()[0]
+
+    def delivery_counts(self) -> dict[str, int]:
+        """How many deliveries the database holds, by status."""
+        return dict(self.db.execute("SELECT status, COUNT(*) FROM deliveries GROUP BY status").fetchall())
 
     def queue_length(self, item_id: int | None = None) -> int:
         """Deliveries queued or in flight (of one item, if given)."""
@@ -421,13 +448,13 @@ class Store:
         """Mark queued items with nothing left to send as done; returns their ids."""
         with self.transaction() as db:
             rows = db.execute(
-                """SELECT a.id FROM announcements a WHERE a.status = 'queued' AND NOT EXISTS
+                """SELECT i.id FROM items i WHERE i.status = 'queued' AND NOT EXISTS
                    (SELECT 1 FROM deliveries d
-                    WHERE d.item_id = a.id AND d.status IN ('queued', 'sending'))"""
+                    WHERE d.item_id = i.id AND d.status IN ('queued', 'sending'))"""
             ).fetchall()
             ids = [row[0] for row in rows]
             db.executemany(
-                "UPDATE announcements SET status = 'done', finished = ? WHERE id = ?",
+                "UPDATE items SET status = 'done', finished = ? WHERE id = ?",
                 [(utcnow(), i) for i in ids],
             )
         return ids
@@ -438,20 +465,20 @@ class Store:
         The items themselves stay (the announced-posts ledger and the announcements' history)."""
         return self.db.execute(
             """DELETE FROM deliveries WHERE item_id IN
-               (SELECT id FROM announcements WHERE status = 'done' AND reported = 1 AND finished < ?)""",
+               (SELECT id FROM items WHERE status = 'done' AND reported = 1 AND finished < ?)""",
             (before,),
         ).rowcount
 
     def unreported(self) -> list[Item]:
         """Finished announcements whose author has not had the report yet."""
         rows = self.db.execute(
-            """SELECT id FROM announcements
+            """SELECT id FROM items
                WHERE status = 'done' AND kind = 'text' AND reported = 0 ORDER BY id"""
         )
         return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
 
     def mark_reported(self, item_id: int) -> None:
-        self.db.execute("UPDATE announcements SET reported = 1 WHERE id = ?", (item_id,))
+        self.db.execute("UPDATE items SET reported = 1 WHERE id = ?", (item_id,))
 
     def report(self, item_id: int) -> Report:
         counts = dict(
@@ -470,7 +497,7 @@ class Store:
     def last_announcement(self) -> Item | None:
         """The most recently queued or finished admin announcement."""
         row = self.db.execute(
-            """SELECT id FROM announcements
+            """SELECT id FROM items
                WHERE kind = 'text' AND status IN ('queued', 'done') ORDER BY id DESC"""
         ).fetchone()
         return None if row is None else self.item(row[0])
@@ -487,6 +514,18 @@ class Store:
                ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
             (key, value),
         )
+
+
+def _chat(row: sqlite3.Row) -> Chat:
+    return Chat(
+        id=row["id"],
+        type=row["type"],
+        language=row["language"],
+        active=bool(row["active"]),
+        language_code=row["language_code"],
+        first_seen=row["first_seen"],
+        last_seen=row["last_seen"],
+    )
 
 
 def _recipients_query(tags: tuple[str, ...] | None) -> tuple[str, tuple]:
@@ -511,3 +550,57 @@ class _Transaction:
 
     def __exit__(self, kind, value, traceback) -> None:
         self.db.execute("COMMIT" if kind is None else "ROLLBACK")
+
+
+# database files ----------------------------------------------------------------------------------
+
+
+def backup_database(source: Path, destination: Path) -> int:
+    """Copy the live database at `source` to `destination` (SQLite's online backup, checked for
+    integrity, written under a temporary name first); returns the number of pages copied."""
+    if not source.exists():
+        raise FileNotFoundError(f"no database at {source}")
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    tmp = destination.with_name(destination.name + ".partial")
+    tmp.unlink(missing_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    dst = sqlite3.connect(tmp)
+    try:
+        src.backup(dst, pages=256)
+        pages = dst.execute("PRAGMA page_count").fetchone()[0]
+        if dst.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise sqlite3.DatabaseError("the copy failed its integrity check")
+    finally:
+        dst.close()
+        src.close()
+    tmp.replace(destination)
+    return pages
+
+
+def check_backup(path: Path) -> None:
+    """Raise ValueError unless `path` is an intact newsbot database this version can open."""
+    if not path.is_file():
+        raise FileNotFoundError(f"no backup at {path}")
+    db = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        if db.execute("PRAGMA integrity_check").fetchone()[0] != "ok":
+            raise ValueError(f"{path} failed its integrity check")
+        version = db.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        raise ValueError(f"{path} is not an SQLite database: {exc}") from None
+    finally:
+        db.close()
+    if not 1 <= version <= len(MIGRATIONS):
+        raise ValueError(f"{path} is not a newsbot database this version can use (schema {version})")
+
+
+def checkpoint(database: Path) -> None:
+    """Fold the write-ahead log into the database file, so that a copy of the file is complete."""
+    try:
+        db = sqlite3.connect(database)
+        try:
+            db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        finally:
+            db.close()
+    except sqlite3.Error:
+        pass  # a broken database is kept as it is

@@ -1,4 +1,10 @@
-"""Shared fixtures: the strict fake Bot API, settings pointing at it, and the real bot polling it.
+"""What every kind of test shares. The tests are in folders by kind: `unit/` (one module or the search
+core, no Telegram), `e2e/` (the real Application through the strict fake Bot API, or `newsbot` run as a
+process; see `processes.py`), `fakeapi/` (the fake Bot API itself).
+
+Fixtures: the strict fake Bot API, settings pointing at it, the real bot polling it, the shipped posts
+indexed once. Helpers: writing a post file, pressing a button, reaching a running bot's services, waiting
+for a condition.
 
 Every test using `fake` fails at teardown if the bot made a call Telegram would reject (invalid HTML, too
 long, bad keyboard, unanswerable callback...). Mark a test ``@pytest.mark.rejections_expected`` when
@@ -7,20 +13,88 @@ provoking rejections is the point.
 
 from __future__ import annotations
 
+import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
+from feedserver import FeedServer
+from telegram.ext import Application
 
-from bot.fakeapi import FakeBotAPI, polling
+from bot.context import SERVICES
+from bot.fakeapi import FakeBotAPI, Message, polling
+from bot.notify import LAST_SYNC
+from bot.services import Services
 from bot.settings import Settings
 from index import Index, load_posts
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT_DIR = REPO / "content"
+
+
+# helpers ------------------------------------------------------------------------------------------
+
+
+def write_post(folder: Path, name: str, title: str, body: str = "Body text.", **meta: object) -> Path:
+    """Write ``<folder>/<name>.md`` with `title` and `meta` (lists as ``[a, b]``) in its front matter."""
+    front = "".join(
+        f"{key}: [{', '.join(map(str, value))}]\n" if isinstance(value, list | tuple) else f"{key}: {value}\n"
+        for key, value in meta.items()
+    )
+    path = folder / f"{name}.md"
+    path.write_text(f"---\ntitle: {title}\n{front}---\n{body}\n", encoding="utf-8")
+    return path
+
+
+async def press(fake: FakeBotAPI, message: Message, button: str | int, **kwargs: Any) -> dict:
+    """Press a button of a bot message (by index or label) and return the bot's answerCallbackQuery."""
+    return await fake.wait_callback_answer(fake.press(message, button, **kwargs))
+
+
+def services_of(app: Application) -> Services:
+    """A running bot's services (open between `initialize()` and `shutdown()`)."""
+    return app.bot_data[SERVICES]
+
+
+def wait_until(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:
+    """Block until `predicate()` is truthy and return its value; fail the test after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+async def polls_done(app: Application, count: int) -> None:
+    """Wait until a running bot's content poll has run about `count` more times (its last sync moved on;
+    at most 5 s each)."""
+    store = services_of(app).store
+    for _ in range(count):
+        last = store.get_meta(LAST_SYNC)
+        for _ in range(100):
+            await asyncio.sleep(0.05)
+            if store.get_meta(LAST_SYNC) != last:
+                break
+
+
+async def eventually(predicate: Callable[[], Any], timeout: float = 5.0, what: str = "condition") -> Any:
+    """`wait_until` for async tests: polls without blocking the event loop."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
+
+
+# fixtures -----------------------------------------------------------------------------------------
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -79,3 +153,11 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
     index.sync(load_posts(CONTENT_DIR / "posts").posts)
     yield index
     index.close()
+
+
+@pytest.fixture
+def feed() -> Iterator[FeedServer]:
+    """An RSS feed served over loopback HTTP (`feedserver.FeedServer`); set its `body`."""
+    server = FeedServer()
+    yield server
+    server.close()

@@ -12,11 +12,12 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.request
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
+
+from conftest import wait_until
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -38,16 +39,6 @@ def bot_env(api_url: str, token: str, data_dir: Path, **extra: str) -> dict[str,
         **extra,
     )
     return env
-
-
-def wait_until(predicate: Callable[[], Any], timeout: float, what: str, every: float = 0.05) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(every)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 class Process:

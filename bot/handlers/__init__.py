@@ -1,4 +1,3 @@
-"""Telegram update handlers: one module per command or concern, each with `register(app)`.
-
-A module may also define `COMMANDS` (names whose menu descriptions are the catalogue's `cmd_<name>`
-texts); `bot.app` registers the modules listed in `HANDLER_MODULES` in order and sets the menu."""
+"""Telegram update handlers: one module per command or concern, none importing another (what they share
+is in `common`). Each module offers `handlers()` (and `COMMANDS`, the names for the command menu, if it
+has any); `bot.app` registers them, in one visible order."""

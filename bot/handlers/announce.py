@@ -1,55 +1,44 @@
-"""Admin announcements and statistics: /announce, its confirm/cancel buttons, the delivery report, /stats.
+"""Admin announcements and statistics: /announce, its confirm/cancel buttons, /stats.
 
 `/announce <text>`, `/announce` as a reply to a message, or `/announce #tag <text>` (that topic's
 subscribers) by an admin (settings.admins) creates a draft and shows it exactly as members will see it,
 with "Send to N subscribers" and "Cancel". The store turns a draft into a queued announcement atomically,
-so a double tap sends once. When the delivery engine has finished, the author gets a report.
+so a double tap sends once. When the delivery engine has finished, the author gets a report (`bot.notify`).
 Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import functools
-import logging
 import re
 from collections.abc import Awaitable, Callable
 
-from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import TelegramError
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, ContextTypes, filters
+from telegram import Message, Update
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
-from bot.delivery import ENGINE
-from bot.handlers.common import lang_of
-from bot.handlers.subscriptions import find_tags
-from bot.html import MAX_MESSAGE, visible_length
-from bot.messages import chat_language, plain, t
-from bot.services import Services, services_of
+from bot.context import BotContext
+from bot.handlers.common import lang_of, send_page
+from bot.notify import LAST_SYNC
+from bot.render.admin import announcement, announcement_preview, statistics
+from bot.render.html import MAX_MESSAGE, visible_length
+from bot.render.messages import plain, t
 
-log = logging.getLogger(__name__)
-
-COMMANDS: tuple[str, ...] = ()  # admin-only commands stay out of the public menu
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
-Handler = Callable[[Update, ContextTypes.DEFAULT_TYPE], Awaitable[None]]
+Handler = Callable[[Update, BotContext], Awaitable[None]]
 _CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
 
 
-def announcement_html(text: str) -> str:
-    """An announcement as members receive it (`text` is Telegram HTML)."""
-    return f"📢 {text}"
-
-
-def is_admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+def is_admin(update: Update, context: BotContext) -> bool:
     user = update.effective_user
-    return user is not None and user.id in services_of(context).settings.admins
+    return user is not None and user.id in context.services.settings.admins
 
 
 def admins_only(handler: Handler) -> Handler:
     """Run `handler` for the bot's admins; anyone else gets a polite refusal and nothing happens."""
 
     @functools.wraps(handler)
-    async def guarded(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    async def guarded(update: Update, context: BotContext) -> None:
         if is_admin(update, context):
             await handler(update, context)
             return
@@ -75,57 +64,47 @@ def announcement_source(message: Message) -> tuple[str | None, str]:
 
 
 @admins_only
-async def announce(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def announce(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     message = update.effective_message
-    services = services_of(context)
+    services = context.services
     typed_target, text = announcement_source(message)
     if not text:
         await message.reply_html(t(lang, "announce_usage"))
         return
     target = None
     if typed_target is not None:
-        tags = find_tags(services, typed_target)
-        if tags is None or len(tags) != 1:
+        target = services.topics.one(typed_target)
+        if target is None:
             await message.reply_html(t(lang, "sub_unknown_tag_none", tag=typed_target))
             return
-        target = tags[0]
-    html = announcement_html(text)
-    if visible_length(html) > MAX_MESSAGE:
-        await message.reply_html(t(lang, "announce_too_long", length=visible_length(html), limit=MAX_MESSAGE))
+    length = visible_length(announcement(text))
+    if length > MAX_MESSAGE:
+        await message.reply_html(t(lang, "announce_too_long", length=length, limit=MAX_MESSAGE))
         return
     count = len(services.store.recipients(None if target is None else (target,)))
     if count == 0:
         await message.reply_html(t(lang, "announce_nobody"))
         return
     draft = services.store.create_announcement(update.effective_user.id, text, target)
-    buttons = [
-        [
-            InlineKeyboardButton(
-                plain(lang, "announce_send_button", count=count), callback_data=f"a:s:{draft.id}"
-            )
-        ],
-        [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{draft.id}")],
-    ]
-    await message.reply_html(html, reply_markup=InlineKeyboardMarkup(buttons))
+    await send_page(message, announcement_preview(text, draft.id, count, lang))
 
 
 @admins_only
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
     match = _CALLBACK.match(callback.data or "")
     if match is None:
         await callback.answer(plain(lang, "expired"))
         return
-    store = services_of(context).store
+    store = context.services.store
     item_id = int(match.group(2))
     if match.group(1) == "s":
         count = store.queue_announcement(item_id)
         if count is not None:
-            engine = context.bot_data.get(ENGINE)
-            if engine is not None:
-                engine.wake()
+            if context.delivery is not None:
+                context.delivery.wake()
             await callback.answer()
             await callback.edit_message_reply_markup(None)
             await context.bot.send_message(callback.message.chat.id, t(lang, "announce_sending", count=count))
@@ -143,72 +122,32 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await callback.answer(plain(lang, "announce_already_cancelled" if done else "announce_already_sent"))
 
 
-async def send_reports(bot: Bot, services: Services) -> None:
-    """Tell each finished announcement's author how it went (once, also after a restart)."""
-    store = services.store
-    for item in store.unreported():
-        store.mark_reported(item.id)
-        if item.author is None:
-            continue
-        chat = store.chat(item.author)
-        default = services.settings.default_language
-        lang = chat_language(chat.language, chat.language_code, default) if chat else default
-        report = store.report(item.id)
-        text = t(
-            lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed
-        )
-        try:
-            await bot.send_message(item.author, text)
-        except TelegramError as exc:
-            log.warning("could not send the announcement report to %s: %s", item.author, exc)
-
-
-def _when(iso: str | None, lang: str) -> str:
-    if not iso:
-        return plain(lang, "stats_never")
-    moment = dt.datetime.fromisoformat(iso)
-    return moment.strftime("%Y-%m-%d %H:%M UTC")
-
-
 @admins_only
-async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stats(update: Update, context: BotContext) -> None:
     """/stats (admins): chats, subscribers, posts, last sync, queue, the last announcement's report."""
     lang = lang_of(update, context)
     message = update.effective_message
-    services = services_of(context)
+    services = context.services
     store = services.store
     chats, active = store.chat_count()
     last = store.last_announcement()
-    if last is None:
-        last_text = plain(lang, "stats_never")
-    else:
-        report = store.report(last.id)
-        last_text = plain(
-            lang,
-            "stats_last",
-            when=_when(last.created, lang),
-            delivered=report.delivered,
-            blocked=report.blocked,
-            failed=report.failed,
-            pending=report.pending,
-        )
-    await message.reply_html(
-        t(
-            lang,
-            "stats",
-            chats=chats,
-            active=active,
-            subscribers=store.subscriber_count(),
-            posts=len(services.index),
-            last_sync=_when(store.get_meta("last_sync"), lang),
-            queue=store.queue_length(),
-            last=last_text,
-        )
+    text = statistics(
+        lang,
+        chats=chats,
+        active=active,
+        subscribers=store.subscriber_count(),
+        posts=services.post_count,
+        last_sync=store.get_meta(LAST_SYNC),
+        queue=store.queue_length(),
+        last=None if last is None else (last, store.report(last.id)),
     )
+    await message.reply_html(text)
 
 
-def register(app: Application) -> None:
+def handlers() -> list[BaseHandler]:
     only_new = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("announce", announce, filters=only_new))
-    app.add_handler(CommandHandler("stats", stats, filters=only_new))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^a:"))
+    return [
+        CommandHandler("announce", announce, filters=only_new),
+        CommandHandler("stats", stats, filters=only_new),
+        CallbackQueryHandler(on_button, pattern=r"^a:"),
+    ]

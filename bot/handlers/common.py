@@ -1,33 +1,40 @@
-"""Helpers every handler module uses: the chat's language, query cleaning, sending an answer."""
+"""What the handler modules share, so that none imports another: the chat's language, sending and
+editing pages (an edited question edits its answer), the search-and-answer flow, sending a whole post,
+the /topics page, and whether a group message is addressed to the bot."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, Update
+from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, MessageEntity, Update
 from telegram.error import BadRequest
-from telegram.ext import ContextTypes
 
-from bot.html import visible_text
-from bot.messages import language_for
-from bot.render import Page
-from bot.services import services_of
+from bot.context import BotContext
+from bot.render.html import visible_text
+from bot.render.menus import topics_page
+from bot.render.messages import language_for, t
+from bot.render.page import Page
+from bot.render.posts import post_messages, results_page
 
 MAX_QUERY = 200  # characters of a question passed to the search
+PER_PAGE = 5  # hits on one page of an answer
 ANSWERS = "answers"  # chat_data: question message id -> the bot's answer message id
 SHOWN = "shown"  # chat_data: bot message id -> the Page it shows (to skip edits that change nothing)
 MAX_REMEMBERED_ANSWERS = 50
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u00ad]")
 
 
-def lang_of(update: Update, context: ContextTypes.DEFAULT_TYPE) -> str:
+# who asks, and what ------------------------------------------------------------------------------
+
+
+def lang_of(update: Update, context: BotContext) -> str:
     """The language to answer in: the chat's /language choice, else the user's Telegram language."""
     user = update.effective_user
     chat_id = update.effective_chat.id if update.effective_chat else user.id if user else None
     chosen = None
     if chat_id is not None:
-        chat = services_of(context).store.chat(chat_id)
+        chat = context.services.store.chat(chat_id)
         chosen = chat.language if chat else None
     return language_for(user.language_code if user else None, chosen)
 
@@ -41,16 +48,44 @@ def clean_query(text: str | None) -> str:
     return " ".join(text.split())[:MAX_QUERY].strip()
 
 
+def addressed_to_bot(message: Message) -> bool:
+    """Whether a group message mentions the bot or replies to one of its messages."""
+    bot = message.get_bot()
+    reply = message.reply_to_message
+    if reply and reply.from_user and reply.from_user.id == bot.id:
+        return True
+    mention = f"@{bot.username}".lower() if bot.username else None
+    for entity, text in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
+            return True
+        if mention and text.lower() == mention:
+            return True
+    return False
+
+
+def question_in(message: Message) -> str:
+    """The message text without the mentions of the bot."""
+    text = message.text or ""
+    bot_username = message.get_bot().username
+    if bot_username:
+        mention = f"@{bot_username}"
+        text = " ".join(word for word in text.split() if word.lower() != mention.lower())
+    return text
+
+
+# sending and editing pages -----------------------------------------------------------------------
+
+
 async def send_page(message: Message, page: Page, **kwargs) -> Message:
     """Reply to `message` with a page (HTML and no link previews are the Application's defaults)."""
     return await message.reply_html(page.text, reply_markup=page.markup, **kwargs)
 
 
-async def send_to(context: ContextTypes.DEFAULT_TYPE, chat_id: int, page: Page) -> Message:
+async def send_to(context: BotContext, chat_id: int, page: Page) -> Message:
     return await context.bot.send_message(chat_id, page.text, reply_markup=page.markup)
 
 
-def _remember(context: ContextTypes.DEFAULT_TYPE, message_id: int, page: Page) -> None:
+def _remember(context: BotContext, message_id: int, page: Page) -> None:
     shown: dict[int, Page] = context.chat_data.setdefault(SHOWN, {})
     shown.pop(message_id, None)
     shown[message_id] = page
@@ -58,9 +93,7 @@ def _remember(context: ContextTypes.DEFAULT_TYPE, message_id: int, page: Page) -
         del shown[next(iter(shown))]
 
 
-def _showing(
-    context: ContextTypes.DEFAULT_TYPE, message: MaybeInaccessibleMessage | None, page: Page
-) -> bool:
+def _showing(context: BotContext, message: MaybeInaccessibleMessage | None, page: Page) -> bool:
     """Whether the message already shows `page` (Telegram refuses an edit that changes nothing)."""
     if message is None:
         return False
@@ -74,7 +107,7 @@ def _showing(
     return message.text == visible_text(page.text).strip() and message.reply_markup == page.markup
 
 
-async def edit_page(callback: CallbackQuery, page: Page, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def edit_page(callback: CallbackQuery, page: Page, context: BotContext) -> None:
     """Show `page` in the pressed button's message, unless it already shows it (a double tap)."""
     if _showing(context, callback.message, page):
         return
@@ -87,7 +120,7 @@ async def edit_page(callback: CallbackQuery, page: Page, context: ContextTypes.D
         _remember(context, callback.message.message_id, page)
 
 
-async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, page: Page) -> None:
+async def answer(update: Update, context: BotContext, page: Page) -> None:
     """Answer a question; when the question was edited, edit the earlier answer instead of sending anew."""
     message = update.effective_message
     answers: dict[int, int] = context.chat_data.setdefault(ANSWERS, {})
@@ -109,3 +142,48 @@ async def answer(update: Update, context: ContextTypes.DEFAULT_TYPE, page: Page)
     answers[message.message_id] = sent.message_id
     while len(answers) > MAX_REMEMBERED_ANSWERS:
         del answers[next(iter(answers))]
+
+
+# asking and reading ------------------------------------------------------------------------------
+
+
+async def search_page(context: BotContext, query: str, lang: str, page: int = 1) -> Page:
+    """Run the search and render one page of results."""
+    services = context.services
+    results = await services.search(query, page=page, per_page=PER_PAGE)
+    pages = results.pages
+    if pages and page > pages:  # the index shrank since the button was made
+        results = await services.search(query, page=pages, per_page=PER_PAGE)
+    return results_page(
+        results,
+        lang,
+        query_key=services.queries.key(query),
+        site_search_url=services.settings.site_search_url,
+    )
+
+
+async def ask(update: Update, context: BotContext, text: str | None) -> None:
+    """Answer `text` as a question (or say what to do when it holds no words)."""
+    lang = lang_of(update, context)
+    query = clean_query(text)
+    if not query:
+        await answer(update, context, Page(t(lang, "empty_query")))
+        return
+    await answer(update, context, await search_page(context, query, lang))
+
+
+async def send_post(context: BotContext, chat_id: int, post_id: str, lang: str) -> bool:
+    """Send the whole post into the chat, split into messages that fit; False when it is gone."""
+    services = context.services
+    post = await services.post(post_id)
+    if post is None:
+        return False
+    for text in post_messages(post, lang, site_search_url=services.settings.site_search_url):
+        await context.bot.send_message(chat_id, text)
+    return True
+
+
+def topics_for(context: BotContext, chat_id: int, lang: str) -> Page:
+    """The /topics page as `chat_id` sees it (its toggles show what it follows)."""
+    services = context.services
+    return topics_page(services.topics.counts, lang, services.store.subscriptions(chat_id))

@@ -6,15 +6,15 @@ import logging
 
 from telegram import Update
 from telegram.error import Forbidden, TelegramError
-from telegram.ext import Application, ContextTypes
 
+from bot.context import BotContext
 from bot.handlers.common import lang_of
-from bot.messages import plain, t
+from bot.render.messages import plain, t
 
 log = logging.getLogger(__name__)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     if isinstance(error, Forbidden):
         log.info("a chat blocked the bot or removed it: %s", error)
@@ -34,7 +34,3 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
             await context.bot.send_message(update.effective_chat.id, t(lang, "error"))
     except TelegramError as exc:
         log.warning("could not tell the user about the error: %s", exc)
-
-
-def register(app: Application) -> None:
-    app.add_error_handler(on_error)

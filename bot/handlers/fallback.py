@@ -1,30 +1,34 @@
-"""Registered after every other module: odd messages in private chats, unknown commands, stray buttons."""
+"""Registered after every other module (bot.app): odd messages in private chats, unknown commands, stray
+buttons."""
 
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, ContextTypes, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
+from bot.context import BotContext
 from bot.handlers.common import lang_of, send_page
-from bot.messages import plain, t
-from bot.render import Page
+from bot.render.messages import plain, t
+from bot.render.page import Page
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     await send_page(update.effective_message, Page(t(lang_of(update, context), "unknown_command")))
 
 
-async def not_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def not_text(update: Update, context: BotContext) -> None:
     await send_page(update.effective_message, Page(t(lang_of(update, context), "only_text")))
 
 
-async def stray_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stray_button(update: Update, context: BotContext) -> None:
     """A button this bot did not make (forged, or from an older version): answered, never an error."""
     await update.callback_query.answer(plain(lang_of(update, context), "expired"))
 
 
-def register(app: Application) -> None:
+def handlers() -> list[BaseHandler]:
     private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(private & filters.COMMAND, unknown_command))
-    app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text))
-    app.add_handler(CallbackQueryHandler(stray_button))
+    return [
+        MessageHandler(private & filters.COMMAND, unknown_command),
+        MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, not_text),
+        CallbackQueryHandler(stray_button),
+    ]

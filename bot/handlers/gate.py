@@ -1,4 +1,5 @@
-"""Runs before every handler: records the chat, and slows a user who sends bursts (see bot.flood)."""
+"""Runs before every answering handler: records the chat, and slows a user who sends bursts (see
+bot.flood)."""
 
 from __future__ import annotations
 
@@ -6,17 +7,14 @@ import asyncio
 import logging
 
 from telegram import Update
-from telegram.ext import Application, ApplicationHandlerStop, ContextTypes, TypeHandler
+from telegram.ext import ApplicationHandlerStop, BaseHandler, TypeHandler
 
-from bot.flood import Flood, PerChatProcessor, chat_key
-from bot.handlers.common import lang_of
-from bot.handlers.groups import addressed_to_bot
-from bot.messages import plain, t
-from bot.services import services_of
+from bot.context import BotContext
+from bot.flood import PerChatProcessor, chat_key
+from bot.handlers.common import addressed_to_bot, lang_of
+from bot.render.messages import plain, t
 
 log = logging.getLogger(__name__)
-FLOOD = "flood"
-GROUP = -10
 
 
 def _counts(update: Update) -> bool:
@@ -31,15 +29,15 @@ def _counts(update: Update) -> bool:
     return message.text.startswith("/") or addressed_to_bot(message)
 
 
-async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def gate(update: Update, context: BotContext) -> None:
     chat = update.effective_chat
     if chat is not None:
         user = update.effective_user
         code = user.language_code if user and chat.type == "private" else None
-        services_of(context).store.seen_chat(chat.id, chat.type, code)
+        context.services.store.seen_chat(chat.id, chat.type, code)
     if not _counts(update):
         return
-    flood: Flood = context.bot_data[FLOOD]
+    flood = context.flood
     processor = context.application.update_processor
     backlog = processor.pending(chat_key(update)) if isinstance(processor, PerChatProcessor) else 1
     if backlog > flood.max_backlog:
@@ -55,6 +53,5 @@ async def gate(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await asyncio.sleep(delay)
 
 
-def register(app: Application) -> None:
-    app.bot_data.setdefault(FLOOD, Flood())
-    app.add_handler(TypeHandler(Update, gate), group=GROUP)
+def handlers() -> list[BaseHandler]:
+    return [TypeHandler(Update, gate)]

@@ -2,35 +2,11 @@
 
 from __future__ import annotations
 
-from telegram import Message, MessageEntity, Update
-from telegram.ext import Application, ContextTypes, MessageHandler, filters
+from telegram import Message, Update
+from telegram.ext import BaseHandler, MessageHandler, filters
 
-from bot.handlers.search import ask
-
-
-def addressed_to_bot(message: Message) -> bool:
-    """Whether a group message mentions the bot or replies to one of its messages."""
-    bot = message.get_bot()
-    reply = message.reply_to_message
-    if reply and reply.from_user and reply.from_user.id == bot.id:
-        return True
-    mention = f"@{bot.username}".lower() if bot.username else None
-    for entity, text in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
-        if entity.type == MessageEntity.TEXT_MENTION and entity.user and entity.user.id == bot.id:
-            return True
-        if mention and text.lower() == mention:
-            return True
-    return False
-
-
-def question_in(message: Message) -> str:
-    """The message text without the mentions of the bot."""
-    text = message.text or ""
-    bot_username = message.get_bot().username
-    if bot_username:
-        mention = f"@{bot_username}"
-        text = " ".join(word for word in text.split() if word.lower() != mention.lower())
-    return text
+from bot.context import BotContext
+from bot.handlers.common import addressed_to_bot, ask, question_in
 
 
 class _AddressedToBot(filters.MessageFilter):
@@ -41,15 +17,15 @@ class _AddressedToBot(filters.MessageFilter):
 ADDRESSED_TO_BOT = _AddressedToBot(name="addressed_to_bot")
 
 
-async def group_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def group_text(update: Update, context: BotContext) -> None:
     await ask(update, context, question_in(update.effective_message))
 
 
-def register(app: Application) -> None:
+def handlers() -> list[BaseHandler]:
     questions = filters.UpdateType.MESSAGE | filters.UpdateType.EDITED_MESSAGE
-    app.add_handler(
+    return [
         MessageHandler(
             filters.ChatType.GROUPS & questions & filters.TEXT & ~filters.COMMAND & ADDRESSED_TO_BOT,
             group_text,
         )
-    )
+    ]

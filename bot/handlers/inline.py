@@ -3,20 +3,20 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, ContextTypes, InlineQueryHandler
+from telegram.ext import BaseHandler, InlineQueryHandler
 
+from bot.context import BotContext
 from bot.handlers.common import clean_query, lang_of
-from bot.render import inline_results
-from bot.services import services_of
+from bot.render.posts import inline_results
 
 PER_PAGE = 20  # Telegram allows 50 per answer; more come with next_offset as the user scrolls
 CACHE_SECONDS = 30
 
 
-async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def inline_query(update: Update, context: BotContext) -> None:
     inline = update.inline_query
     lang = lang_of(update, context)
-    services = services_of(context)
+    services = context.services
     query = clean_query(inline.query)
     next_offset = None
     if not query:
@@ -33,5 +33,5 @@ async def inline_query(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     await inline.answer(articles, cache_time=CACHE_SECONDS, is_personal=True, next_offset=next_offset)
 
 
-def register(app: Application) -> None:
-    app.add_handler(InlineQueryHandler(inline_query))
+def handlers() -> list[BaseHandler]:
+    return [InlineQueryHandler(inline_query)]

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from telegram import Update
-from telegram.ext import Application, CommandHandler, ContextTypes, filters
+from telegram.ext import BaseHandler, CommandHandler, filters
 
+from bot.context import BotContext
 from bot.handlers.common import lang_of, send_page
-from bot.messages import t
-from bot.render import Page, hits_page
-from bot.services import services_of
+from bot.render.messages import t
+from bot.render.page import Page
+from bot.render.posts import hits_page
 
 COMMANDS = ("latest",)
 DEFAULT_COUNT = 5
@@ -23,9 +24,9 @@ def requested_count(args: list[str] | None) -> int:
         return DEFAULT_COUNT
 
 
-async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def latest(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
-    services = services_of(context)
+    services = context.services
     hits = await services.latest(requested_count(context.args))
     if not hits:
         page = Page(t(lang, "latest_empty"))
@@ -36,5 +37,5 @@ async def latest(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await send_page(update.effective_message, page)
 
 
-def register(app: Application) -> None:
-    app.add_handler(CommandHandler("latest", latest, filters=filters.UpdateType.MESSAGE))
+def handlers() -> list[BaseHandler]:
+    return [CommandHandler("latest", latest, filters=filters.UpdateType.MESSAGE)]

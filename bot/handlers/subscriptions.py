@@ -1,5 +1,6 @@
-"""Subscriptions: /subscribe, /unsubscribe, /subscriptions, /stop, subscribe toggles on /topics, and
-keeping chats' state right when the bot is blocked, removed or the group migrates.
+"""Subscriptions: /subscribe, /unsubscribe, /subscriptions, /stop, the deep link `/start subscribe[_<tag
+key>]`, the subscribe toggles on /topics, and keeping chats' state right when the bot is blocked,
+removed or the group migrates.
 
 Callback data: `s:+:<key>` subscribe, `s:-:<key>` unsubscribe (from the /subscriptions list), `s:t:<key>`
 toggle from /topics; `<key>` is `*` (every new post) or a tag's short key. In groups only the group's
@@ -8,83 +9,43 @@ admins may change subscriptions.
 
 from __future__ import annotations
 
-import difflib
 import logging
 import re
 
-from telegram import ChatMember, InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram import ChatMember, Update
 from telegram.constants import ChatType
 from telegram.error import TelegramError
 from telegram.ext import (
-    Application,
+    BaseHandler,
     CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
-    ContextTypes,
     MessageHandler,
     filters,
 )
 
-from bot.handlers.common import lang_of
-from bot.handlers.start import START_PAYLOADS
-from bot.handlers.topics import TOPIC_BUTTONS, topics_for
-from bot.messages import plain, t
-from bot.render import clip, short_key
-from bot.services import SERVICES, Services, services_of
+from bot.context import BotContext
+from bot.handlers.common import lang_of, send_page, topics_for
+from bot.render.menus import ALL_KEY, subscription_name, subscriptions_page, unknown_topic_page
+from bot.render.messages import plain, t
+from bot.render.page import short_key
+from bot.services import Services
 from bot.store import ALL
+from bot.tags import normalise
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "stop")
-ALL_KEY = "*"
-MAX_SUGGESTIONS = 6
 _CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})$")
+_SUBSCRIBE_LINK = r"^/start(?:@\w+)?\s+subscribe(?:_\S*)?(?:\s|$)"  # ahead of the plain /start (bot.app)
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
-
-
-# tags --------------------------------------------------------------------------------------------
-
-
-def normalise_tag(text: str) -> str:
-    """How a tag is typed (`#Drug_Policy`, `drug policy`) → how posts store it (`drug policy`)."""
-    return " ".join(text.replace("_", " ").lstrip("#").split()).lower()
-
-
-def find_tags(services: Services, text: str) -> list[str] | None:
-    """The known tags `text` names: the whole text as one tag, or each `#tag`/word; None if any is unknown."""
-    known = {tag for tag, _count in services.index.tags()}
-    whole = normalise_tag(text)
-    if whole in known:
-        return [whole]
-    parts = [normalise_tag(p) for p in re.split(r"[,\s]+", text) if normalise_tag(p)]
-    if len(parts) > 1 and all(p in known for p in parts):
-        return list(dict.fromkeys(parts))
-    return None
-
-
-def suggestions(services: Services, text: str) -> list[str]:
-    """Known tags that look like `text`: close spellings first, then tags containing it."""
-    wanted = normalise_tag(text)
-    known = [tag for tag, _count in services.index.tags()]
-    close = difflib.get_close_matches(wanted, known, n=MAX_SUGGESTIONS, cutoff=0.6)
-    words = set(wanted.split())
-    related = [tag for tag in known if tag not in close and (wanted in tag or words & set(tag.split()))]
-    return (close + related)[:MAX_SUGGESTIONS]
-
-
-def tag_key(tag: str) -> str:
-    return ALL_KEY if tag == ALL else short_key(tag)
-
-
-def display_name(tag: str, lang: str) -> str:
-    return plain(lang, "subs_all_name") if tag == ALL else f"#{tag}"
 
 
 # permissions -------------------------------------------------------------------------------------
 
 
-async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+async def may_change(update: Update, context: BotContext) -> bool:
     """Private chats decide for themselves; in groups, only admins (or the group itself, anonymously)."""
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
@@ -103,7 +64,7 @@ async def may_change(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool
     return member.status in ADMIN_STATUSES
 
 
-async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str) -> None:
+async def _refuse(update: Update, context: BotContext, lang: str) -> None:
     if update.callback_query:
         await update.callback_query.answer(plain(lang, "group_admins_only"), show_alert=True)
     else:
@@ -113,26 +74,26 @@ async def _refuse(update: Update, context: ContextTypes.DEFAULT_TYPE, lang: str)
 # commands ----------------------------------------------------------------------------------------
 
 
-async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def subscribe(update: Update, context: BotContext) -> None:
     """/subscribe (every new post) or /subscribe <tag> (a tag with spaces named in full, or #tags)."""
     await _subscribe(update, context, " ".join(context.args or ()))
 
 
-async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted: str) -> None:
+async def _subscribe(update: Update, context: BotContext, wanted: str) -> None:
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    services = services_of(context)
+    services = context.services
     chat_id = update.effective_chat.id
     message = update.effective_message
     if not wanted.strip():
         created = services.store.subscribe(chat_id, ALL)
         await message.reply_html(t(lang, "sub_all_done" if created else "sub_all_already"))
         return
-    tags = find_tags(services, wanted)
+    tags = services.topics.find(wanted)
     if tags is None:
-        await _unknown_tag(update, services, wanted, lang)
+        await send_page(message, unknown_topic_page(wanted, services.topics.suggestions(wanted), lang))
         return
     lines = []
     for tag in tags:
@@ -141,41 +102,23 @@ async def _subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE, wanted:
     await message.reply_html("\n".join(lines))
 
 
-async def _unknown_tag(update: Update, services: Services, wanted: str, lang: str) -> None:
-    shown = clip(wanted.strip(), 60)
-    close = suggestions(services, wanted)
-    if not close:
-        await update.effective_message.reply_html(t(lang, "sub_unknown_tag_none", tag=shown))
-        return
-    rows = [
-        [
-            InlineKeyboardButton(
-                plain(lang, "subs_add_button", tag=clip(tag, 40)), callback_data=f"s:+:{tag_key(tag)}"
-            )
-        ]
-        for tag in close
-    ]
-    await update.effective_message.reply_html(
-        t(lang, "sub_unknown_tag", tag=shown), reply_markup=InlineKeyboardMarkup(rows)
-    )
-
-
-async def subscribe_payload(update: Update, context: ContextTypes.DEFAULT_TYPE, argument: str) -> None:
+async def subscribe_link(update: Update, context: BotContext) -> None:
     """Deep link `/start subscribe` (everything) or `/start subscribe_<tag key>`."""
-    tag = services_of(context).tag_keys.get(argument) if argument else None
+    argument = context.args[0].partition("_")[2]
+    tag = context.services.topics.by_key(argument) if argument else None
     await _subscribe(update, context, tag or "")
 
 
-async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe (everything) or /unsubscribe <tag>."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    store = services_of(context).store
+    store = context.services.store
     chat_id = update.effective_chat.id
     message = update.effective_message
-    wanted = normalise_tag(" ".join(context.args or ()))
+    wanted = normalise(" ".join(context.args or ()))
     if not wanted:
         removed = store.unsubscribe(chat_id)
         await message.reply_html(t(lang, "unsub_all_done" if removed else "unsub_nothing"))
@@ -184,37 +127,18 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     await message.reply_html(t(lang, "unsub_tag_done" if removed else "unsub_not_following", tag=wanted))
 
 
-def subscriptions_page(
-    services: Services, chat_id: int, lang: str
-) -> tuple[str, InlineKeyboardMarkup | None]:
-    tags = services.store.subscriptions(chat_id)
-    if not tags:
-        return t(lang, "subs_empty"), None
-    rows = [
-        [
-            InlineKeyboardButton(
-                plain(lang, "subs_remove_button", name=clip(display_name(tag, lang), 40)),
-                callback_data=f"s:-:{tag_key(tag)}",
-            )
-        ]
-        for tag in tags
-    ]
-    return t(lang, "subs_header"), InlineKeyboardMarkup(rows)
+async def list_subscriptions(update: Update, context: BotContext) -> None:
+    tags = context.services.store.subscriptions(update.effective_chat.id)
+    await send_page(update.effective_message, subscriptions_page(tags, lang_of(update, context)))
 
 
-async def list_subscriptions(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    lang = lang_of(update, context)
-    text, markup = subscriptions_page(services_of(context), update.effective_chat.id, lang)
-    await update.effective_message.reply_html(text, reply_markup=markup)
-
-
-async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stop(update: Update, context: BotContext) -> None:
     """/stop or /forget: delete everything stored about the chat, and say so."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    services_of(context).store.forget_chat(update.effective_chat.id)
+    context.services.store.forget_chat(update.effective_chat.id)
     context.chat_data.clear()
     await update.effective_message.reply_html(t(lang, "stop_done"))
 
@@ -222,24 +146,17 @@ async def stop(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # buttons -----------------------------------------------------------------------------------------
 
 
-def topic_toggle(services: Services, tag: str, chat_id: int) -> list[InlineKeyboardButton]:
-    """The /topics extra button: 🔔 to follow a topic, 🔕 when the chat already follows it."""
-    following = tag in services.store.subscriptions(chat_id)
-    label = plain("en", "topic_following_button" if following else "topic_follow_button")
-    return [InlineKeyboardButton(label, callback_data=f"s:t:{short_key(tag)}")]
-
-
 def _resolve(services: Services, chat_id: int, key: str) -> str | None:
     if key == ALL_KEY:
         return ALL
     mine = {short_key(tag): tag for tag in services.store.subscriptions(chat_id) if tag != ALL}
-    return mine.get(key) or services.tag_keys.get(key)
+    return mine.get(key) or services.topics.by_key(key)
 
 
-async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
-    services = services_of(context)
+    services = context.services
     match = _CALLBACK.match(callback.data or "")
     chat = update.effective_chat
     tag = _resolve(services, chat.id, match.group(2)) if match and chat else None
@@ -250,7 +167,7 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _refuse(update, context, lang)
         return
     action = match.group(1)
-    name = display_name(tag, lang)
+    name = subscription_name(tag, lang)
     if action == "t":
         action = "-" if tag in services.store.subscriptions(chat.id) else "+"
     if action == "+":
@@ -261,8 +178,8 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if match.group(1) == "t":
         await callback.edit_message_reply_markup(topics_for(context, chat.id, lang).markup)
     elif match.group(1) == "-":
-        text, markup = subscriptions_page(services, chat.id, lang)
-        await callback.edit_message_text(text, reply_markup=markup)
+        page = subscriptions_page(services.store.subscriptions(chat.id), lang)
+        await callback.edit_message_text(page.text, reply_markup=page.markup)
     else:
         await callback.edit_message_text(
             t(lang, "sub_all_done") if tag == ALL else t(lang, "sub_tag_done", tag=tag)
@@ -272,31 +189,32 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 # chat state --------------------------------------------------------------------------------------
 
 
-async def on_my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_my_chat_member(update: Update, context: BotContext) -> None:
     """Blocked, kicked or left → inactive (nothing is sent there); added or unblocked → active again."""
     change = update.my_chat_member
-    store = services_of(context).store
+    store = context.services.store
     if change.new_chat_member.status in GONE_STATUSES:
         store.set_active(change.chat.id, False)
     else:
         store.seen_chat(change.chat.id, change.chat.type)
 
 
-async def on_migration(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_migration(update: Update, context: BotContext) -> None:
     """A group became a supergroup: its subscriptions follow it to the new chat id."""
     message = update.effective_message
     if message.migrate_to_chat_id:
-        services_of(context).store.migrate_chat(message.chat_id, message.migrate_to_chat_id)
+        context.services.store.migrate_chat(message.chat_id, message.migrate_to_chat_id)
 
 
-def register(app: Application) -> None:
+def handlers() -> list[BaseHandler]:
     only_new = filters.UpdateType.MESSAGE
-    app.add_handler(CommandHandler("subscribe", subscribe, filters=only_new))
-    app.add_handler(CommandHandler("unsubscribe", unsubscribe, filters=only_new))
-    app.add_handler(CommandHandler("subscriptions", list_subscriptions, filters=only_new))
-    app.add_handler(CommandHandler(["stop", "forget"], stop, filters=only_new))
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^s:"))
-    app.add_handler(ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER))
-    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, on_migration))
-    app.bot_data.setdefault(START_PAYLOADS, {})["subscribe"] = subscribe_payload
-    app.bot_data[TOPIC_BUTTONS] = lambda tag, chat_id: topic_toggle(app.bot_data[SERVICES], tag, chat_id)
+    return [
+        CommandHandler("start", subscribe_link, filters=only_new & filters.Regex(_SUBSCRIBE_LINK)),
+        CommandHandler("subscribe", subscribe, filters=only_new),
+        CommandHandler("unsubscribe", unsubscribe, filters=only_new),
+        CommandHandler("subscriptions", list_subscriptions, filters=only_new),
+        CommandHandler(["stop", "forget"], stop, filters=only_new),
+        CallbackQueryHandler(on_button, pattern=r"^s:"),
+        ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
+        MessageHandler(filters.StatusUpdate.MIGRATE, on_migration),
+    ]

@@ -1,0 +1,103 @@
+"""`newsbot announce --text ... [--tag T] [--html] [--send]`: an announcement from the shell (CMS hook, cron).
+
+It is queued in the bot's database; the running bot's delivery worker picks it up within a second.
+`--tag` must name a topic of the posts, as `/announce #tag` must (`bot.tags`).
+With `--send` and no bot running on this data dir, it is delivered from here, with the same engine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.ext import Defaults, ExtBot
+from telegram.request import HTTPXRequest
+
+from bot.delivery import DeliveryEngine
+from bot.instance import AlreadyRunning, InstanceLock
+from bot.render.admin import announcement
+from bot.render.html import MAX_MESSAGE, escape, visible_length
+from bot.render.page import Page
+from bot.settings import Settings
+from bot.store import Chat, Item, Store
+from bot.tags import Topics
+from index import load_posts
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--text", required=True, help="the announcement (plain text unless --html)")
+    parser.add_argument("--tag", help="reach only this topic's subscribers (and those who follow everything)")
+    parser.add_argument("--html", action="store_true", help="the text is already Telegram HTML")
+    parser.add_argument(
+        "--send", action="store_true", help="deliver now if no bot is running on this data dir"
+    )
+
+
+def main(args: argparse.Namespace) -> int:
+    settings: Settings = args.settings
+    text = args.text.strip() if args.html else escape(args.text.strip())
+    if not text:
+        print("newsbot announce: the text is empty", file=sys.stderr)
+        return 2
+    if visible_length(announcement(text)) > MAX_MESSAGE:
+        print(
+            f"newsbot announce: longer than one Telegram message ({MAX_MESSAGE} characters)", file=sys.stderr
+        )
+        return 2
+    tag = None
+    if args.tag:
+        topics = Topics.from_posts(load_posts(settings.posts_dir).posts)
+        tag = topics.one(args.tag)
+        if tag is None:
+            close = topics.suggestions(args.tag)
+            hint = f" (did you mean: {', '.join(close)}?)" if close else ""
+            print(f"newsbot announce: I know no topic called {args.tag!r}{hint}", file=sys.stderr)
+            return 2
+    store = Store.open(settings.database_path)
+    try:
+        item = store.create_announcement(None, text, tag)
+        count = store.queue_announcement(item.id)
+        print(f"announcement {item.id} queued for {count} chats")
+        if args.send and count:
+            return _send_here(settings, store, item.id)
+        return 0
+    finally:
+        store.close()
+
+
+def _send_here(settings: Settings, store: Store, item_id: int) -> int:
+    if not settings.token:
+        print("newsbot announce: --send needs TELEGRAM_BOT_TOKEN", file=sys.stderr)
+        return 2
+    try:
+        lock = InstanceLock(settings.data_dir).acquire()
+    except AlreadyRunning:
+        print("a bot is running on this data dir: it delivers the announcement")
+        return 0
+    try:
+        asyncio.run(_deliver(settings, store, item_id))
+    finally:
+        lock.release()
+    report = store.report(item_id)
+    print(f"delivered {report.delivered}, blocked {report.blocked}, failed {report.failed}")
+    return 0
+
+
+def _render(item: Item, _chat: Chat | None) -> Page | None:
+    return Page(announcement(item.text)) if item.kind == "text" else None
+
+
+async def _deliver(settings: Settings, store: Store, item_id: int) -> None:
+    bot: Bot = ExtBot(
+        settings.token,
+        base_url=f"{settings.api_url}/bot",
+        defaults=Defaults(
+            parse_mode=ParseMode.HTML, link_preview_options=LinkPreviewOptions(is_disabled=True)
+        ),
+        request=HTTPXRequest(connection_pool_size=16),
+    )
+    async with bot:
+        await DeliveryEngine(store, bot, _render, settings.delivery).drain(item_id)

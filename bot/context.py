@@ -1,0 +1,32 @@
+"""The context handlers and jobs are given: PTB's CallbackContext with the bot's own state, typed.
+
+`bot.app` puts that state into `bot_data` under the keys below when the Application starts; handlers read
+it as `context.services`, `context.delivery` and `context.flood`.
+"""
+
+from __future__ import annotations
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.delivery import DeliveryEngine
+from bot.flood import Flood
+from bot.services import Services
+
+SERVICES = "services"  # the open Services
+DELIVERY = "delivery"  # the running DeliveryEngine
+FLOOD = "flood"  # the per-user Flood buckets
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    @property
+    def services(self) -> Services:
+        return self.bot_data[SERVICES]
+
+    @property
+    def delivery(self) -> DeliveryEngine | None:
+        """The delivery engine, when it runs (it does whenever the Application does)."""
+        return self.bot_data.get(DELIVERY)
+
+    @property
+    def flood(self) -> Flood:
+        return self.bot_data[FLOOD]

@@ -1,0 +1,200 @@
+"""The fake Bot API's world: users, chats, messages and the record of calls, as Telegram objects."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.fakeapi.html import utf16_len
+
+_USER_ENTITIES = re.compile(
+    r"(?P<bot_command>(?<![\w/])/[A-Za-z0-9_]{1,32}(?:@[A-Za-z0-9_]{3,32})?)"
+    r"|(?P<url>https?://[^\s<>\"]+)"
+    r"|(?P<mention>(?<!\w)@[A-Za-z0-9_]{5,32})"
+    r"|(?P<hashtag>(?<![\w#])#\w*[^\W\d]\w*)"
+)
+
+
+@dataclass(eq=False)
+class User:
+    """A Telegram user of the fake. `started`: has opened a private chat with the bot (else 403 on send)."""
+
+    id: int
+    first_name: str
+    username: str | None = None
+    language_code: str | None = "en"
+    last_name: str | None = None
+    is_bot: bool = False
+    started: bool = False
+    blocked: bool = False
+    deactivated: bool = False
+
+    def to_api(self) -> dict:
+        data: dict[str, Any] = {"id": self.id, "is_bot": self.is_bot, "first_name": self.first_name}
+        for key in ("last_name", "username", "language_code"):
+            if getattr(self, key):
+                data[key] = getattr(self, key)
+        return data
+
+
+@dataclass(eq=False)
+class Chat:
+    """A chat: "private" (id = the user's id), "group" or "supergroup". `members`: user id -> status."""
+
+    id: int
+    type: str
+    title: str | None = None
+    user: User | None = None
+    members: dict[int, str] = field(default_factory=dict)
+    bot_status: str = "member"
+    migrated_to: int | None = None
+    last_message_id: int = 0
+    messages: dict[int, Message] = field(default_factory=dict, repr=False)  # by message_id, oldest first
+
+    def to_api(self) -> dict:
+        if self.type == "private" and self.user is not None:
+            data = {"id": self.id, "type": "private", "first_name": self.user.first_name}
+            if self.user.username:
+                data["username"] = self.user.username
+            return data
+        return {"id": self.id, "type": self.type, "title": self.title or ""}
+
+
+@dataclass(eq=False)
+class Message:
+    """A message in a chat, current state: edits change `text`/`entities`/`reply_markup` in place
+    (earlier texts kept in `history`). `sender` is None for the bot's own messages."""
+
+    chat: Chat
+    message_id: int
+    date: int
+    sender: User | None
+    text: str | None = None
+    entities: list[dict] = field(default_factory=list)
+    html: str | None = None
+    caption: str | None = None
+    kind: str = "text"
+    reply_markup: dict | None = None
+    reply_to: Message | None = None
+    edit_date: int | None = None
+    via_bot: bool = False
+    deleted: bool = False
+    inline_message_id: str | None = None
+    history: list[str] = field(default_factory=list)
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def from_bot(self) -> bool:
+        return self.sender is None
+
+    @property
+    def keyboard(self) -> list[list[dict]]:
+        """Inline keyboard rows (empty if none)."""
+        return (self.reply_markup or {}).get("inline_keyboard", [])
+
+    @property
+    def buttons(self) -> list[dict]:
+        return [button for row in self.keyboard for button in row]
+
+    def button(self, which: str | int) -> dict:
+        """A button by index, label or callback data; LookupError if there is none."""
+        buttons = self.buttons
+        if isinstance(which, int):
+            if 0 <= which < len(buttons):
+                return buttons[which]
+        else:
+            for button in buttons:
+                if which in (button.get("callback_data"), button.get("text")):
+                    return button
+        raise LookupError(f"no button {which!r} in message {self.message_id}: {[b['text'] for b in buttons]}")
+
+    def to_api(self, bot: User, *, nested: bool = True) -> dict:
+        data: dict[str, Any] = {"message_id": self.message_id, "date": self.date, "chat": self.chat.to_api()}
+        data["from"] = (self.sender or bot).to_api()
+        if self.text is not None:
+            data["text"] = self.text
+            if self.entities:
+                data["entities"] = self.entities
+        if self.kind == "sticker":
+            data["sticker"] = {
+                "file_id": f"sticker{self.message_id}",
+                "file_unique_id": f"s{self.message_id}",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+                "emoji": self.extra.get("emoji", "👍"),
+            }
+        if self.kind == "photo":
+            data["photo"] = [{"file_id": f"photo{self.message_id}", "file_unique_id": f"p{self.message_id}",
+                              "width": 800, "height": 600}]  # fmt: skip
+            if self.caption:
+                data["caption"] = self.caption
+                if self.entities:
+                    data["caption_entities"] = self.entities
+        if self.reply_markup and "inline_keyboard" in self.reply_markup:
+            data["reply_markup"] = self.reply_markup
+        if self.edit_date:
+            data["edit_date"] = self.edit_date
+        if self.via_bot:
+            data["via_bot"] = bot.to_api()
+        if self.reply_to is not None and nested:
+            data["reply_to_message"] = self.reply_to.to_api(bot, nested=False)
+        data.update({k: v for k, v in self.extra.items() if k != "emoji"})
+        return data
+
+
+@dataclass
+class Call:
+    """One Bot API call as the fake saw it."""
+
+    method: str
+    params: dict
+    ok: bool
+    result: Any = None
+    error_code: int | None = None
+    description: str | None = None
+    kind: str | None = None  # for errors: see ApiError
+    parameters: dict | None = None  # for errors: retry_after, migrate_to_chat_id
+    time: float = 0.0
+    duration: float = 0.0
+
+
+@dataclass
+class Query:
+    """A callback or inline query waiting for its answer."""
+
+    user: User
+    created: float
+    answer: dict | None = None
+    message: Message | None = None
+    data: str | None = None
+
+
+def member(user: User, status: str) -> dict:
+    """A ChatMember object as getChatMember returns it."""
+    data: dict[str, Any] = {"status": status, "user": user.to_api()}
+    if status == "creator":
+        data["is_anonymous"] = False
+    elif status == "administrator":
+        rights = (
+            "can_manage_chat can_delete_messages can_manage_video_chats can_restrict_members "
+            "can_promote_members can_change_info can_invite_users can_post_stories can_edit_stories "
+            "can_delete_stories"
+        )
+        data.update({right: True for right in rights.split()}, can_be_edited=False, is_anonymous=False)
+    elif status == "kicked":
+        data["until_date"] = 0
+    return data
+
+
+def user_entities(text: str) -> list[dict]:
+    """The entities Telegram's clients attach to what a user types (commands, mentions, hashtags, URLs)."""
+    entities = []
+    for match in _USER_ENTITIES.finditer(text):
+        kind = match.lastgroup
+        start = utf16_len(text[: match.start()])
+        entities.append({"type": kind, "offset": start, "length": utf16_len(match.group(0))})
+    return entities

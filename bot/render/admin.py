@@ -1,0 +1,81 @@
+"""What admins send and are shown: an announcement as members receive it, its preview with the Send and
+Cancel buttons (`a:s:<id>`, `a:c:<id>`), the delivery report, and /stats."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.render.messages import plain, t
+from bot.render.page import Page
+from bot.store import Item, Report
+
+
+def announcement(text: str) -> str:
+    """An announcement as members receive it (`text` is Telegram HTML)."""
+    return f"📢 {text}"
+
+
+def announcement_preview(text: str, item_id: int, recipients: int, lang: str) -> Page:
+    """The draft `item_id` exactly as members will see it, with Send (to `recipients`) and Cancel."""
+    buttons = [
+        [
+            InlineKeyboardButton(
+                plain(lang, "announce_send_button", count=recipients), callback_data=f"a:s:{item_id}"
+            )
+        ],
+        [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")],
+    ]
+    return Page(announcement(text), InlineKeyboardMarkup(buttons))
+
+
+def delivery_report(report: Report, lang: str) -> str:
+    """How an announcement's deliveries ended, for its author."""
+    return t(
+        lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed
+    )
+
+
+def statistics(
+    lang: str,
+    *,
+    chats: int,
+    active: int,
+    subscribers: int,
+    posts: int,
+    last_sync: str | None,
+    queue: int,
+    last: tuple[Item, Report] | None,
+) -> str:
+    """/stats: chats, subscribers, posts, the last sync (ISO time), the queue, the last announcement."""
+    if last is None:
+        last_text = plain(lang, "stats_never")
+    else:
+        item, report = last
+        last_text = plain(
+            lang,
+            "stats_last",
+            when=_when(item.created, lang),
+            delivered=report.delivered,
+            blocked=report.blocked,
+            failed=report.failed,
+            pending=report.pending,
+        )
+    return t(
+        lang,
+        "stats",
+        chats=chats,
+        active=active,
+        subscribers=subscribers,
+        posts=posts,
+        last_sync=_when(last_sync, lang),
+        queue=queue,
+        last=last_text,
+    )
+
+
+def _when(iso: str | None, lang: str) -> str:
+    if not iso:
+        return plain(lang, "stats_never")
+    return dt.datetime.fromisoformat(iso).strftime("%Y-%m-%d %H:%M UTC")

@@ -1,0 +1,77 @@
+"""`newsbot announce` from the shell: queued for the running bot, or delivered at once with --send."""
+
+from __future__ import annotations
+
+import asyncio
+
+from bot.app import build_application
+from bot.cli import main
+from bot.fakeapi import polling
+from bot.store import Store
+
+
+def cli(settings, *argv):
+    return main(["--data", str(settings.data_dir), "--content", str(settings.content_dir), "announce", *argv])
+
+
+def test_an_announcement_is_queued_for_every_active_chat(settings, capsys):
+    store = Store.open(settings.database_path)
+    for chat_id in (1, 2, 3):
+        store.seen_chat(chat_id, "private")
+    store.set_active(3, False)
+    store.close()
+    assert cli(settings, "--text", "Office closed <today> & tomorrow") == 0
+    assert "queued for 2 chats" in capsys.readouterr().out
+    store = Store.open(settings.database_path)
+    item = store.last_announcement()
+    assert item.text == "Office closed &lt;today&gt; &amp; tomorrow" and item.author is None
+    assert store.queue_length() == 2
+
+
+def test_empty_or_too_long_texts_are_refused(settings, capsys):
+    assert cli(settings, "--text", "   ") == 2
+    assert cli(settings, "--text", "x" * 5000) == 2
+    assert "longer than one Telegram message" in capsys.readouterr().err
+
+
+def test_an_unknown_tag_is_refused_as_announce_refuses_it_and_nothing_is_queued(settings, capsys):
+    store = Store.open(settings.database_path)
+    store.seen_chat(1, "private")
+    store.close()
+    assert cli(settings, "--text", "Vienna next week", "--tag", "cdn") == 2
+    assert "I know no topic called 'cdn' (did you mean: cnd" in capsys.readouterr().err
+    assert cli(settings, "--text", "Nothing close", "--tag", "#xylophone") == 2
+    assert "I know no topic called '#xylophone'\n" in capsys.readouterr().err
+    store = Store.open(settings.database_path)
+    assert store.last_announcement() is None and store.queue_length() == 0
+    store.close()
+    assert cli(settings, "--text", "Drug policy day", "--tag", "#Drug_Policy") == 0
+
+
+def test_send_delivers_it_now_with_the_same_engine(fake, settings, monkeypatch, capsys):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    monkeypatch.setenv("TELEGRAM_API_URL", fake.url)
+    users = [fake.user(f"U{i}", started=True) for i in range(3)]
+    blocked = fake.user("Blocked", started=True)
+    fake.deactivate(blocked)
+    store = Store.open(settings.database_path)
+    for user in [*users, blocked]:
+        store.seen_chat(user.id, "private")
+    store.subscribe(users[0].id, "cnd")
+    store.close()
+    assert cli(settings, "--text", "<b>Assembly</b> on Friday", "--html", "--send") == 0
+    assert "delivered 3, blocked 1, failed 0" in capsys.readouterr().out
+    for user in users:
+        assert [m.text for m in fake.replies(user)] == ["📢 Assembly on Friday"]
+    assert cli(settings, "--text", "Only cnd", "--tag", "#CND", "--send") == 0
+    assert "delivered 1, blocked 0, failed 0" in capsys.readouterr().out
+    assert [m.text for m in fake.replies(users[0])][-1] == "📢 Only cnd"
+
+
+async def test_the_running_bot_delivers_what_the_shell_queued(fake, settings):
+    app = build_application(settings)
+    async with polling(app):
+        ana = fake.user("Ana", started=True)
+        await fake.ask(ana, "/start")
+        assert await asyncio.to_thread(cli, settings, "--text", "From cron") == 0
+        await fake.wait_for(lambda: fake.replies(ana)[-1].text == "📢 From cron", timeout=5)

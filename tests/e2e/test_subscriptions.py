@@ -1,0 +1,204 @@
+"""Subscriptions end to end: the real Application long-polling the strict fake Bot API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import polls_done, press, services_of, write_post
+
+from bot.app import build_application
+from bot.fakeapi import polling
+from bot.store import ALL, Store
+
+
+@pytest.fixture
+def posts(tmp_path: Path) -> Path:
+    folder = tmp_path / "content" / "posts"
+    folder.mkdir(parents=True)
+    write_post(folder, "2023-03-17-a-quiet-cnd", "A quiet CND", tags=["cnd", "unodc"], date="2023-03-17")
+    write_post(
+        folder, "2023-05-01-naloxone", "Naloxone in Belgrade", tags=["harm reduction"], date="2023-05-01"
+    )
+    write_post(
+        folder, "2023-06-01-decriminalisation", "Decriminalisation", tags=["drug policy"], date="2023-06-01"
+    )
+    return folder
+
+
+@pytest.fixture
+async def bot(fake, settings_factory, posts):
+    settings = settings_factory(content_dir=posts.parent, poll_seconds=0.2)
+    app = build_application(settings)
+    async with polling(app):
+        yield app
+
+
+def store_of(app) -> Store:
+    return services_of(app).store
+
+
+async def test_subscribe_to_everything_then_unsubscribe(fake, bot):
+    ana = fake.user("Ana", started=True)
+    assert "every new post" in (await fake.ask(ana, "/subscribe")).text
+    assert "already" in (await fake.ask(ana, "/subscribe")).text
+    assert store_of(bot).subscriptions(ana.id) == [ALL]
+    assert "Unsubscribed" in (await fake.ask(ana, "/unsubscribe")).text
+    assert store_of(bot).subscriptions(ana.id) == []
+    assert "no subscriptions" in (await fake.ask(ana, "/unsubscribe")).text
+
+
+async def test_subscribe_to_topics_named_in_full_or_as_hashtags(fake, bot):
+    ana = fake.user("Ana", started=True)
+    assert "#drug policy" in (await fake.ask(ana, "/subscribe drug policy")).text
+    assert "#harm reduction" in (await fake.ask(ana, "/subscribe #Harm_Reduction")).text
+    reply = await fake.ask(ana, "/subscribe #cnd #unodc")
+    assert "#cnd" in reply.text and "#unodc" in reply.text
+    assert store_of(bot).subscriptions(ana.id) == ["cnd", "drug policy", "harm reduction", "unodc"]
+    assert "no longer follow" in (await fake.ask(ana, "/unsubscribe cnd")).text
+    assert "do not follow" in (await fake.ask(ana, "/unsubscribe cnd")).text
+
+
+async def test_an_unknown_topic_gets_suggestions_that_subscribe_when_tapped(fake, bot):
+    ana = fake.user("Ana", started=True)
+    reply = await fake.ask(ana, "/subscribe harm reductoin")
+    assert "harm reductoin" in reply.text
+    assert [b["text"] for b in reply.buttons] == ["🔔 #harm reduction"]
+    await press(fake, reply, 0)
+    assert store_of(bot).subscriptions(ana.id) == ["harm reduction"]
+    await fake.wait_for(lambda: "#harm reduction" in fake.replies(ana)[-1].text)
+    nothing = await fake.ask(ana, "/subscribe zzzz")
+    assert "/topics" in nothing.text and not nothing.buttons
+
+
+async def test_the_subscriptions_list_removes_what_is_tapped(fake, bot):
+    ana = fake.user("Ana", started=True)
+    assert "no subscriptions" in (await fake.ask(ana, "/subscriptions")).text
+    await fake.ask(ana, "/subscribe")
+    await fake.ask(ana, "/subscribe cnd")
+    listing = await fake.ask(ana, "/subscriptions")
+    assert [b["text"] for b in listing.buttons] == ["✖ All new posts", "✖ #cnd"]
+    answer = await press(fake, listing, 1)
+    assert "#cnd" in answer["text"]
+    assert store_of(bot).subscriptions(ana.id) == [ALL]
+    await fake.wait_for(lambda: [b["text"] for b in fake.replies(ana)[-1].buttons] == ["✖ All new posts"])
+
+
+async def test_topics_gain_subscribe_toggles(fake, bot):
+    ana = fake.user("Ana", started=True)
+    topics = await fake.ask(ana, "/topics")
+    labels = [b["text"] for b in topics.buttons]
+    assert "cnd (1)" in labels and labels.count("🔔") == 4
+    toggle = labels.index("cnd (1)") + 1
+    await press(fake, topics, toggle)
+    assert store_of(bot).subscriptions(ana.id) == ["cnd"]
+    redrawn = fake.replies(ana)[-1]
+    await fake.wait_for(lambda: redrawn.buttons[toggle]["text"] == "🔕")
+    await press(fake, redrawn, toggle)
+    assert store_of(bot).subscriptions(ana.id) == []
+
+
+async def test_start_with_the_subscribe_deep_link_subscribes(fake, bot):
+    ana = fake.user("Ana")
+    assert "every new post" in (await fake.ask(ana, "/start subscribe")).text
+    assert store_of(bot).subscriptions(ana.id) == [ALL]
+
+
+async def test_a_new_post_notifies_each_matching_subscriber_once_and_nobody_else(fake, bot, posts):
+    everything, cnd, both, other, nobody = (fake.user(name, started=True) for name in "ABCDE")
+    await fake.ask(everything, "/subscribe")
+    await fake.ask(cnd, "/subscribe cnd")
+    await fake.ask(both, "/subscribe")
+    await fake.ask(both, "/subscribe unodc")
+    await fake.ask(other, "/subscribe drug policy")
+    await fake.ask(nobody, "/help")
+    before = {u.id: len(fake.replies(u)) for u in (everything, cnd, both, other, nobody)}
+
+    write_post(posts, "2024-01-10-cnd-2024", "CND 2024 & <beyond>", tags=["cnd", "unodc"], date="2024-01-10")
+    for user in (everything, cnd, both):
+        note = await fake.next_reply(user, after=before[user.id], timeout=10)
+        assert (
+            "New post" in note.text and "CND 2024 & <beyond>" in note.text and "10 January 2024" in note.text
+        )
+    await fake.wait_for(lambda: store_of(bot).queue_length() == 0, timeout=5)
+    edited = posts / "2024-01-10-cnd-2024.md"
+    edited.write_text(edited.read_text().replace("CND 2024", "CND 2024 (corrected)"), encoding="utf-8")
+    await polls_done(bot, 2)
+    for user in (everything, cnd, both, other, nobody):
+        expected = 1 if user in (everything, cnd, both) else 0
+        assert len(fake.replies(user)) - before[user.id] == expected, user.first_name
+
+
+async def test_the_back_catalogue_is_not_announced_on_first_start(fake, bot):
+    ana = fake.user("Ana", started=True)
+    await fake.ask(ana, "/subscribe")
+    store = store_of(bot)
+    await fake.wait_for(lambda: store.get_meta("last_sync") is not None)
+    assert len(store.announced()) == 3
+    assert len(fake.replies(ana)) == 1
+
+
+async def test_stop_erases_everything_about_the_chat(fake, bot):
+    ana = fake.user("Ana", started=True)
+    await fake.ask(ana, "/language")
+    await fake.ask(ana, "/subscribe cnd")
+    reply = await fake.ask(ana, "/stop")
+    assert "deleted everything" in reply.text
+    assert store_of(bot).chat(ana.id) is None
+    assert store_of(bot).subscriptions(ana.id) == []
+
+
+async def test_blocking_the_bot_deactivates_the_chat_and_start_reactivates_it(fake, bot):
+    ana = fake.user("Ana", started=True)
+    await fake.ask(ana, "/subscribe")
+    fake.block(ana)
+    await fake.wait_for(lambda: not store_of(bot).chat(ana.id).active)
+    fake.unblock(ana)
+    await fake.ask(ana, "/start")
+    assert store_of(bot).chat(ana.id).active
+    assert store_of(bot).subscriptions(ana.id) == [ALL]
+
+
+async def test_in_a_group_only_admins_change_subscriptions(fake, bot):
+    admin, member = fake.user("Admin", started=True), fake.user("Member", started=True)
+    group = fake.group(members=[member], admins=[admin])
+    fake.send_text(group, member, "/subscribe")
+    refusal = await fake.next_reply(group)
+    assert "Only this group's admins" in refusal.text
+    fake.send_text(group, admin, "/subscribe@newsbot_test_bot cnd")
+    await fake.next_reply(group, after=refusal)
+    assert store_of(bot).subscriptions(group.id) == ["cnd"]
+
+
+async def test_a_group_that_becomes_a_supergroup_keeps_its_subscriptions(fake, bot):
+    admin = fake.user("Admin", started=True)
+    group = fake.group(admins=[admin])
+    fake.send_text(group, admin, "/subscribe")
+    await fake.next_reply(group)
+    supergroup = fake.migrate(group)
+    await fake.wait_for(lambda: store_of(bot).subscriptions(supergroup.id) == [ALL])
+    assert store_of(bot).chat(group.id) is None
+
+
+async def test_a_group_that_removes_the_bot_is_inactive(fake, bot):
+    admin = fake.user("Admin", started=True)
+    group = fake.group(admins=[admin])
+    fake.send_text(group, admin, "/subscribe")
+    await fake.next_reply(group)
+    fake.kick_bot(group, admin)
+    await fake.wait_for(lambda: not store_of(bot).chat(group.id).active)
+
+
+async def test_notifications_speak_the_subscribers_language(fake, bot, posts):
+    mila = fake.user("Mila", language_code="sr", started=True)
+    ana = fake.user("Ana", language_code="sr", started=True)
+    await fake.ask(mila, "/subscribe")
+    await fake.ask(ana, "/language")
+    await press(fake, fake.replies(ana)[-1], "English")
+    await fake.ask(ana, "/subscribe")
+    await polls_done(bot, 1)
+    write_post(posts, "2024-05-25-skupstina", "Skupština", tags=["cnd"], date="2024-05-25")
+    note = await fake.next_reply(mila, after=fake.replies(mila)[-1], timeout=10)
+    assert "Novi tekst" in note.text and "25. maj 2024." in note.text
+    note = await fake.next_reply(ana, after=fake.replies(ana)[-1], timeout=10)
+    assert "New post" in note.text and "25 May 2024" in note.text
