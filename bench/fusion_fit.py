@@ -26,10 +26,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 import bench.eval_search as ev  # noqa: E402
-from index import Index, fusion, load_posts  # noqa: E402
+from index import Index, calibration, fusion, load_posts  # noqa: E402
 from index.embedding import load_embedder  # noqa: E402
 from index.passages import passages  # noqa: E402
 from index.query import parse  # noqa: E402
+from index.vectorstore import PostVectors, quantise  # noqa: E402
 
 DEV_SETS = ("questions", "blind-questions", "blind2-questions", "blind3-questions", "semantic-dev-questions")
 BETAS = (0.1, 0.15, 0.2, 0.25, 0.3)
@@ -86,6 +87,7 @@ def show(name: str, point: tuple, results: list[tuple[float, float, float]]) -> 
 
 
 def write_reference(posts_dir: Path) -> None:
+    """index/reference.txt from the evaluation posts, and its vectors for the default model."""
     posts = load_posts(posts_dir).posts
     texts = [" ".join(p.text.split()) for post in posts for p in passages(post)][::3]
     head = (
@@ -94,7 +96,12 @@ def write_reference(posts_dir: Path) -> None:
         "# one per line. Made by `bench/fusion_fit.py --write-reference`.\n"
     )
     (ROOT / "index" / "reference.txt").write_text(head + "\n".join(texts) + "\n", encoding="utf-8")
-    print(f"wrote {len(texts)} reference passages")
+    calibration.reference_texts.cache_clear()
+    embedder = load_embedder()
+    codes, scales = quantise(embedder.embed_passages(calibration.reference_texts()))
+    vectors = PostVectors((None,) * len(scales), codes, scales)
+    path = calibration.write_shipped_vectors(embedder.model_id, vectors, ROOT / "index")
+    print(f"wrote {len(texts)} reference passages and their vectors ({path.name})")
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -9,7 +9,12 @@ targets (at 10k posts: p95 <= 30 ms and <= 2x FTS5's p95; build >= 500 posts/s; 
 
 Engines:
   newsbot  `index.Index` through its public API: open + sync(posts), sync(posts + [one more]),
-           search(query, per_page=5) touching every hit's snippet.
+           search(query, per_page=5) touching every hit's snippet. Words alone.
+  fused    the same with search by meaning (multilingual-e5-small): the build also embeds every post
+           (timed apart; vectors are kept in bench/out/bench-vectors.sqlite3 by post hash, so a later run
+           embeds only what is new), the add is sync + embedding the new post (when it is answerable by
+           meaning), and each query is embedded too. Not in the default engines: embedding 10k posts
+           takes over an hour on 2 cores.
   whoosh   plain defaults: StemmingAnalyzer title/body, MultifieldParser (AND grouping) on the raw
            query, top 5, Whoosh's highlighter on the body; parse/search errors are counted, not raised.
   fts5     stdlib sqlite3, tokenize 'porter unicode61 remove_diacritics 2'; the query's words quoted
@@ -45,7 +50,9 @@ if str(ROOT) not in sys.path:
 if TYPE_CHECKING:
     from index.posts import Post
 
-ENGINES = ("newsbot", "whoosh", "fts5")
+ENGINES = ("newsbot", "fused", "whoosh", "fts5")
+DEFAULT_ENGINES = ("newsbot", "whoosh", "fts5")  # "fused" embeds every post: minutes per 1,000 posts
+VECTORS = ROOT / "bench" / "out" / "bench-vectors.sqlite3"  # passage vectors, by post hash, across runs
 GLOSSARY = ROOT / "content" / "glossary.yaml"
 PER_PAGE = 5
 WORKER_TIMEOUT = 1800  # seconds per engine and size
@@ -107,7 +114,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument(
         "--queries", type=int, default=100, help="queries: the hand-written ones, then generated"
     )
-    parser.add_argument("--engines", default=",".join(ENGINES))
+    parser.add_argument("--engines", default=",".join(DEFAULT_ENGINES), help=f"any of {','.join(ENGINES)}")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
         "--profile", action="store_true", help="print cProfile's top functions of the queries"
@@ -177,7 +184,8 @@ def _worker(engine_name: str, folder: Path, profile: bool = False) -> dict:
         data = pickle.load(f)
     base_rss = _rss_mb()
     try:
-        engine = {"newsbot": NewsbotEngine, "whoosh": WhooshEngine, "fts5": Fts5Engine}[engine_name](folder)
+        engines = {"newsbot": NewsbotEngine, "fused": FusedEngine, "whoosh": WhooshEngine, "fts5": Fts5Engine}
+        engine = engines[engine_name](folder)
     except ImportError as exc:
         return {"error": f"not available ({exc})"}
     *posts, extra = engine.prepare(data["posts"])
@@ -208,9 +216,10 @@ def _worker(engine_name: str, folder: Path, profile: bool = False) -> dict:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(25)
         print(f"--- {engine_name}: profile of the queries ---\n{out.getvalue()}", file=sys.stderr)
+    extra_numbers = getattr(engine, "numbers", {})
     engine.close()
     ranked = sorted(zip(latencies, queries, strict=True), reverse=True)
-    return {
+    return extra_numbers | {
         "build_s": build_s,
         "rate": len(posts) / build_s,
         "add_ms": add_ms,
@@ -252,6 +261,37 @@ class NewsbotEngine:
 
     def close(self) -> None:
         self.index.close()
+
+
+class FusedEngine(NewsbotEngine):
+    """newsbot's index with search by meaning, as the bot runs it."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(folder)
+        from index.embedding import load_embedder
+
+        self.embedder = load_embedder()
+        self.numbers: dict = {}
+
+    def build(self, posts: list[Post]) -> None:
+        glossary = GLOSSARY if GLOSSARY.exists() else None
+        VECTORS.parent.mkdir(parents=True, exist_ok=True)
+        self.index = self.index_class.open(
+            self.path, glossary=glossary, embedder=self.embedder, vectors=VECTORS
+        )
+        self.index.sync(posts)
+        report = self.index.embed()
+        self.numbers |= {
+            "embedded": report.embedded,
+            "embed_s": report.seconds,
+            "passages": report.passages,
+            "vectors_mb": _disk_mb(VECTORS),
+            "dense_mb": self.index.semantic.dense_bytes / 2**20,
+        }
+
+    def add(self, posts: list[Post], post: Post) -> None:
+        self.index.sync([*posts, post])
+        self.index.embed()  # the new post is now answerable by meaning
 
 
 class WhooshEngine:
@@ -417,6 +457,14 @@ def _report(size: int, results: dict[str, dict]) -> None:
             r["rss_mb"],
         )
         print(f"{name:<8} " + " ".join(f"{c:>8.1f}" for c in cells) + f"  {r['empty']:>5} {r['errors']:>6}")
+    fused = results.get("fused", {})
+    if "embed_s" in fused:
+        rate = fused["embedded"] / fused["embed_s"] if fused["embedded"] else 0
+        print(
+            f"fused: embedded {fused['embedded']} new posts ({fused['passages']} passages)"
+            f" in {fused['embed_s']:.0f} s = {rate:.1f} posts/s (earlier runs' posts: {VECTORS.name});"
+            f" vectors on disk {fused['vectors_mb']:.1f} MB, in memory {fused['dense_mb']:.1f} MB"
+        )
     base = next((r["base_rss_mb"] for r in results.values() if "base_rss_mb" in r), 0)
     print(
         f"(RSS includes about {base:.0f} MB for the corpus itself, the same for every engine;"

@@ -19,7 +19,18 @@ from bot.render.page import short_key
 from bot.settings import Settings
 from bot.store import Store
 from bot.tags import Topics
-from index import Hit, Index, Post, Results, SyncReport, load_posts
+from index import (
+    Embedder,
+    EmbedderUnavailable,
+    Hit,
+    Index,
+    Post,
+    Results,
+    SemanticStatus,
+    SyncReport,
+    load_embedder,
+    load_posts,
+)
 
 log = logging.getLogger(__name__)
 
@@ -86,6 +97,18 @@ class ResultCache:
         self._items.clear()
 
 
+def open_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
+    """The embedding model for search by meaning, or None and why not (said once in the log)."""
+    if settings.semantic == "off":
+        return None, "off (search.semantic: off)"
+    try:
+        return load_embedder(), None
+    except EmbedderUnavailable as exc:
+        level = logging.ERROR if settings.semantic == "on" else logging.WARNING
+        log.log(level, "search by meaning is unavailable, searching by words alone: %s", exc)
+        return None, f"unavailable ({exc})"
+
+
 def content_fingerprint(folder: Path) -> tuple:
     """Names, sizes and modification times of the post files: changes whenever a post file does."""
     entries = []
@@ -114,16 +137,31 @@ class Services:
     sync_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     cache: ResultCache = field(default_factory=ResultCache)
     fingerprint: tuple | None = None
+    meaning_off: str | None = None  # why search by meaning is off, when it is
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
-        """Open the store and the index, and bring the index up to date with the content folder."""
+        """Open the store and the index, bring the index up to date with the content folder, and start
+        embedding the posts for search by meaning in the background (answers use words alone until
+        that is done)."""
         store = Store.open(settings.database_path)
         glossary = settings.glossary_path if settings.glossary_path.is_file() else None
-        index = await asyncio.to_thread(Index.open, settings.index_dir, glossary=glossary)
-        services = cls(settings=settings, index=index, store=store)
+        embedder, off = await asyncio.to_thread(open_embedder, settings)
+        index = await asyncio.to_thread(
+            Index.open,
+            settings.index_dir,
+            glossary=glossary,
+            embedder=embedder,
+            vectors=settings.vectors_path,
+        )
+        services = cls(settings=settings, index=index, store=store, meaning_off=off)
         await services.sync()
+        index.embed_in_background()
         return services
+
+    def meaning(self) -> SemanticStatus | None:
+        """How far embedding has come; None when search by meaning is off (see `meaning_off`)."""
+        return self.index.semantic_status()
 
     async def sync(self, *, force: bool = False) -> SyncReport:
         """Re-read the content folder into the index (in a thread) if any post file changed since the

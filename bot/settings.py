@@ -60,6 +60,8 @@ class Settings:
     delivery: DeliveryLimits = field(default_factory=DeliveryLimits)
     webhook: Webhook = field(default_factory=Webhook)
     metrics_port: int | None = None
+    semantic: str = "auto"  # search by meaning: auto (when the model loads), on, off
+    vectors_file: Path | None = None  # passage vectors; None: <data_dir>/vectors.sqlite3
 
     @property
     def posts_dir(self) -> Path:
@@ -81,6 +83,11 @@ class Settings:
     @property
     def database_path(self) -> Path:
         return self.data_dir / "newsbot.sqlite3"
+
+    @property
+    def vectors_path(self) -> Path:
+        """The posts' passage vectors for search by meaning (a cache: rebuilt when missing)."""
+        return self.vectors_file or self.data_dir / "vectors.sqlite3"
 
     @classmethod
     def load(cls, path: str | Path | None = None, env: Mapping[str, str] | None = None) -> Settings:
@@ -115,6 +122,7 @@ class Settings:
             delivery=_dataclass_from(DeliveryLimits, _section(raw, "delivery"), "delivery"),
             webhook=_dataclass_from(Webhook, _section(raw, "webhook"), "webhook"),
             metrics_port=_section(raw, "metrics").get("port"),
+            semantic=_semantic(_section(raw, "search").get("semantic", "auto"), "search.semantic"),
         )
         if settings.site_search_url and "{query}" not in settings.site_search_url:
             raise SettingsError("site.search_url must contain {query}")
@@ -141,9 +149,13 @@ class Settings:
             changes["webhook"] = replace(self.webhook, **hook)
         if env.get("NEWSBOT_METRICS_PORT"):
             changes["metrics_port"] = int(_number(env["NEWSBOT_METRICS_PORT"], "NEWSBOT_METRICS_PORT"))
+        if env.get("NEWSBOT_SEMANTIC"):
+            changes["semantic"] = _semantic(env["NEWSBOT_SEMANTIC"], "NEWSBOT_SEMANTIC")
         settings = replace(self, **changes)
         return replace(settings, api_url=settings.api_url.rstrip("/"))
 
+
+SEMANTIC_MODES = ("auto", "on", "off")
 
 # environment variable -> webhook setting
 WEBHOOK_ENV = {
@@ -170,6 +182,15 @@ def _number(value: object, name: str) -> float:
     if number <= 0:
         raise SettingsError(f"{name} must be positive")
     return number
+
+
+def _semantic(value: object, name: str) -> str:
+    if isinstance(value, bool):  # YAML reads a bare on/off as true/false
+        value = "on" if value else "off"
+    text = str(value).strip().lower()
+    if text not in SEMANTIC_MODES:
+        raise SettingsError(f"{name} must be one of {', '.join(SEMANTIC_MODES)}, not {value!r}")
+    return text
 
 
 def _parse_admins(value: object) -> frozenset[int]:

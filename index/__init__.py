@@ -1,10 +1,16 @@
 """The search core: posts, analysis, the Whoosh index and ranking. Never imports `bot` or `telegram`."""
 
+from index.embedding import Embedder, EmbedderUnavailable, load_embedder
 from index.engine import Index, IndexUnavailable
 from index.posts import LoadResult, Post, PostError, load_posts
 from index.results import Hit, Results, SyncReport
+from index.semantic import EmbedReport, SemanticStatus
+from index.vectorstore import stored_hashes
 
 __all__ = [
+    "EmbedReport",
+    "Embedder",
+    "EmbedderUnavailable",
     "Hit",
     "Index",
     "IndexUnavailable",
@@ -12,6 +18,9 @@ __all__ = [
     "Post",
     "PostError",
     "Results",
+    "SemanticStatus",
     "SyncReport",
+    "load_embedder",
     "load_posts",
+    "stored_hashes",
 ]

@@ -3,7 +3,7 @@
 `Semantic` keeps the passage vectors in step with the posts the index holds. `want(posts)` (called by
 `Index.sync`) only notes what is missing; the slow part, embedding, runs in `embed_pending`, either in
 the foreground (`newsbot index`, with a progress bar) or in a background thread (`start`), one post at a
-time so that a new post is searchable by meaning about a second after it arrives. Until the first full
+time, so that a new post is searchable by meaning about a second after it arrives. Until the first full
 pass is done, `ready` is false and search uses words alone: a half-embedded archive would favour the
 posts that happen to be embedded. The reference passages of `index.calibration` are embedded first.
 """
@@ -19,17 +19,19 @@ from pathlib import Path
 
 import numpy as np
 
-from index.calibration import Calibration, reference_key, reference_texts
+from index.calibration import Calibration, reference_key, reference_texts, shipped_vectors
 from index.dense import DenseIndex, DenseScores
 from index.embedding import Embedder
 from index.passages import passages
 from index.posts import Post
-from index.vectorstore import VectorStore
+from index.vectorstore import PostVectors, VectorStore
 
 log = logging.getLogger(__name__)
 
 Progress = Callable[[int, int], None]
 QUERY_CACHE = 256
+STOP_SECONDS = 10  # the longest a shutdown waits for the post being embedded
+BACKLOG_GROUP = 64  # posts embedded before the searchable snapshot is rebuilt, until `ready`
 
 
 @dataclass(frozen=True)
@@ -64,8 +66,10 @@ class Semantic:
         self._thread: threading.Thread | None = None
         self._stopping = False
         self._queries: dict[str, np.ndarray] = {}
-        stored = dict(self.store.get([reference_key()]))
-        self._calibration = Calibration(stored[reference_key()]) if stored else None
+        reference = shipped_vectors(embedder.model_id) or dict(self.store.get([reference_key()])).get(
+            reference_key()
+        )
+        self._calibration = Calibration(reference) if reference else None
 
     # --- keeping up with the posts -----------------------------------------------------------
     def want(self, posts: Iterable[Post]) -> None:
@@ -94,22 +98,28 @@ class Semantic:
             log.info("search by meaning is ready: %d posts embedded", len(self._hashes))
 
     def embed_pending(self, progress: Progress | None = None, limit: int | None = None) -> EmbedReport:
-        """Embed the posts that have no vectors yet (at most `limit`), one at a time."""
+        """Embed the posts that have no vectors yet (at most `limit`), one at a time; each is stored at
+        once, and searchable at once when search by meaning is ready (while the backlog is worked
+        through, in groups: every new snapshot copies all vectors)."""
         started = time.perf_counter()
         if self._calibration is None:
             self._calibrate()
         with self._lock:
             todo = self._pending()[:limit]
+        fresh: dict[str, tuple[Post, PostVectors]] = {}
         done = pieces = 0
         for post in todo:
             if self._stopping:
                 break
-            pieces += self._embed(post)
+            fresh[post.id] = (post, self._embed(post))
+            pieces += len(fresh[post.id][1].spans)
             done += 1
+            if self._ready or len(fresh) >= BACKLOG_GROUP:
+                self._fold(fresh)
+                fresh = {}
             if progress:
                 progress(done, len(todo))
-        with self._lock:
-            self._mark_ready_if_done()
+        self._fold(fresh)
         return EmbedReport(done, pieces, time.perf_counter() - started)
 
     def _calibrate(self) -> None:
@@ -119,15 +129,19 @@ class Semantic:
         with self._lock:
             self._calibration = Calibration(stored)
 
-    def _embed(self, post: Post) -> int:
+    def _embed(self, post: Post) -> PostVectors:
         pieces = passages(post)
         vectors = self.embedder.embed_passages([p.text for p in pieces])
-        stored = self.store.put(post.hash, [p.span for p in pieces], vectors)
+        return self.store.put(post.hash, [p.span for p in pieces], vectors)
+
+    def _fold(self, fresh: dict[str, tuple[Post, PostVectors]]) -> None:
+        """Make freshly embedded posts searchable (those still wanted as they were embedded)."""
         with self._lock:
-            if self._wanted.get(post.id) is post:  # still wanted as it was
-                self._dense = self._dense.with_changes({post.id: stored})
-                self._hashes[post.id] = post.hash
-        return len(pieces)
+            current = {i: v for i, (post, v) in fresh.items() if self._wanted.get(i) is post}
+            if current:
+                self._dense = self._dense.with_changes(current)
+                self._hashes.update((i, fresh[i][0].hash) for i in current)
+            self._mark_ready_if_done()
 
     def forget_unused(self) -> int:
         """Drop stored vectors of posts no longer wanted (after a sync removed or changed posts)."""
@@ -153,28 +167,41 @@ class Semantic:
                 if self._stopping:
                     return
             try:
-                self.embed_pending(limit=1)
+                self.embed_pending()
             except Exception:
                 log.exception("embedding a post failed; retrying in a minute")
                 with self._lock:
                     self._work.wait(60)
 
-    def stop(self) -> None:
+    def stop(self) -> bool:
+        """Stop the background thread after the post it is embedding; False if it did not stop in time
+        (it is a daemon thread: it ends with the process)."""
         with self._lock:
             self._stopping = True
             self._work.notify_all()
         if self._thread is not None:
-            self._thread.join(timeout=30)
+            self._thread.join(timeout=STOP_SECONDS)
+            if self._thread.is_alive():
+                log.warning(
+                    "embedding did not stop within %d s; leaving it to end with the process", STOP_SECONDS
+                )
+                return False
             self._thread = None
+        return True
 
     def close(self) -> None:
-        self.stop()
-        self.store.close()
+        if self.stop():
+            self.store.close()
 
     # --- reading ------------------------------------------------------------------------------
     @property
     def ready(self) -> bool:
         return self._ready
+
+    @property
+    def dense_bytes(self) -> int:
+        """Memory held by the passage vectors."""
+        return self._dense.nbytes
 
     def status(self) -> SemanticStatus:
         with self._lock:

@@ -44,6 +44,23 @@ def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return codes, scales
 
 
+def stored_hashes(path: Path, model_id: str) -> set[str]:
+    """The post hashes with vectors of `model_id` in the file at `path`, read without writing anything
+    (for health checks); empty when there is no such file or it holds another model's vectors."""
+    if not Path(path).is_file():
+        return set()
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=5)
+        try:
+            if dict(db.execute("SELECT key, value FROM meta")).get("model") != model_id:
+                return set()
+            return {h for (h,) in db.execute("SELECT hash FROM vectors")}
+        finally:
+            db.close()
+    except sqlite3.Error:
+        return set()
+
+
 class VectorStore:
     """Vectors by post hash, for one model. Safe to use from several threads and processes."""
 

@@ -14,6 +14,7 @@ provoking rejections is the point.
 from __future__ import annotations
 
 import asyncio
+import os
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -99,6 +100,9 @@ async def eventually(predicate: Callable[[], Any], timeout: float = 5.0, what: s
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "rejections_expected: the test provokes Bot API rejections on purpose")
+    # `newsbot` commands run in-process search by words alone unless a test asks for meaning
+    # (tests/e2e/test_meaning.py): the model would embed the posts in every one of them
+    os.environ["NEWSBOT_SEMANTIC"] = "off"
 
 
 @pytest.fixture
@@ -124,7 +128,11 @@ def settings_factory(fake: FakeBotAPI, tmp_path: Path) -> Callable[..., Settings
 
     def make(**overrides: Any) -> Settings:
         base = Settings(
-            token=fake.token, api_url=fake.url, content_dir=CONTENT_DIR, data_dir=tmp_path / "data"
+            token=fake.token,
+            api_url=fake.url,
+            content_dir=CONTENT_DIR,
+            data_dir=tmp_path / "data",
+            semantic="off",  # words alone: embedding every test's posts would cost seconds each
         )
         return replace(base, **overrides)
 

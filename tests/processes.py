@@ -36,6 +36,7 @@ def bot_env(api_url: str, token: str, data_dir: Path, **extra: str) -> dict[str,
         TELEGRAM_API_URL=api_url,
         NEWSBOT_CONTENT_DIR=str(REPO / "content"),
         NEWSBOT_DATA_DIR=str(data_dir),
+        NEWSBOT_SEMANTIC="off",  # words alone unless a test asks for meaning (see conftest.py)
         **extra,
     )
     return env

@@ -53,8 +53,9 @@ def main(args: argparse.Namespace) -> int:
     settings: Settings = args.settings
     try:
         with tempfile.TemporaryDirectory(prefix="newsbot-chat-") as scratch:
-            if not getattr(args, "data", None):  # keep the real database free of pretend users
-                settings = replace(settings, data_dir=Path(scratch))
+            if not getattr(args, "data", None):  # keep the real database free of pretend users, but
+                # share the passage vectors (a cache by post content): search by meaning is ready sooner
+                settings = replace(settings, data_dir=Path(scratch), vectors_file=settings.vectors_path)
             chat = TerminalChat(settings, sys.stdin, sys.stdout, language=args.language, name=args.name)
             return asyncio.run(chat.run(admin=args.admin))
     except KeyboardInterrupt:

@@ -1,9 +1,10 @@
 """`newsbot health`: exit 0 (healthy) or 1, printing one line — for Docker's HEALTHCHECK and monitors.
 
 Checks that the database is writable (a real committed write), that the search index exists, opens and
-holds exactly the posts of the content folder, and — when a bot is running on this data dir — that it
-had a successful Bot API contact recently (`bot.heartbeat`). Only reads otherwise: it never creates a
-missing database or index.
+holds exactly the posts of the content folder, how many posts are embedded for search by meaning (and
+that the model loads: unhealthy only with `search.semantic: on`), and — when a bot is running on this
+data dir — that it had a successful Bot API contact recently (`bot.heartbeat`). Only reads otherwise: it
+never creates a missing database, index or vector file.
 """
 
 from __future__ import annotations
@@ -21,7 +22,15 @@ from bot.heartbeat import last_contact
 from bot.instance import InstanceLock
 from bot.settings import Settings
 from bot.store import Store
-from index import Index, IndexUnavailable, load_posts
+from index import (
+    EmbedderUnavailable,
+    Index,
+    IndexUnavailable,
+    LoadResult,
+    load_embedder,
+    load_posts,
+    stored_hashes,
+)
 
 DEFAULT_MAX_AGE = 300.0  # seconds without Bot API contact before a running bot counts as unwell
 
@@ -57,9 +66,11 @@ def main(args: argparse.Namespace) -> int:
 
 
 def run_checks(settings: Settings, max_age: float = DEFAULT_MAX_AGE) -> list[Check]:
+    loaded = load_posts(settings.posts_dir)
     return [
         check_database(settings.database_path),
-        check_index(settings),
+        check_index(settings, loaded),
+        check_meaning(settings, loaded),
         check_contact(settings.data_dir, max_age),
     ]
 
@@ -79,12 +90,11 @@ def check_database(path: Path) -> Check:
     return Check(True, "database writable")
 
 
-def check_index(settings: Settings) -> Check:
+def check_index(settings: Settings, loaded: LoadResult) -> Check:
     """The index exists and holds exactly the content folder's posts (same ids, same versions)."""
     folder = settings.index_dir
     if not folder.is_dir() or not any(folder.iterdir()):
         return Check(False, f"no search index at {folder}")
-    loaded = load_posts(settings.posts_dir)
     try:
         index = Index.open(folder, rebuild=False)  # a check must never wipe the running bot's index
     except IndexUnavailable as exc:
@@ -103,6 +113,19 @@ def check_index(settings: Settings) -> Check:
             "(the bot re-syncs every content.poll_seconds; or run newsbot index)",
         )
     return Check(True, f"index matches the content ({len(loaded.posts)} posts)")
+
+
+def check_meaning(settings: Settings, loaded: LoadResult) -> Check:
+    """Search by meaning: off, unavailable (the model does not load), or how many posts are embedded."""
+    if settings.semantic == "off":
+        return Check(True, "search by meaning off")
+    try:
+        embedder = load_embedder()
+    except EmbedderUnavailable as exc:
+        return Check(settings.semantic != "on", f"search by meaning unavailable ({exc})")
+    stored = stored_hashes(settings.vectors_path, embedder.model_id)
+    embedded = sum(post.hash in stored for post in loaded.posts)
+    return Check(True, f"{embedded} of {len(loaded.posts)} posts embedded for search by meaning")
 
 
 def check_contact(data_dir: Path, max_age: float) -> Check:

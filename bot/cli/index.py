@@ -1,4 +1,5 @@
-"""`newsbot index`: sync the search index with the content folder, and say what changed."""
+"""`newsbot index`: sync the search index with the content folder, embed new posts for search by meaning,
+and say what changed."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import sys
 import time
 from typing import TextIO
 
+from bot.services import open_embedder
 from index import Index, LoadResult, load_posts
 
 
@@ -18,14 +20,19 @@ def _report_errors(loaded: LoadResult, out: TextIO) -> None:
 
 
 def main(args: argparse.Namespace) -> int:
-    """Read every post file, bring the index up to date, print what changed."""
+    """Read every post file, bring the index up to date, embed what is new, print what changed."""
     started = time.perf_counter()
-    loaded = load_posts(args.settings.posts_dir)
+    settings = args.settings
+    loaded = load_posts(settings.posts_dir)
     _report_errors(loaded, sys.stderr)
-    index = Index.open(args.settings.index_dir, glossary=args.settings.glossary_path)
+    embedder, meaning_off = open_embedder(settings)
+    index = Index.open(
+        settings.index_dir, glossary=settings.glossary_path, embedder=embedder, vectors=settings.vectors_path
+    )
     try:
         report = index.sync(loaded.posts, progress=_progress_bar(sys.stderr))
         total = len(index)
+        embedded = index.embed(progress=_progress_bar(sys.stderr, "embedding", minimum=20))
     finally:
         index.close()
     elapsed = time.perf_counter() - started
@@ -35,18 +42,25 @@ def main(args: argparse.Namespace) -> int:
         f"{len(loaded.errors)} errors, {len(loaded.warnings)} warnings; "
         f"{total} posts indexed in {elapsed:.2f} s{rebuilt}"
     )
+    if meaning_off:
+        print(f"search by meaning: {meaning_off}")
+    else:
+        print(
+            f"search by meaning: {embedded.embedded} posts embedded ({embedded.passages} passages) "
+            f"in {embedded.seconds:.1f} s; all {total} posts searchable by meaning"
+        )
     return 1 if loaded.errors else 0
 
 
-def _progress_bar(out: TextIO, width: int = 30, minimum: int = 200):
-    """A progress callback drawing a bar on `out` for big syncs (none for small ones)."""
+def _progress_bar(out: TextIO, label: str = "indexing", width: int = 30, minimum: int = 200):
+    """A progress callback drawing a bar on `out` for big jobs (none for small ones)."""
 
     def show(done: int, total: int) -> None:
         if total < minimum:
             return
         filled = width * done // total
         end = "\n" if done == total else ""
-        print(f"\rindexing [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=out)
+        print(f"\r{label} [{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end=end, file=out)
         out.flush()
 
     return show

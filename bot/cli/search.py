@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TextIO
 
+from bot.services import open_embedder
 from index import Index, Results, load_posts
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
@@ -21,12 +22,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
 
 
+EMBED_HERE = 100  # posts the search embeds itself before answering; more: run `newsbot index`
+
+
 def main(args: argparse.Namespace) -> int:
-    """Search the posts (syncing the index first, so a fresh clone just works)."""
-    loaded = load_posts(args.settings.posts_dir)
-    index = Index.open(args.settings.index_dir, glossary=args.settings.glossary_path)
+    """Search the posts (syncing the index first, and embedding a few new posts, so a fresh clone just
+    works)."""
+    settings = args.settings
+    loaded = load_posts(settings.posts_dir)
+    embedder, _off = open_embedder(settings)
+    index = Index.open(
+        settings.index_dir, glossary=settings.glossary_path, embedder=embedder, vectors=settings.vectors_path
+    )
     try:
         index.sync(loaded.posts)
+        status = index.semantic_status()
+        if status and not status.ready:
+            if status.total - status.embedded <= EMBED_HERE:
+                index.embed()
+            else:
+                print(
+                    f"(searching by words alone: {status.embedded} of {status.total} posts are embedded for "
+                    "search by meaning; run `newsbot index` once)",
+                    file=sys.stderr,
+                )
         results = index.search(
             args.query, page=args.page, per_page=args.per_page, tags=args.tag, lang=args.lang
         )

@@ -140,6 +140,8 @@ async def stats(update: Update, context: BotContext) -> None:
         last_sync=store.get_meta(LAST_SYNC),
         queue=store.queue_length(),
         last=None if last is None else (last, store.report(last.id)),
+        meaning=services.meaning(),
+        meaning_off=services.meaning_off,
     )
     await message.reply_html(text)
 

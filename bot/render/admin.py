@@ -10,6 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.render.messages import plain, t
 from bot.render.page import Page
 from bot.store import Item, Report
+from index import SemanticStatus
 
 
 def announcement(text: str) -> str:
@@ -47,8 +48,11 @@ def statistics(
     last_sync: str | None,
     queue: int,
     last: tuple[Item, Report] | None,
+    meaning: SemanticStatus | None,
+    meaning_off: str | None = None,
 ) -> str:
-    """/stats: chats, subscribers, posts, the last sync (ISO time), the queue, the last announcement."""
+    """/stats: chats, subscribers, posts, search by meaning, the last sync (ISO time), the queue, the last
+    announcement."""
     if last is None:
         last_text = plain(lang, "stats_never")
     else:
@@ -62,6 +66,11 @@ def statistics(
             failed=report.failed,
             pending=report.pending,
         )
+    if meaning is None:
+        meaning_text = plain(lang, "stats_meaning_off", reason=meaning_off or "-")
+    else:
+        key = "stats_meaning_ready" if meaning.ready else "stats_meaning_embedding"
+        meaning_text = plain(lang, key, embedded=meaning.embedded, total=meaning.total)
     return t(
         lang,
         "stats",
@@ -69,6 +78,7 @@ def statistics(
         active=active,
         subscribers=subscribers,
         posts=posts,
+        meaning=meaning_text,
         last_sync=_when(last_sync, lang),
         queue=queue,
         last=last_text,

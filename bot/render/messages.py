@@ -143,8 +143,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "stats": (
             "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\nSubscribers: {subscribers}\n"
-            "Posts: {posts}\nLast sync: {last_sync}\nQueue: {queue}\nLast announcement: {last}"
+            "Posts: {posts}\nSearch by meaning: {meaning}\nLast sync: {last_sync}\nQueue: {queue}\n"
+            "Last announcement: {last}"
         ),
+        "stats_meaning_ready": "on, {embedded} of {total} posts",
+        "stats_meaning_embedding": "getting ready, {embedded} of {total} posts embedded",
+        "stats_meaning_off": "off, {reason}",
         "stats_never": "never",
         "stats_last": "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
     },
@@ -263,9 +267,12 @@ CATALOGUE: dict[str, dict[str, str]] = {
         ),
         "stats": (
             "📊 <b>Statistika</b>\nČetovi: {chats} (aktivnih {active})\nPretplatnici: {subscribers}\n"
-            "Tekstovi: {posts}\nPoslednja sinhronizacija: {last_sync}\nRed: {queue}\n"
-            "Poslednje obaveštenje: {last}"
+            "Tekstovi: {posts}\nPretraga po značenju: {meaning}\nPoslednja sinhronizacija: {last_sync}\n"
+            "Red: {queue}\nPoslednje obaveštenje: {last}"
         ),
+        "stats_meaning_ready": "uključena, {embedded} od {total} tekstova",
+        "stats_meaning_embedding": "priprema se, obrađeno {embedded} od {total} tekstova",
+        "stats_meaning_off": "isključena, {reason}",
         "stats_never": "nikad",
         "stats_last": (
             "{when} — isporučeno {delivered}, blokirano {blocked}, neuspešno {failed}, čeka {pending}"

@@ -6,15 +6,15 @@ the whole module."""
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import CONTENT_DIR
 
 from index import Index, load_posts
 from index.embedding import E5_SMALL, load_embedder
 
-CONTENT = Path(__file__).resolve().parents[1] / "content"
+CONTENT = CONTENT_DIR
 ROUTES = "2022-11-29-what-routes-do-narcotics-take-to-europe"
 SEVENTH = "undated-is-every-seventh-young-person-in-serbia-involved-in-drug-trafficking"
 
