@@ -124,7 +124,9 @@ class Semantic:
 
     def _calibrate(self) -> None:
         texts = reference_texts()
-        vectors = self.embedder.embed_passages(texts)
+        vectors = np.concatenate(  # in small batches: a batch's working memory grows with its size
+            [self.embedder.embed_passages(texts[i : i + 16]) for i in range(0, len(texts), 16)]
+        )
         stored = self.store.put(reference_key(), [None] * len(texts), vectors)
         with self._lock:
             self._calibration = Calibration(stored)
