@@ -4,7 +4,7 @@ from index.embedding import Embedder, EmbedderUnavailable, load_embedder
 from index.engine import Index, IndexUnavailable
 from index.posts import LoadResult, Post, PostError, load_posts
 from index.results import Hit, Results, SyncReport
-from index.semantic import EmbedReport, SemanticStatus
+from index.semantic import EmbedReport, SemanticStatus, vectors_id
 from index.vectorstore import stored_hashes
 
 __all__ = [
@@ -23,4 +23,5 @@ __all__ = [
     "load_embedder",
     "load_posts",
     "stored_hashes",
+    "vectors_id",
 ]

@@ -14,6 +14,7 @@ from index.posts import Post
 from index.snippets import Span, sentences
 
 MAX_WORDS = 40  # words per passage: one or two sentences
+SCHEME = f"title+{MAX_WORDS}w"  # recorded with the vectors: another way of cutting posts re-embeds them
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ import numpy as np
 from index.calibration import Calibration, reference_key, reference_texts, shipped_vectors
 from index.dense import DenseIndex, DenseScores
 from index.embedding import Embedder
-from index.passages import passages
+from index.passages import SCHEME, passages
 from index.posts import Post
 from index.vectorstore import PostVectors, VectorStore
 
@@ -51,12 +51,17 @@ class EmbedReport:
     seconds: float
 
 
+def vectors_id(embedder: Embedder) -> str:
+    """What the stored vectors depend on: the model and how posts are cut into passages."""
+    return f"{embedder.model_id}/{SCHEME}"
+
+
 class Semantic:
     """Passage vectors for the current posts, and search over them. Thread-safe."""
 
     def __init__(self, embedder: Embedder, path: Path) -> None:
         self.embedder = embedder
-        self.store = VectorStore(path, embedder.model_id, embedder.dim)
+        self.store = VectorStore(path, vectors_id(embedder), embedder.dim)
         self._dense = DenseIndex(embedder.dim)
         self._wanted: dict[str, Post] = {}  # post id -> post
         self._hashes: dict[str, str] = {}  # post id -> hash of the post whose vectors are in `_dense`

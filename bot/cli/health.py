@@ -30,6 +30,7 @@ from index import (
     load_embedder,
     load_posts,
     stored_hashes,
+    vectors_id,
 )
 
 DEFAULT_MAX_AGE = 300.0  # seconds without Bot API contact before a running bot counts as unwell
@@ -123,7 +124,7 @@ def check_meaning(settings: Settings, loaded: LoadResult) -> Check:
         embedder = load_embedder()
     except EmbedderUnavailable as exc:
         return Check(settings.semantic != "on", f"search by meaning unavailable ({exc})")
-    stored = stored_hashes(settings.vectors_path, embedder.model_id)
+    stored = stored_hashes(settings.vectors_path, vectors_id(embedder))
     embedded = sum(post.hash in stored for post in loaded.posts)
     return Check(True, f"{embedded} of {len(loaded.posts)} posts embedded for search by meaning")
 
