@@ -235,6 +235,31 @@ def write_posts(folder: str | Path, n: int, seed: int = 0) -> list[Path]:
     return paths
 
 
+def fill_random_vectors(posts: Sequence[Post], path: Path) -> int:
+    """Give the posts that have no passage vectors in the store at `path` random unit vectors (as many
+    as their passages): a stand-in for benchmarks of memory and speed at sizes that would take hours to
+    embed. Answers by meaning are then meaningless. Returns how many posts were filled."""
+    import numpy as np
+
+    from index import load_embedder, vectors_id
+    from index.passages import passages
+    from index.vectorstore import VectorStore
+
+    embedder = load_embedder()
+    store = VectorStore(path, vectors_id(embedder), embedder.dim)
+    have = store.hashes()
+    rng = np.random.default_rng(0)
+    filled = 0
+    for post in posts:
+        if post.hash not in have:
+            pieces = passages(post)
+            vectors = rng.standard_normal((len(pieces), embedder.dim)).astype(np.float32)
+            store.put(post.hash, [p.span for p in pieces], vectors / np.linalg.norm(vectors, axis=1)[:, None])
+            filled += 1
+    store.close()
+    return filled
+
+
 def render_post(post: Post) -> str:
     """The content file text for `post` (YAML front matter, then the body)."""
     lines = [f"title: {_yaml(post.title)}"]

@@ -33,6 +33,7 @@ import pickle
 import pstats
 import re
 import resource
+import shutil
 import statistics
 import subprocess
 import sys
@@ -117,13 +118,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--engines", default=",".join(DEFAULT_ENGINES), help=f"any of {','.join(ENGINES)}")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(
+        "--random-vectors",
+        action="store_true",
+        help="fused: give posts not yet embedded random vectors (speed and memory only, no quality)",
+    )
+    parser.add_argument(
         "--profile", action="store_true", help="print cProfile's top functions of the queries"
     )
     parser.add_argument("--worker", choices=ENGINES, help=argparse.SUPPRESS)
     parser.add_argument("--dir", type=Path, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.worker:
-        print(json.dumps(_worker(args.worker, args.dir, args.profile)))
+        print(json.dumps(_worker(args.worker, args.dir, args.profile, args.random_vectors)))
         return
     engines = [e for e in args.engines.split(",") if e]
     print(
@@ -140,12 +146,14 @@ def main(argv: list[str] | None = None) -> None:
         print("--profile: query latencies below are inflated by the profiler")
     for size in (int(s) for s in args.sizes.split(",")):
         with tempfile.TemporaryDirectory(prefix="search-bench-") as tmp:
-            results = _run_size(size, args.queries, args.seed, engines, Path(tmp), args.profile)
+            results = _run_size(
+                size, args.queries, args.seed, engines, Path(tmp), args.profile, args.random_vectors
+            )
         _report(size, results)
 
 
 def _run_size(
-    size: int, n_queries: int, seed: int, engines: list[str], tmp: Path, profile: bool
+    size: int, n_queries: int, seed: int, engines: list[str], tmp: Path, profile: bool, random_vectors: bool
 ) -> dict[str, dict]:
     from bench.corpus import generate_posts
 
@@ -160,6 +168,7 @@ def _run_size(
     results = {}
     for engine in engines:
         command = [sys.executable, __file__, "--worker", engine, "--dir", str(tmp)]
+        command += ["--random-vectors"] * random_vectors
         try:
             proc = subprocess.run(
                 command + ["--profile"] * profile, capture_output=True, text=True, timeout=WORKER_TIMEOUT
@@ -178,7 +187,7 @@ def _run_size(
     return results
 
 
-def _worker(engine_name: str, folder: Path, profile: bool = False) -> dict:
+def _worker(engine_name: str, folder: Path, profile: bool = False, random_vectors: bool = False) -> dict:
     """Run one engine on the pickled corpus; return its numbers (or the reason it cannot run)."""
     with open(folder / "corpus.pkl", "rb") as f:
         data = pickle.load(f)
@@ -189,6 +198,13 @@ def _worker(engine_name: str, folder: Path, profile: bool = False) -> dict:
     except ImportError as exc:
         return {"error": f"not available ({exc})"}
     *posts, extra = engine.prepare(data["posts"])
+    if random_vectors and engine_name == "fused":  # into a copy: the cache keeps only real vectors
+        from bench.corpus import fill_random_vectors
+
+        engine.vectors = folder / "vectors.sqlite3"
+        if VECTORS.is_file():
+            shutil.copy(VECTORS, engine.vectors)
+        engine.numbers["random"] = fill_random_vectors(posts, engine.vectors)
     queries = data["queries"]
     started = time.perf_counter()
     engine.build(posts)
@@ -271,13 +287,14 @@ class FusedEngine(NewsbotEngine):
         from index.embedding import load_embedder
 
         self.embedder = load_embedder()
+        self.vectors = VECTORS
         self.numbers: dict = {}
 
     def build(self, posts: list[Post]) -> None:
         glossary = GLOSSARY if GLOSSARY.exists() else None
-        VECTORS.parent.mkdir(parents=True, exist_ok=True)
+        self.vectors.parent.mkdir(parents=True, exist_ok=True)
         self.index = self.index_class.open(
-            self.path, glossary=glossary, embedder=self.embedder, vectors=VECTORS
+            self.path, glossary=glossary, embedder=self.embedder, vectors=self.vectors
         )
         self.index.sync(posts)
         report = self.index.embed()
@@ -285,7 +302,7 @@ class FusedEngine(NewsbotEngine):
             "embedded": report.embedded,
             "embed_s": report.seconds,
             "passages": report.passages,
-            "vectors_mb": _disk_mb(VECTORS),
+            "vectors_mb": _disk_mb(self.vectors),
             "dense_mb": self.index.semantic.dense_bytes / 2**20,
         }
 
@@ -465,6 +482,8 @@ def _report(size: int, results: dict[str, dict]) -> None:
             f" in {fused['embed_s']:.0f} s = {rate:.1f} posts/s (earlier runs' posts: {VECTORS.name});"
             f" vectors on disk {fused['vectors_mb']:.1f} MB, in memory {fused['dense_mb']:.1f} MB"
         )
+        if fused.get("random"):
+            print(f"fused: {fused['random']} posts had random vectors (--random-vectors): speed only")
     base = next((r["base_rss_mb"] for r in results.values() if "base_rss_mb" in r), 0)
     print(
         f"(RSS includes about {base:.0f} MB for the corpus itself, the same for every engine;"

@@ -174,3 +174,10 @@ def index_text(text: str, lang: str) -> tuple[list[str], list[str]]:
             if word != word_stem:
                 exact.append(word)
     return stemmed, exact
+
+
+def forget_words() -> None:
+    """Empty the caches of folded words and stems (after indexing a whole archive they hold its whole
+    vocabulary; searches refill them with what members actually type)."""
+    for cached in (fold, stem, stems, _split, word_forms):
+        cached.cache_clear()

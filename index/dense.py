@@ -64,13 +64,18 @@ class DenseIndex:
         self.ids = list(self.posts)
         self.position = {post_id: i for i, post_id in enumerate(self.ids)}
         counts = [len(self.posts[i].spans) for i in self.ids]
-        self.starts = np.cumsum([0, *counts[:-1]]).astype(np.int64)
+        self.starts = np.cumsum([0, *counts[:-1]]).astype(np.int64) if counts else np.zeros(0, np.int64)
         if self.ids:
             self._codes = np.concatenate([self.posts[i].codes for i in self.ids])
             self._scales = np.concatenate([self.posts[i].scales for i in self.ids])
         else:
             self._codes = np.zeros((0, dim), dtype=np.int8)
             self._scales = np.zeros(0, dtype=np.float32)
+        for post_id, start, count in zip(self.ids, self.starts, counts, strict=True):  # views, no copies
+            vectors = self.posts[post_id]
+            self.posts[post_id] = PostVectors(
+                vectors.spans, self._codes[start : start + count], self._scales[start : start + count]
+            )
 
     def __len__(self) -> int:
         return len(self.ids)

@@ -7,6 +7,8 @@ own lock file across processes. One shared searcher is reused and refreshed only
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import datetime as dt
 import json
 import logging
@@ -28,7 +30,7 @@ from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 
-from index.analysis import index_text
+from index.analysis import forget_words, index_text
 from index.dense import DenseScores
 from index.embedding import Embedder
 from index.fusion import DENSE_CANDIDATES, Evidence, answers, candidates
@@ -49,6 +51,8 @@ Progress = Callable[[int, int], None]
 # Ranking reads posting lists whole, never skipping: big blocks mean fewer to decode (and to write)
 CODEC = W3Codec(blocklimit=1024)
 BATCH = 2500  # posts per segment when (re)building (fewer segments: faster searches)
+BIG_SYNC = 500  # posts written by a sync after which memory is given back
+WRITER_MB = 48  # Whoosh's in-memory pool while writing a segment (it spills to disk beyond)
 SMALL_SEGMENT = 200  # segments of fewer posts are merged ...
 SMALL_SEGMENTS = 8  # ... once there are this many
 MAX_PAGE = 1000
@@ -183,12 +187,19 @@ class Index:
 
     # --- writing ----------------------------------------------------------------------------
     def sync(self, posts: Iterable[Post], *, progress: Progress | None = None) -> SyncReport:
-        """Make the index hold exactly `posts`: add new ones, update changed ones, remove the rest.
+        """Make the index hold exactly `posts`: add new ones, update changed ones, remove the rest;
+        then note them for search by meaning (embedding happens later, see `embed`).
 
         `progress(done, total)` is called as posts are written (for a progress bar)."""
         wanted = {p.id: p for p in posts}
+        report = self._write(wanted, progress)
+        if len(report.added) + len(report.updated) >= BIG_SYNC:
+            _give_back_memory()  # building leaves caches and freed pools behind: keep the bot lean
         if self.semantic:
             self.semantic.want(wanted.values())
+        return report
+
+    def _write(self, wanted: dict[str, Post], progress: Progress | None) -> SyncReport:
         with self._write_lock:
             report = SyncReport(rebuilt=self._rebuilt)
             self._rebuilt = False
@@ -207,7 +218,7 @@ class Index:
             # one huge pool; only small segments are ever merged (see `_merge_small_segments`)
             for first in range(0, max(len(todo), 1), BATCH):
                 batch = todo[first : first + BATCH]
-                writer = self._ix.writer(timeout=60.0, limitmb=256, codec=CODEC)
+                writer = self._ix.writer(timeout=60.0, limitmb=WRITER_MB, codec=CODEC)
                 try:
                     for post_id in deletions:
                         writer.delete_by_term("id", post_id)
@@ -448,6 +459,14 @@ class Index:
         with self._write_lock, self._read_lock:
             self._searcher.close()
             self._ix.close()
+
+
+def _give_back_memory() -> None:
+    """After a big build: empty the analysis caches (they fill with the whole archive's vocabulary) and
+    hand freed memory back to the system (glibc keeps it otherwise; elsewhere this does nothing)."""
+    forget_words()
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def _merge_small_segments(writer, segments: list) -> list:
