@@ -7,7 +7,7 @@ passage) is one `maximum.reduceat` over the row scores.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
 
@@ -56,26 +56,41 @@ class DenseScores:
 
 
 class DenseIndex:
-    """Passage vectors of a set of posts."""
+    """Passage vectors of a set of posts: one int8 matrix, the passages of each post in a row range."""
 
-    def __init__(self, dim: int, posts: Mapping[str, PostVectors] | None = None) -> None:
+    def __init__(
+        self,
+        dim: int,
+        ids: Sequence[str] = (),
+        spans: Sequence[tuple[Span | None, ...]] = (),
+        codes: np.ndarray | None = None,
+        scales: np.ndarray | None = None,
+    ) -> None:
         self.dim = dim
-        self.posts: dict[str, PostVectors] = dict(posts or {})
-        self.ids = list(self.posts)
+        self.ids = list(ids)
         self.position = {post_id: i for i, post_id in enumerate(self.ids)}
-        counts = [len(self.posts[i].spans) for i in self.ids]
-        self.starts = np.cumsum([0, *counts[:-1]]).astype(np.int64) if counts else np.zeros(0, np.int64)
-        if self.ids:
-            self._codes = np.concatenate([self.posts[i].codes for i in self.ids])
-            self._scales = np.concatenate([self.posts[i].scales for i in self.ids])
-        else:
-            self._codes = np.zeros((0, dim), dtype=np.int8)
-            self._scales = np.zeros(0, dtype=np.float32)
-        for post_id, start, count in zip(self.ids, self.starts, counts, strict=True):  # views, no copies
-            vectors = self.posts[post_id]
-            self.posts[post_id] = PostVectors(
-                vectors.spans, self._codes[start : start + count], self._scales[start : start + count]
-            )
+        counts = [len(s) for s in spans]
+        self.starts = np.cumsum([0, *counts])[:-1].astype(np.int64)
+        self._codes = np.zeros((0, dim), dtype=np.int8) if codes is None else codes
+        self._scales = np.zeros(0, dtype=np.float32) if scales is None else scales
+        self.posts = {  # views into the matrix, no copies
+            post_id: PostVectors(post_spans, self._codes[start : start + n], self._scales[start : start + n])
+            for post_id, post_spans, start, n in zip(self.ids, spans, self.starts, counts, strict=True)
+        }
+
+    @classmethod
+    def of(cls, dim: int, posts: Mapping[str, PostVectors]) -> DenseIndex:
+        """The snapshot of these posts' vectors (copied into one matrix)."""
+        if not posts:
+            return cls(dim)
+        ids = list(posts)
+        return cls(
+            dim,
+            ids,
+            [posts[i].spans for i in ids],
+            np.concatenate([posts[i].codes for i in ids]),
+            np.concatenate([posts[i].scales for i in ids]),
+        )
 
     def __len__(self) -> int:
         return len(self.ids)
@@ -91,7 +106,7 @@ class DenseIndex:
         """A new snapshot with these posts added (or replaced) and those removed."""
         gone = set(removed) | set(added)
         kept = {i: v for i, v in self.posts.items() if i not in gone}
-        return DenseIndex(self.dim, {**kept, **added})
+        return DenseIndex.of(self.dim, {**kept, **added})
 
     def score(self, query: np.ndarray, calibration: Calibration) -> DenseScores:
         """Every post's closeness to the question vector."""

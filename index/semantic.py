@@ -82,11 +82,17 @@ class Semantic:
         wanted = {p.id: p for p in posts}
         with self._lock:
             stale = [i for i, h in self._hashes.items() if i not in wanted or wanted[i].hash != h]
+            first_load = not self._hashes
         missing = {p.hash: p.id for p in wanted.values() if self._hashes.get(p.id) != p.hash}
-        loaded = {missing[h]: vectors for h, vectors in self.store.get(missing)}
+        if first_load:  # the whole archive at start: read straight into one matrix
+            hashes, spans, codes, scales = self.store.read_matrix(missing)
+            dense = DenseIndex(self.embedder.dim, [missing[h] for h in hashes], spans, codes, scales)
+            loaded = dict.fromkeys(dense.ids)
+        else:
+            loaded = {missing[h]: vectors for h, vectors in self.store.get(missing)}
         with self._lock:
             self._wanted = wanted
-            self._dense = self._dense.with_changes(loaded, removed=stale)
+            self._dense = dense if first_load else self._dense.with_changes(loaded, removed=stale)
             for post_id in stale:
                 del self._hashes[post_id]
             self._hashes.update((i, wanted[i].hash) for i in loaded)

@@ -135,16 +135,46 @@ class VectorStore:
 
     def get(self, hashes: Iterable[str]) -> Iterator[tuple[str, PostVectors]]:
         """The stored vectors of those hashes that have them."""
-        wanted = list(hashes)
-        for first in range(0, len(wanted), 500):
-            chunk = wanted[first : first + 500]
-            marks = ",".join("?" * len(chunk))
+        for chunk in _chunks(list(hashes)):
             with self._lock:
                 rows = self._db.execute(
-                    f"SELECT hash, spans, codes, scales FROM vectors WHERE hash IN ({marks})", chunk
+                    f"SELECT hash, spans, codes, scales FROM vectors WHERE hash IN ({_marks(chunk)})", chunk
                 ).fetchall()
             for post_hash, spans, codes, scales in rows:
                 yield post_hash, self._decode(spans, codes, scales)
+
+    def read_matrix(
+        self, hashes: Iterable[str]
+    ) -> tuple[list[str], list[tuple[Span | None, ...]], np.ndarray, np.ndarray]:
+        """The stored vectors of those hashes that have them, straight into one matrix (the hashes
+        found, their passages' spans, int8 codes and scales): loading a whole archive at start costs
+        the matrix and no more."""
+        wanted = list(dict.fromkeys(hashes))
+        found: list[str] = []
+        counts: list[int] = []
+        for chunk in _chunks(wanted):
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT hash, length(scales) FROM vectors WHERE hash IN ({_marks(chunk)})", chunk
+                ).fetchall()
+            for post_hash, size in rows:
+                found.append(post_hash)
+                counts.append(size // 4)
+        codes = np.empty((sum(counts), self.dim), dtype=np.int8)
+        scales = np.empty(sum(counts), dtype=np.float32)
+        where = dict(zip(found, np.cumsum([0, *counts])[:-1].tolist(), strict=True))
+        spans: dict[str, tuple[Span | None, ...]] = {}
+        for chunk in _chunks(found):
+            with self._lock:
+                rows = self._db.execute(
+                    f"SELECT hash, spans, codes, scales FROM vectors WHERE hash IN ({_marks(chunk)})", chunk
+                ).fetchall()
+            for post_hash, post_spans, post_codes, post_scales in rows:
+                start, vectors = where[post_hash], self._decode(post_spans, post_codes, post_scales)
+                codes[start : start + len(vectors.spans)] = vectors.codes
+                scales[start : start + len(vectors.spans)] = vectors.scales
+                spans[post_hash] = vectors.spans
+        return found, [spans[h] for h in found], codes, scales
 
     def _decode(self, spans: str, codes: bytes, scales: bytes) -> PostVectors:
         parsed = tuple(tuple(s) if s else None for s in json.loads(spans))
@@ -166,3 +196,13 @@ class VectorStore:
     def close(self) -> None:
         with self._lock:
             self._db.close()
+
+
+def _chunks(items: list[str], size: int = 500) -> Iterator[list[str]]:
+    """SQLite limits the parameters of one statement: ask about so many at a time."""
+    for first in range(0, len(items), size):
+        yield items[first : first + size]
+
+
+def _marks(chunk: list[str]) -> str:
+    return ",".join("?" * len(chunk))

@@ -135,6 +135,16 @@ def test_stored_vectors_come_back_close_to_what_was_embedded(tmp_path: Path) -> 
     assert np.abs(restored @ vectors[0] - vectors @ vectors[0]).max() < 0.01
 
 
+def test_a_whole_archive_is_read_straight_into_one_matrix(tmp_path: Path) -> None:
+    store = VectorStore(tmp_path / "v.sqlite3", "model-a", 4)
+    for i, n in enumerate([2, 3, 1]):
+        store.put(f"h{i}", [None, *[(k, k + 1) for k in range(n - 1)]], np.full((n, 4), 0.5, np.float32))
+    hashes, spans, codes, scales = store.read_matrix(["h2", "h0", "missing", "h1"])
+    assert sorted(hashes) == ["h0", "h1", "h2"] and codes.shape == (6, 4) and scales.shape == (6,)
+    assert [len(s) for s in spans] == [{"h0": 2, "h1": 3, "h2": 1}[h] for h in hashes]
+    assert np.allclose(codes * scales[:, None], 0.5, atol=0.01)
+
+
 def test_int8_codes_keep_every_dot_product_within_a_hundredth() -> None:
     rng = np.random.default_rng(2)
     vectors = rng.standard_normal((50, 384)).astype(np.float32)
@@ -289,7 +299,7 @@ def unit_rows(rng: np.random.Generator, n: int, dim: int) -> np.ndarray:
 def test_closeness_in_meaning_is_measured_against_the_reference_passages() -> None:
     rng = np.random.default_rng(3)
     posts = {name: unit_rows(rng, 2, 16) for name in "abcdef"}  # two passages each: the title, then (0, 1)
-    dense = DenseIndex(16, {k: PostVectors((None, (0, 1)), *quantise(v)) for k, v in posts.items()})
+    dense = DenseIndex.of(16, {k: PostVectors((None, (0, 1)), *quantise(v)) for k, v in posts.items()})
     reference = Calibration(PostVectors((None,) * 200, *quantise(unit_rows(rng, 200, 16))))
     query = posts["c"][1]
     scores = dense.score(query, reference)
