@@ -20,6 +20,7 @@ from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.render.admin import announcement
 from bot.render.html import MAX_MESSAGE, escape, visible_length
+from bot.render.messages import counted
 from bot.render.page import Page
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
@@ -60,7 +61,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         item = store.create_announcement(None, text, tag)
         count = store.queue_announcement(item.id)
-        print(f"announcement {item.id} queued for {count} chats")
+        print(f"announcement {item.id} queued for {counted(count, 'chat')}")
         if args.send and count:
             return _send_here(settings, store, item.id)
         return 0

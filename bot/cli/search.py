@@ -7,6 +7,7 @@ import json
 import sys
 from typing import TextIO
 
+from bot.render.messages import counted
 from bot.services import open_embedder
 from index import Index, Results, load_posts
 
@@ -42,8 +43,8 @@ def main(args: argparse.Namespace) -> int:
                 index.embed()
             else:
                 print(
-                    f"(searching by words alone: {status.embedded} of {status.total} posts are embedded for "
-                    "search by meaning; run `newsbot index` once)",
+                    f"(searching by words alone: {status.embedded} of {counted(status.total, 'post')} are "
+                    "embedded for search by meaning; run `newsbot index` once)",
                     file=sys.stderr,
                 )
         results = index.search(
@@ -95,5 +96,4 @@ def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
                 snippet = f"{snippet[:start]}{BOLD}{snippet[start:end]}{PLAIN}{snippet[end:]}"
         print(f"   {snippet}", file=out)
         print(f"   {hit.url or hit.id}", file=out)
-    posts = "1 post" if results.total == 1 else f"{results.total} posts"
-    print(f"page {results.page} of {results.pages} ({posts})", file=out)
+    print(f"page {results.page} of {results.pages} ({counted(results.total, 'post')})", file=out)

@@ -80,7 +80,7 @@ async def announce(update: Update, context: BotContext) -> None:
             return
     length = visible_length(announcement(text))
     if length > MAX_MESSAGE:
-        await message.reply_html(t(lang, "announce_too_long", length=length, limit=MAX_MESSAGE))
+        await message.reply_html(t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE))
         return
     count = len(services.store.recipients(None if target is None else (target,)))
     if count == 0:

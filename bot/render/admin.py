@@ -70,7 +70,7 @@ def statistics(
         meaning_text = plain(lang, "stats_meaning_off", reason=meaning_off or "-")
     else:
         key = "stats_meaning_ready" if meaning.ready else "stats_meaning_embedding"
-        meaning_text = plain(lang, key, embedded=meaning.embedded, total=meaning.total)
+        meaning_text = plain(lang, key, embedded=meaning.embedded, count=meaning.total)
     return t(
         lang,
         "stats",

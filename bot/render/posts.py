@@ -142,10 +142,7 @@ def results_page(results, lang: str, *, query_key: str, site_search_url: str | N
     if not results.hits:
         return Page(t(lang, "nothing_found", query=query))
     shown = clip(results.corrected, 80) if results.corrected else query
-    if results.total == 1:
-        head = [t(lang, "results_header_one", query=shown)]
-    else:
-        head = [t(lang, "results_header", query=shown, total=results.total)]
+    head = [t(lang, "results_header", query=shown, count=results.total)]
     if results.corrected:
         head.append(t(lang, "corrected", corrected=shown))
     text = _fit(head, results.hits, lang, site_search_url)

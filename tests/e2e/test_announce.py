@@ -45,7 +45,7 @@ async def test_an_admin_announcement_reaches_everyone_once_and_the_admin_gets_a_
         fake.deactivate(user)
     preview = await fake.ask(admin, "/announce General Assembly moved to <b>Friday</b> & Saturday")
     assert preview.text == "📢 General Assembly moved to <b>Friday</b> & Saturday"
-    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 subscribers", "✖ Cancel"]
+    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 chats", "✖ Cancel"]
     first, second = fake.press(preview, 0), fake.press(preview, 0)  # a double tap
     await fake.wait_callback_answer(first)
     assert (await fake.wait_callback_answer(second))["text"] in ("", "Already sent.")
@@ -79,7 +79,7 @@ async def test_a_tagged_announcement_reaches_that_topics_subscribers_only(fake, 
     await fake.ask(other, "/subscribe harm reduction")
     preview = await fake.ask(admin, "/announce #cnd Side event tomorrow")
     assert preview.text == "📢 Side event tomorrow"
-    assert preview.buttons[0]["text"] == "📤 Send to 2 subscribers"
+    assert preview.buttons[0]["text"] == "📤 Send to 2 chats"
     await press(fake, preview, 0)
     await fake.wait_for(lambda: announcements(fake, cnd) and announcements(fake, everything))
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))

@@ -187,7 +187,7 @@ async def test_serbian_telegram_users_get_serbian_until_they_choose(fake, bot, s
 async def test_dates_and_buttons_follow_the_language(fake, bot):
     mila = fake.user("Mila", language_code="sr-Latn", started=True)
     answer = await fake.ask(mila, "harm reduction")
-    assert "tekstova: 13" in answer.text
+    assert "— 13 tekstova" in answer.text
     assert re.search(r"\n\d{1,2}\. (januar|februar|mart) 2023\.\n", answer.text)
     assert [b["text"] for b in answer.keyboard[-1]] == ["1/3", "Dalje ›"]
 

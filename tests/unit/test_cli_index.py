@@ -25,10 +25,10 @@ def run(capsys, content, data, *argv):
 def test_index_prints_a_summary_and_a_second_run_changes_nothing(capsys, content, tmp_path):
     code, out, err = run(capsys, content, tmp_path / "data", "index")
     assert code == 0
-    assert out.startswith("9 added, 0 updated, 0 removed, 0 errors, 1 warnings; 9 posts indexed in ")
+    assert out.startswith("9 added, 0 updated, 0 removed, 0 errors, 1 warning; 9 posts indexed in ")
     assert "warning: " in err and "no date" in err  # the seed's undated post, named for the editors
     code, out, _ = run(capsys, content, tmp_path / "data", "index")
-    assert out.startswith("0 added, 0 updated, 0 removed, 0 errors, 1 warnings; 9 posts")
+    assert out.startswith("0 added, 0 updated, 0 removed, 0 errors, 1 warning; 9 posts")
 
 
 def test_index_reports_each_broken_file_and_indexes_the_rest(capsys, content, tmp_path):
