@@ -3,7 +3,7 @@
 from index.embedding import Embedder, EmbedderUnavailable, load_embedder
 from index.engine import Index, IndexUnavailable
 from index.posts import LoadResult, Post, PostError, load_posts
-from index.results import Hit, Results, SyncReport
+from index.results import Filters, Hit, Results, SyncReport
 from index.semantic import EmbedReport, SemanticStatus
 from index.vectorstore import stored_hashes
 
@@ -11,6 +11,7 @@ __all__ = [
     "EmbedReport",
     "Embedder",
     "EmbedderUnavailable",
+    "Filters",
     "Hit",
     "Index",
     "IndexUnavailable",

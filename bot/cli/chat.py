@@ -231,6 +231,8 @@ class TerminalChat:
             return
         results = answer["results"]
         self.write(f"inline results for “{query}” ({len(results)}):" if results else "inline: no results")
+        if answer.get("button"):
+            self.write(f"  ⓘ {answer['button']['text']}")
         self.choices = []
         for result in results:
             self.choices.append(("result", (query_id, str(result["id"]))))

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date as babel_date
+from babel.dates import format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
@@ -99,6 +100,12 @@ TEXTS: dict[str, Text] = {
         # TRANSLATORS: the first line of an answer; {query} is the question as the member typed it.
         plural("results_header", "🔎 <b>{query}</b> — {count} post", "🔎 <b>{query}</b> — {count} posts"),
         text("corrected", "Showing results for <b>{corrected}</b>."),
+        # TRANSLATORS: a question named a year ({when}: 2021) but no post of that year answers it.
+        text("outside_year", "Nothing from <b>{when}</b> — here is what I found in other years:"),
+        # TRANSLATORS: the same for a month ({when}: March 2021, written by Babel).
+        text("outside_month", "Nothing from <b>{when}</b> — here is what I found in other months:"),
+        # TRANSLATORS: the same above inline results (plain text, at most 64 characters).
+        text("outside_inline", "Nothing from {when} — posts from other dates"),
         text(
             "nothing_found",
             "I found nothing about <b>{query}</b>. 🤷\n\n"
@@ -308,6 +315,18 @@ def format_date(day: dt.date | None, lang: str) -> str:
     if day is None:
         return plain(lang, "no_date")
     return babel_date(day, "long", locale=LOCALES.get(lang, SOURCE_LOCALE))
+
+
+def whole_year(dates: tuple[dt.date, dt.date]) -> bool:
+    first, last = dates
+    return (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year
+
+
+def format_period(dates: tuple[dt.date, dt.date], lang: str) -> str:
+    """A span of dates a question asked for: its year (`2021`, `2021.`), else its first month
+    (`March 2021`, `mart 2021.`)."""
+    skeleton = "y" if whole_year(dates) else "yMMMM"
+    return format_skeleton(skeleton, dates[0], locale=LOCALES.get(lang, SOURCE_LOCALE))
 
 
 def counted(count: int, singular: str, plural: str | None = None) -> str:

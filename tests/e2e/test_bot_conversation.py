@@ -263,3 +263,35 @@ async def test_search_without_words_says_how_to_use_it(fake, bot):
     ana = fake.user("Ana", started=True)
     assert "/search harm reduction" in (await fake.ask(ana, "/search")).text
     assert "/search harm reduction" in (await fake.ask(ana, "/search@newsbot_test_bot \u200b")).text
+
+
+async def test_a_year_without_an_answer_is_said_and_answers_from_other_years_follow(fake, bot):
+    ana = fake.user("Ana", started=True)
+    answer = await fake.ask(ana, "harm reduction 2019")
+    lines = answer.text.split("\n")
+    assert lines[0] == "🔎 harm reduction 2019 — 13 posts"
+    assert lines[2] == "Nothing from 2019 — here is what I found in other years:"
+    month = await fake.ask(ana, "harm reduction May 2019")
+    assert "Nothing from May 2019 — here is what I found in other months:" in month.text
+    same_year = await fake.ask(ana, "harm reduction 2023")
+    assert same_year.text.startswith("🔎 harm reduction 2023 — 12 posts")
+    assert "Nothing from" not in same_year.text
+    await press(fake, answer, "Next ›")  # every page says it
+    await fake.wait_for(lambda: answer.edit_date, what="the page edit")
+    assert "Nothing from 2019 — here is what I found in other years:" in answer.text
+    mila = fake.user("Mila", language_code="sr", started=True)
+    serbian = await fake.ask(mila, "smanjenje štete 2019")
+    assert serbian.text.startswith("🔎 smanjenje štete 2019 — 13 tekstova\n")
+    assert "Za 2019. nisam našao ništa — evo šta sam našao iz drugih godina:" in serbian.text
+
+
+async def test_inline_results_from_other_years_say_so_above_them(fake, bot):
+    ana = fake.user("Ana")
+    answer = await fake.wait_inline_answer(fake.inline_query(ana, "harm reduction 2019"))
+    assert answer["results"] and answer["button"]["text"] == "Nothing from 2019 — posts from other dates"
+    assert answer["button"]["start_parameter"] == "start"
+    mila = fake.user("Mila", language_code="sr")
+    answer = await fake.wait_inline_answer(fake.inline_query(mila, "smanjenje štete 2019"))
+    assert answer["button"]["text"] == "Ništa za 2019. — tekstovi iz drugih perioda"
+    same_year = await fake.wait_inline_answer(fake.inline_query(ana, "harm reduction 2023"))
+    assert same_year["results"] and "button" not in same_year

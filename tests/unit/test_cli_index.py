@@ -77,7 +77,11 @@ def test_search_json_has_exactly_the_documented_shape(capsys, content, tmp_path)
     code, out, _ = run(capsys, content, tmp_path / "data", "search", "djurasovich unodc", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "corrected", "hits"}
+    assert set(data) == {
+        *("query", "corrected", "hits", "total", "page", "pages", "per_page", "filters", "outside_dates")
+    }
+    assert (data["total"], data["page"], data["pages"], data["per_page"]) == (2, 1, 1, 5)
+    assert data["filters"] == {"tags": [], "lang": None, "dates": None} and data["outside_dates"] is False
     assert data["query"] == "djurasovich unodc"
     assert data["corrected"] == "durasovic unodc"
     hit = data["hits"][0]
@@ -94,10 +98,25 @@ def test_search_with_tag_lang_and_page_options(capsys, content, tmp_path):
         "2023-03-17-a-quiet-cnd",
         "2021-10-21-our-contribution-to-the-cnd-intersessional",
     }
-    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--lang", "sr")
-    assert "No relevant post found." in out
+    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--lang", "sr", "--tag", "cnd")
+    assert out.strip() == "No relevant post found (tagged #cnd, posts in sr)."
     _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--per-page", "2", "--page", "2")
-    assert out.startswith("3. ") and "page 2 of " in out
+    assert out.startswith("3. ") and "page 2 of 5 (9 posts)" in out
+    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--per-page", "2", "--page", "6")
+    assert out.strip() == "Page 6 is past the end: 9 posts on 5 pages."
+    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--page", "5", "--json")
+    data = json.loads(out)
+    assert (data["hits"], data["total"], data["page"], data["pages"]) == ([], 9, 5, 2)
+
+
+def test_search_says_when_the_year_asked_for_has_no_answer_and_shows_other_years(capsys, content, tmp_path):
+    _c, out, _ = run(capsys, content, tmp_path / "data", "search", "board meeting 2021")
+    assert out.startswith("Nothing from 2021 — here is what I found in other years:\n1. A quiet CND")
+    _c, out, _ = run(capsys, content, tmp_path / "data", "search", "board meeting 2021", "--json")
+    data = json.loads(out)
+    assert data["outside_dates"] is True and data["filters"]["dates"] == ["2021-01-01", "2021-12-31"]
+    _c, out, _ = run(capsys, content, tmp_path / "data", "search", "bitcoin 2021")
+    assert out.strip() == "No relevant post found (from 2021)."
 
 
 def test_search_says_so_when_nothing_is_relevant_or_a_word_was_corrected(capsys, content, tmp_path):

@@ -123,7 +123,26 @@ def test_a_year_lists_that_years_posts_newest_first(seeds):
 
 
 def test_a_date_never_hides_the_answer_in_an_undated_post(seeds):
-    assert seeds.search("ESPAD survey 2019").hits[0].id == YOUTH
+    results = seeds.search("ESPAD survey 2019")
+    assert results.hits[0].id == YOUTH
+    assert results.outside_dates and results.filters.dates == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+
+
+def test_results_say_when_no_post_of_the_year_asked_for_answers_and_others_are_given(seeds):
+    other_year = seeds.search("board meeting 2021")
+    assert [h.id for h in other_year.hits] == [CND_2023] and other_year.outside_dates
+    same_year = seeds.search("board meeting 2023")
+    assert [h.id for h in same_year.hits] == [CND_2023] and not same_year.outside_dates
+    month = seeds.search("Milošević March 2023")
+    assert month.filters.dates == (dt.date(2023, 3, 1), dt.date(2023, 3, 31)) and not month.outside_dates
+    assert seeds.search("Milošević May 2020").outside_dates
+
+
+def test_tag_and_language_filters_are_never_relaxed_and_are_reported(seeds):
+    tagged = seeds.search("Milošević", tags=["cnd"], lang="en")
+    assert tagged.filters.tags == ("cnd",) and tagged.filters.lang == "en" and not tagged.outside_dates
+    assert seeds.search("Milošević", lang="sr").hits == []
+    assert seeds.search("2019").hits == [] and not seeds.search("2019").outside_dates  # a listing: nothing
 
 
 def test_a_period_of_years_is_words_of_a_title_not_a_date_filter(tmp_path):
