@@ -7,9 +7,8 @@ import json
 import sys
 from typing import TextIO
 
-from bot.render.html import visible_text
+from bot.render.html import hashtag, visible_text
 from bot.render.messages import counted, format_period, t, whole_year
-from bot.render.posts import hashtag
 from bot.services import open_embedder
 from index import Filters, Index, Results, load_posts
 

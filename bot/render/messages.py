@@ -178,6 +178,7 @@ TEXTS: dict[str, Text] = {
         ),
         # announcements and statistics (admins)
         text("announce_refused", "Sorry, only the network's admins can send announcements."),
+        text("stats_refused", "Sorry, only the network's admins can see the statistics."),
         text(
             "announce_usage",
             "Write the announcement after the command, e.g. <code>/announce General Assembly moved to "
@@ -191,7 +192,14 @@ TEXTS: dict[str, Text] = {
             "That is too long for one message ({count} characters; at most {limit}).",
         ),
         text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),
+        # TRANSLATORS: an announcement without a topic goes to every chat that started the bot.
         plural("announce_send_button", "📤 Send to {count} chat", "📤 Send to {count} chats"),
+        # TRANSLATORS: a topic's announcement goes to the chats following it or every new post.
+        plural(
+            "announce_send_tag_button",
+            "📤 Send to {count} chat following {tag}",
+            "📤 Send to {count} chats following {tag}",
+        ),
         text("announce_cancel_button", "✖ Cancel"),
         plural(
             "announce_sending",
@@ -208,8 +216,9 @@ TEXTS: dict[str, Text] = {
         ),
         text(
             "stats",
-            "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\nSubscribers: {subscribers}\n"
-            "Posts: {posts}\nSearch by meaning: {meaning}\nLast sync: {last_sync}\nQueue: {queue}\n"
+            "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\n"
+            "Chats with subscriptions: {subscribers}\nPosts: {posts}\nSearch by meaning: {meaning}\n"
+            "Last sync: {last_sync}\nQueue: {queue}\n"
             "Last announcement: {last}",
         ),
         plural("stats_meaning_ready", "on, {embedded} of {count} post", "on, {embedded} of {count} posts"),

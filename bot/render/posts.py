@@ -20,7 +20,7 @@ from telegram import (
     LinkPreviewOptions,
 )
 
-from bot.render.html import MAX_MESSAGE, escape, escape_attr, units, visible_length
+from bot.render.html import MAX_MESSAGE, escape, escape_attr, hashtag, units, visible_length
 from bot.render.messages import format_date, format_period, plain, t, whole_year
 from bot.render.page import Page, clip, short_key
 from index import Post
@@ -35,11 +35,6 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _MD_BOLD = re.compile(r"\*\*(?!\s)(.+?)(?<!\s)\*\*")
 _MD_LINK_TEXT = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 _MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
-
-
-def hashtag(tag: str) -> str:
-    """A tag as Telegram links it: `#drug_policy` (a space or a dash would end the hashtag)."""
-    return "#" + re.sub(r"[^\w]+", "_", tag.strip()).strip("_")
 
 
 # the head of every message about a post --------------------------------------------------------
