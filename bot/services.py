@@ -177,7 +177,7 @@ class Services:
             self.cache.clear()
             tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
             self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
-            self.topics = Topics(tuple(tags))
+            self.topics = Topics(tuple(tags), self.index.glossary)
             self.post_count = count
             self.fingerprint = fingerprint
             log.info("index: %d posts", count)

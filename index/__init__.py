@@ -2,6 +2,7 @@
 
 from index.embedding import Embedder, EmbedderUnavailable, load_embedder
 from index.engine import Index, IndexUnavailable
+from index.glossary import Glossary, term_key
 from index.posts import LoadResult, Post, PostError, load_posts
 from index.results import Filters, Hit, Results, SyncReport
 from index.semantic import EmbedReport, SemanticStatus
@@ -12,6 +13,7 @@ __all__ = [
     "Embedder",
     "EmbedderUnavailable",
     "Filters",
+    "Glossary",
     "Hit",
     "Index",
     "IndexUnavailable",
@@ -24,4 +26,5 @@ __all__ = [
     "load_embedder",
     "load_posts",
     "stored_hashes",
+    "term_key",
 ]

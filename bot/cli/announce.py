@@ -25,7 +25,7 @@ from bot.render.page import Page
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
 from bot.tags import Topics
-from index import load_posts
+from index import Glossary, load_posts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -50,7 +50,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     tag = None
     if args.tag:
-        topics = Topics.from_posts(load_posts(settings.posts_dir).posts)
+        topics = Topics.from_posts(
+            load_posts(settings.posts_dir).posts, Glossary.load(settings.glossary_path)
+        )
         tag = topics.one(args.tag)
         if tag is None:
             close = topics.suggestions(args.tag)

@@ -79,7 +79,7 @@ async def announce(update: Update, context: BotContext) -> None:
     if typed_target is not None:
         target = services.topics.one(typed_target)
         if target is None:
-            await message.reply_html(t(lang, "sub_unknown_tag_none", tag=typed_target))
+            await message.reply_html(t(lang, "announce_unknown_tag", tag=typed_target))
             return
     length = visible_length(announcement(text))
     if length > MAX_MESSAGE:

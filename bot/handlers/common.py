@@ -183,7 +183,7 @@ async def send_post(context: BotContext, chat_id: int, post_id: str, lang: str) 
     return True
 
 
-def topics_for(context: BotContext, chat_id: int, lang: str) -> Page:
-    """The /topics page as `chat_id` sees it (its toggles show what it follows)."""
+def topics_for(context: BotContext, chat_id: int, lang: str, page: int = 1) -> Page:
+    """Page `page` of /topics as `chat_id` sees it (its toggles show what it follows)."""
     services = context.services
-    return topics_page(services.topics.counts, lang, services.store.subscriptions(chat_id))
+    return topics_page(services.topics.counts, lang, services.store.subscriptions(chat_id), page)

@@ -118,9 +118,19 @@ TEXTS: dict[str, Text] = {
         text("page_label", "{page}/{pages}"),
         text("latest_header", "🗞 <b>Latest posts</b>"),
         text("latest_empty", "There are no posts yet."),
-        text("topics_header", "🏷 <b>Topics</b> — tap one to see its latest posts."),
+        # TRANSLATORS: above the /topics buttons; {count} is the number of topics (all pages).
+        plural(
+            "topics_header",
+            "🏷 <b>{count} topic</b> — tap one to see its latest posts; 🔔 Follow sends you its new posts.",
+            "🏷 <b>{count} topics</b> — tap one to see its latest posts; 🔔 Follow sends you its new posts.",
+        ),
         text("topics_empty", "There are no topics yet."),
-        text("topic_header", "🏷 <b>#{tag}</b> — latest posts"),
+        # TRANSLATORS: {tag} is a hashtag (#drug_policy); {count} its number of posts.
+        text("topic_button", "{tag} ({count})"),
+        text("topic_followed_button", "✅ {tag} ({count})"),
+        text("topic_follow_button", "🔔 Follow"),
+        text("topic_unfollow_button", "✖ Unfollow"),
+        text("topic_header", "🏷 <b>{tag}</b> — latest posts"),
         text("post_continued", "(continued {part}/{parts})"),
         text("language_choose", "Choose your language:"),
         text("language_set", "Done: I will speak English here."),
@@ -149,13 +159,27 @@ TEXTS: dict[str, Text] = {
             "/subscriptions shows what you follow; /unsubscribe stops it.",
         ),
         text("sub_all_already", "You are already subscribed to every new post. /subscriptions shows them."),
-        text("sub_tag_done", "🔔 Subscribed to <b>#{tag}</b>: I will send you new posts on this topic."),
-        text("sub_tag_already", "You already follow <b>#{tag}</b>. /subscriptions shows what you follow."),
-        text("sub_unknown_tag", "I know no topic called <b>{tag}</b>. Did you mean one of these?"),
-        text("sub_unknown_tag_none", "I know no topic called <b>{tag}</b>. /topics lists them all."),
+        # TRANSLATORS: {tag} is a hashtag (#drug_policy) here and below.
+        text("sub_tag_done", "🔔 Subscribed to <b>{tag}</b>: I will send you new posts on this topic."),
+        text("sub_tag_already", "You already follow <b>{tag}</b>. /subscriptions shows what you follow."),
+        text(
+            "sub_unknown_tag",
+            "No post has the topic <b>{tag}</b> yet. Did you mean one of these? Or follow it anyway: I will "
+            "send you the first posts that have it.",
+        ),
+        text(
+            "sub_unknown_tag_none",
+            "No post has the topic <b>{tag}</b> yet. Follow it anyway, and I will send you the first posts "
+            "that have it; /topics lists the topics there are.",
+        ),
+        text("sub_new_button", "🔔 Follow {tag} anyway"),
+        text(
+            "sub_new_done",
+            "🔔 Subscribed to <b>{tag}</b>. No post has this topic yet: I will send you the first ones.",
+        ),
         text("unsub_all_done", "🔕 Unsubscribed: I will not send you new posts any more."),
-        text("unsub_tag_done", "🔕 You no longer follow <b>#{tag}</b>."),
-        text("unsub_not_following", "You do not follow <b>#{tag}</b>. /subscriptions shows what you follow."),
+        text("unsub_tag_done", "🔕 You no longer follow <b>{tag}</b>."),
+        text("unsub_not_following", "You do not follow <b>{tag}</b>. /subscriptions shows what you follow."),
         text("unsub_nothing", "You have no subscriptions. /subscribe sends you every new post."),
         text("subs_header", "🔔 <b>Your subscriptions</b> — tap one to remove it:"),
         text(
@@ -165,9 +189,7 @@ TEXTS: dict[str, Text] = {
         ),
         text("subs_all_name", "All new posts"),
         text("subs_remove_button", "✖ {name}"),
-        text("subs_add_button", "🔔 #{tag}"),
-        text("topic_follow_button", "🔔"),
-        text("topic_following_button", "🔕"),
+        text("subs_add_button", "🔔 {tag}"),
         text("sub_toggled_on", "Subscribed to {name}"),
         text("sub_toggled_off", "Unsubscribed from {name}"),
         text("group_admins_only", "Only this group's admins can change its subscriptions."),
@@ -191,6 +213,7 @@ TEXTS: dict[str, Text] = {
             "That is too long for one message ({count} character; at most {limit}).",
             "That is too long for one message ({count} characters; at most {limit}).",
         ),
+        text("announce_unknown_tag", "I know no topic called <b>{tag}</b>. /topics lists them all."),
         text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),
         # TRANSLATORS: an announcement without a topic goes to every chat that started the bot.
         plural("announce_send_button", "📤 Send to {count} chat", "📤 Send to {count} chats"),

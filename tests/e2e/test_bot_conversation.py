@@ -157,9 +157,9 @@ async def test_topics_are_buttons_and_a_tap_lists_the_topic(fake, bot):
     ana = fake.user("Ana", started=True)
     topics = await fake.ask(ana, "/topics")
     labels = [b["text"] for b in topics.buttons if b.get("callback_data", "").startswith("t:")]
-    assert labels[:2] == ["harm reduction (12)", "outreach (12)"]
-    assert "report (1)" in labels
-    await press(fake, topics, "report (1)")
+    assert labels[:2] == ["#harm_reduction (12)", "#outreach (12)"]
+    assert "#report (1)" in labels
+    await press(fake, topics, "#report (1)")
     listing = await fake.next_reply(ana, after=topics)
     assert listing.text.startswith("🏷 #report") and "Annual report 2023" in listing.text
 

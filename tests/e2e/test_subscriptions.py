@@ -50,8 +50,8 @@ async def test_subscribe_to_everything_then_unsubscribe(fake, bot):
 
 async def test_subscribe_to_topics_named_in_full_or_as_hashtags(fake, bot):
     ana = fake.user("Ana", started=True)
-    assert "#drug policy" in (await fake.ask(ana, "/subscribe drug policy")).text
-    assert "#harm reduction" in (await fake.ask(ana, "/subscribe #Harm_Reduction")).text
+    assert "#drug_policy" in (await fake.ask(ana, "/subscribe drug policy")).text  # as Telegram links it
+    assert "#harm_reduction" in (await fake.ask(ana, "/subscribe #Harm_Reduction")).text
     reply = await fake.ask(ana, "/subscribe #cnd #unodc")
     assert "#cnd" in reply.text and "#unodc" in reply.text
     assert store_of(bot).subscriptions(ana.id) == ["cnd", "drug policy", "harm reduction", "unodc"]
@@ -61,14 +61,51 @@ async def test_subscribe_to_topics_named_in_full_or_as_hashtags(fake, bot):
 
 async def test_an_unknown_topic_gets_suggestions_that_subscribe_when_tapped(fake, bot):
     ana = fake.user("Ana", started=True)
-    reply = await fake.ask(ana, "/subscribe harm reductoin")
-    assert "harm reductoin" in reply.text
-    assert [b["text"] for b in reply.buttons] == ["🔔 #harm reduction"]
+    reply = await fake.ask(ana, "/subscribe cdn")
+    assert reply.text.startswith("No post has the topic #cdn yet. Did you mean one of these?")
+    assert [b["text"] for b in reply.buttons] == ["🔔 #cnd", "🔔 Follow #cdn anyway"]
     await press(fake, reply, 0)
-    assert store_of(bot).subscriptions(ana.id) == ["harm reduction"]
-    await fake.wait_for(lambda: "#harm reduction" in fake.replies(ana)[-1].text)
+    assert store_of(bot).subscriptions(ana.id) == ["cnd"]
+    await fake.wait_for(lambda: "#cnd" in fake.replies(ana)[-1].text)
     nothing = await fake.ask(ana, "/subscribe zzzz")
-    assert "/topics" in nothing.text and not nothing.buttons
+    assert "/topics" in nothing.text and [b["text"] for b in nothing.buttons] == ["🔔 Follow #zzzz anyway"]
+
+
+async def test_topics_are_found_through_the_glossary_however_they_are_written(fake, bot):
+    ana = fake.user("Ana", started=True)
+    reply = await fake.ask(ana, "/subscribe smanjenje štete")
+    assert reply.text == "🔔 Subscribed to #harm_reduction: I will send you new posts on this topic."
+    assert "already" in (await fake.ask(ana, "/subscribe Смањење штете")).text
+    assert "#cnd" in (await fake.ask(ana, "/subscribe Commission on Narcotic Drugs")).text
+    assert store_of(bot).subscriptions(ana.id) == ["cnd", "harm reduction"]
+    assert (
+        await fake.ask(ana, "/unsubscribe smanjenje stete")
+    ).text == "🔕 You no longer follow #harm_reduction."
+    mila = fake.user("Mila", language_code="sr", started=True)
+    reply = await fake.ask(mila, "/subscribe smanjenju štete")
+    assert reply.text.startswith("🔔 Pretplaćeni ste na #harm_reduction")
+
+
+async def test_a_topic_no_post_has_yet_can_be_followed_and_its_first_post_arrives(fake, bot, posts):
+    ana = fake.user("Ana", started=True)
+    offer = await fake.ask(ana, "/subscribe Ukraine War")
+    assert offer.text.startswith("No post has the topic #ukraine_war yet. Follow it anyway")
+    assert (await press(fake, offer, "🔔 Follow #ukraine_war anyway"))["text"] == "Subscribed to #ukraine_war"
+    await fake.wait_for(lambda: "No post has this topic yet" in offer.text, what="the offer edited")
+    assert (
+        offer.text
+        == "🔔 Subscribed to #ukraine_war. No post has this topic yet: I will send you the first ones."
+    )
+    assert store_of(bot).subscriptions(ana.id) == ["ukraine war"]
+    await polls_done(bot, 1)
+    before = len(fake.replies(ana))
+    write_post(posts, "2024-03-01-ukraine", "Refugees from Ukraine", tags=["ukraine war"], date="2024-03-01")
+    note = await fake.next_reply(ana, after=before, timeout=10)
+    assert "New post · #ukraine_war" in note.text and "Refugees from Ukraine" in note.text
+    mila = fake.user("Mila", language_code="sr", started=True)
+    offer = await fake.ask(mila, "/subscribe mir")
+    assert offer.text.startswith("Nijedan tekst još nema temu #mir.")
+    assert [b["text"] for b in offer.buttons][-1] == "🔔 Ipak prati #mir"
 
 
 async def test_the_subscriptions_list_removes_what_is_tapped(fake, bot):
@@ -84,18 +121,53 @@ async def test_the_subscriptions_list_removes_what_is_tapped(fake, bot):
     await fake.wait_for(lambda: [b["text"] for b in fake.replies(ana)[-1].buttons] == ["✖ All new posts"])
 
 
-async def test_topics_gain_subscribe_toggles(fake, bot):
+async def test_topics_show_what_is_followed_and_toggle_it(fake, bot):
     ana = fake.user("Ana", started=True)
     topics = await fake.ask(ana, "/topics")
+    assert topics.text.startswith("🏷 4 topics — tap one to see its latest posts")
     labels = [b["text"] for b in topics.buttons]
-    assert "cnd (1)" in labels and labels.count("🔔") == 4
-    toggle = labels.index("cnd (1)") + 1
+    assert "#cnd (1)" in labels and labels.count("🔔 Follow") == 4
+    assert not any(label.endswith("/1") for label in labels)  # one page: no page buttons
+    toggle = labels.index("#cnd (1)") + 1
     await press(fake, topics, toggle)
     assert store_of(bot).subscriptions(ana.id) == ["cnd"]
-    redrawn = fake.replies(ana)[-1]
-    await fake.wait_for(lambda: redrawn.buttons[toggle]["text"] == "🔕")
-    await press(fake, redrawn, toggle)
+    await fake.wait_for(lambda: topics.buttons[toggle]["text"] == "✖ Unfollow")
+    assert topics.buttons[toggle - 1]["text"] == "✅ #cnd (1)"
+    await press(fake, topics, toggle)
     assert store_of(bot).subscriptions(ana.id) == []
+    await fake.wait_for(lambda: topics.buttons[toggle - 1]["text"] == "#cnd (1)")
+
+
+async def test_many_topics_come_in_pages_and_a_toggle_keeps_its_page(fake, settings_factory, tmp_path):
+    folder = tmp_path / "many" / "posts"
+    folder.mkdir(parents=True)
+    for i in range(21):
+        write_post(
+            folder,
+            f"2023-01-{i + 1:02d}-t{i}",
+            f"Post {i}",
+            tags=[f"topic {i:02d}"],
+            date=f"2023-01-{i + 1:02d}",
+        )
+    async with polling(build_application(settings_factory(content_dir=folder.parent))) as app:
+        ana = fake.user("Ana", started=True)
+        topics = await fake.ask(ana, "/topics")
+        assert topics.text.startswith("🏷 21 topics")
+        assert [b["text"] for b in topics.keyboard[-1]] == ["1/3", "Next ›"]
+        assert len(topics.keyboard) == 9  # 8 topics and the page buttons
+        await press(fake, topics, "Next ›")
+        await fake.wait_for(lambda: topics.keyboard[-1][1]["text"] == "2/3", what="page 2")
+        assert topics.keyboard[0][0]["text"] == "#topic_08 (1)"
+        await press(fake, topics, 1)
+        await fake.wait_for(lambda: topics.keyboard[0][0]["text"] == "✅ #topic_08 (1)", what="the toggle")
+        assert topics.keyboard[-1][1]["text"] == "2/3" and services_of(app).store.subscriptions(ana.id) == [
+            "topic 08"
+        ]
+        mila = fake.user("Mila", language_code="sr", started=True)
+        serbian = await fake.ask(mila, "/topics")
+        assert serbian.text.startswith("🏷 21 tema — dodirnite")
+        assert [b["text"] for b in serbian.keyboard[0]] == ["#topic_00 (1)", "🔔 Prati"]
+        assert [b["text"] for b in serbian.keyboard[-1]] == ["1/3", "Dalje ›"]
 
 
 async def test_start_with_the_subscribe_deep_link_subscribes(fake, bot):

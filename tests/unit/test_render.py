@@ -140,16 +140,18 @@ def test_lists_of_latest_posts_have_read_buttons_only_for_posts_without_url():
     assert callback_data(page.markup) == [f"r:{short_key(hit(2).id)}"]
 
 
-def test_topics_are_buttons_with_counts_each_with_its_subscribe_toggle():
+def test_topics_are_hashtag_buttons_with_counts_each_with_its_follow_toggle():
     tags = [("cnd", 7), ("harm reduction", 3), ("<odd> & tag", 1)]
     page = topics_page(tags, "en", following=["harm reduction"])
     rows = page.markup.inline_keyboard
     assert [[button.text for button in row] for row in rows] == [
-        ["cnd (7)", "🔔"],
-        ["harm reduction (3)", "🔕"],
-        ["<odd> & tag (1)", "🔔"],
+        ["#cnd (7)", "🔔 Follow"],
+        ["✅ #harm_reduction (3)", "✖ Unfollow"],
+        ["#odd_tag (1)", "🔔 Follow"],
     ]
-    assert callback_data(page.markup) == [f"{kind}:{short_key(t)}" for t, _ in tags for kind in ("t", "s:t")]
+    assert callback_data(page.markup) == [
+        f"{kind}:{short_key(t)}{page}" for t, _ in tags for kind, page in (("t", ""), ("s:t", ":1"))
+    ]
     shown(page.text)
     assert shown(topics_page([], "sr", following=[]).text)
 
