@@ -1,5 +1,6 @@
 """The search core: posts, analysis, the Whoosh index and ranking. Never imports `bot` or `telegram`."""
 
+from index.analysis import fold
 from index.embedding import Embedder, EmbedderUnavailable, load_embedder
 from index.engine import Index, IndexUnavailable
 from index.glossary import Glossary, term_key
@@ -23,6 +24,7 @@ __all__ = [
     "Results",
     "SemanticStatus",
     "SyncReport",
+    "fold",
     "load_embedder",
     "load_posts",
     "stored_hashes",

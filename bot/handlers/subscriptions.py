@@ -28,7 +28,7 @@ from telegram.ext import (
 from bot.context import BotContext
 from bot.handlers.common import lang_of, send_page, topics_for
 from bot.render.html import hashtag
-from bot.render.menus import ALL_KEY, subscription_name, subscriptions_page, unknown_topic_page
+from bot.render.menus import ALL_KEY, stop_page, subscription_name, subscriptions_page, unknown_topic_page
 from bot.render.messages import plain, t
 from bot.render.page import short_key
 from bot.services import Services
@@ -142,14 +142,28 @@ async def list_subscriptions(update: Update, context: BotContext) -> None:
 
 
 async def stop(update: Update, context: BotContext) -> None:
-    """/stop or /forget: delete everything stored about the chat, and say so."""
+    """/stop or /forget: ask whether to delete everything stored about the chat (buttons `f:y`, `f:n`)."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    context.services.store.forget_chat(update.effective_chat.id)
-    context.chat_data.clear()
-    await update.effective_message.reply_html(t(lang, "stop_done"))
+    await send_page(update.effective_message, stop_page(lang))
+
+
+async def on_stop_button(update: Update, context: BotContext) -> None:
+    """The answer to /stop's question: forget the chat (and say so), or keep everything."""
+    callback = update.callback_query
+    lang = lang_of(update, context)
+    if not await may_change(update, context):
+        await _refuse(update, context, lang)
+        return
+    if callback.data == "f:y":
+        context.services.store.forget_chat(update.effective_chat.id)
+        context.chat_data.clear()
+        await callback.edit_message_text(t(lang, "stop_done"))
+    else:
+        await callback.edit_message_text(t(lang, "stop_kept"))
+    await callback.answer()
 
 
 # buttons -----------------------------------------------------------------------------------------
@@ -229,6 +243,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("unsubscribe", unsubscribe, filters=only_new),
         CommandHandler("subscriptions", list_subscriptions, filters=only_new),
         CommandHandler(["stop", "forget"], stop, filters=only_new),
+        CallbackQueryHandler(on_stop_button, pattern=r"^f:[yn]$"),
         CallbackQueryHandler(on_button, pattern=r"^s:"),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, on_migration),

@@ -78,6 +78,15 @@ def language_page(lang: str) -> Page:
     return Page(t(lang, "language_choose"), InlineKeyboardMarkup([buttons]))
 
 
+def stop_page(lang: str) -> Page:
+    """/stop's question, with the buttons that answer it (`f:y` forget the chat, `f:n` keep it)."""
+    buttons = [
+        InlineKeyboardButton(plain(lang, "stop_yes_button"), callback_data="f:y"),
+        InlineKeyboardButton(plain(lang, "stop_no_button"), callback_data="f:n"),
+    ]
+    return Page(t(lang, "stop_confirm"), InlineKeyboardMarkup([buttons]))
+
+
 def subscriptions_page(tags: Sequence[str], lang: str) -> Page:
     """A chat's subscriptions (`tags`, ALL first), each a button that removes it."""
     if not tags:

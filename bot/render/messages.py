@@ -111,6 +111,13 @@ TEXTS: dict[str, Text] = {
             "I found nothing about <b>{query}</b>. 🤷\n\n"
             "Try fewer or different words, browse /topics, or see the /latest posts.",
         ),
+        # TRANSLATORS: the answer to "hello"; {name} is the member's first name.
+        text(
+            "greeting",
+            "👋 Hello, {name}! Ask me about the network's news in a few words — for example "
+            "<i>harm reduction</i> or <i>CND 2023</i> — or see /latest and /topics.",
+        ),
+        text("thanks", "You're welcome! 😊 Ask me anything else whenever you like."),
         text("no_date", "undated"),
         text("read_button", "📖 Read: {title}"),
         text("prev_button", "‹ Prev"),
@@ -118,6 +125,12 @@ TEXTS: dict[str, Text] = {
         text("page_label", "{page}/{pages}"),
         text("latest_header", "🗞 <b>Latest posts</b>"),
         text("latest_empty", "There are no posts yet."),
+        # TRANSLATORS: /latest with something other than a number from 1 to {most}.
+        text(
+            "latest_usage",
+            "Give me a number from 1 to {most}, e.g. <code>/latest 3</code>; /latest alone shows the "
+            "{usual} newest posts.",
+        ),
         # TRANSLATORS: above the /topics buttons; {count} is the number of topics (all pages).
         plural(
             "topics_header",
@@ -193,6 +206,14 @@ TEXTS: dict[str, Text] = {
         text("sub_toggled_on", "Subscribed to {name}"),
         text("sub_toggled_off", "Unsubscribed from {name}"),
         text("group_admins_only", "Only this group's admins can change its subscriptions."),
+        text(
+            "stop_confirm",
+            "🗑 Forget this chat? I would delete everything I keep about it — language, subscriptions and "
+            "pending messages — and not write here again.",
+        ),
+        text("stop_yes_button", "🗑 Yes, forget this chat"),
+        text("stop_no_button", "Keep it"),
+        text("stop_kept", "Nothing was deleted: everything stays as it was."),
         text(
             "stop_done",
             "🗑 Done: I have deleted everything I stored about this chat — language, subscriptions and "

@@ -150,7 +150,38 @@ async def test_latest_lists_the_newest_posts_first(fake, bot):
     assert text.index("Smanjenje štete") < text.index("Annual report") < text.index("Harm reduction week 11")
     assert "Harm reduction week 10" not in text
     assert "1 February 2024" in text
-    assert (await fake.ask(ana, "/latest lots")).text.count("\n\n") == 5
+    assert (await fake.ask(ana, "/latest")).text.count("\n\n") == 5
+
+
+@pytest.mark.parametrize("argument", ["lots", "0", "-3", "11", "2.5", "3 4"])
+async def test_latest_with_a_bad_argument_explains_the_range(fake, bot, argument):
+    ana = fake.user("Ana", started=True)
+    reply = await fake.ask(ana, f"/latest {argument}")
+    assert (
+        reply.text == "Give me a number from 1 to 10, e.g. /latest 3; /latest alone shows the 5 newest posts."
+    )
+    mila = fake.user("Mila", language_code="sr", started=True)
+    reply = await fake.ask(mila, f"/latest {argument}")
+    assert reply.text.startswith("Upišite broj od 1 do 10, npr. /latest 3")
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "expected"),
+    [("hello", "en", "👋 Hello, Ana! Ask me about the network's news"), ("Hi there!", "en", "👋 Hello, Ana!"),
+     ("Thank you very much 🙏", "en", "You're welcome! 😊"), ("zdravo", "sr", "👋 Zdravo, Ana! Pitajte me"),
+     ("Ћао", "sr", "👋 Zdravo, Ana!"), ("hvala puno", "sr", "Nema na čemu! 😊"),
+     ("Хвала", "en", "You're welcome!")],
+)  # fmt: skip
+async def test_greetings_and_thanks_get_a_friendly_word_not_a_search(fake, bot, said, language, expected):
+    ana = fake.user("Ana", language_code=language, started=True)
+    reply = await fake.ask(ana, said)
+    assert reply.text.startswith(expected) and "🔎" not in reply.text
+
+
+async def test_a_question_that_starts_with_a_greeting_is_still_searched(fake, bot):
+    ana = fake.user("Ana", started=True)
+    assert (await fake.ask(ana, "hello, anything on harm reduction?")).text.startswith("🔎")
+    assert (await fake.ask(ana, "/search thanks")).text.startswith("I found nothing about")
 
 
 async def test_topics_are_buttons_and_a_tap_lists_the_topic(fake, bot):

@@ -210,14 +210,26 @@ async def test_the_back_catalogue_is_not_announced_on_first_start(fake, bot):
     assert len(fake.replies(ana)) == 1
 
 
-async def test_stop_erases_everything_about_the_chat(fake, bot):
+async def test_stop_asks_first_and_erases_everything_about_the_chat_when_confirmed(fake, bot):
     ana = fake.user("Ana", started=True)
     await fake.ask(ana, "/language")
     await fake.ask(ana, "/subscribe cnd")
-    reply = await fake.ask(ana, "/stop")
-    assert "deleted everything" in reply.text
+    question = await fake.ask(ana, "/stop")
+    assert question.text.startswith("🗑 Forget this chat?")
+    assert [b["text"] for b in question.buttons] == ["🗑 Yes, forget this chat", "Keep it"]
+    await press(fake, question, "Keep it")
+    await fake.wait_for(lambda: question.text.startswith("Nothing was deleted"), what="the kept answer")
+    assert store_of(bot).subscriptions(ana.id) == ["cnd"] and not question.buttons
+    question = await fake.ask(ana, "/stop")
+    await press(fake, question, "🗑 Yes, forget this chat")
+    await fake.wait_for(lambda: "deleted everything" in question.text, what="the forgotten answer")
     assert store_of(bot).chat(ana.id) is None
     assert store_of(bot).subscriptions(ana.id) == []
+    mila = fake.user("Mila", language_code="sr", started=True)
+    assert [b["text"] for b in (await fake.ask(mila, "/stop")).buttons] == [
+        "🗑 Da, zaboravi ovaj čet",
+        "Zadrži",
+    ]
 
 
 async def test_blocking_the_bot_deactivates_the_chat_and_start_reactivates_it(fake, bot):
@@ -238,7 +250,12 @@ async def test_in_a_group_only_admins_change_subscriptions(fake, bot):
     refusal = await fake.next_reply(group)
     assert "Only this group's admins" in refusal.text
     fake.send_text(group, admin, "/subscribe@newsbot_test_bot cnd")
-    await fake.next_reply(group, after=refusal)
+    question = await fake.next_reply(group, after=refusal)
+    assert store_of(bot).subscriptions(group.id) == ["cnd"]
+    fake.send_text(group, admin, "/stop")
+    question = await fake.next_reply(group, after=question)
+    refused = await press(fake, question, "🗑 Yes, forget this chat", user=member)
+    assert refused["text"] == "Only this group's admins can change its subscriptions."
     assert store_of(bot).subscriptions(group.id) == ["cnd"]
 
 
