@@ -83,7 +83,10 @@ async def announce(update: Update, context: BotContext) -> None:
             return
     length = visible_length(announcement(text))
     if length > MAX_MESSAGE:
-        await message.reply_html(t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE))
+        parts = -(-length // (MAX_MESSAGE - visible_length(announcement(""))))
+        over = length - MAX_MESSAGE
+        too_long = t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE, over=over, parts=parts)
+        await message.reply_html(too_long)
         return
     count = len(services.store.recipients(None if target is None else (target,)))
     if count == 0:

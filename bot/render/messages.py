@@ -99,7 +99,8 @@ TEXTS: dict[str, Text] = {
         ),
         # TRANSLATORS: the first line of an answer; {query} is the question as the member typed it.
         plural("results_header", "🔎 <b>{query}</b> — {count} post", "🔎 <b>{query}</b> — {count} posts"),
-        text("corrected", "Showing results for <b>{corrected}</b>."),
+        # TRANSLATORS: {corrected} is the question as searched (it may end in "…": no full stop after it).
+        text("corrected", "Showing results for: <b>{corrected}</b>"),
         # TRANSLATORS: a question named a year ({when}: 2021) but no post of that year answers it.
         text("outside_year", "Nothing from <b>{when}</b> — here is what I found in other years:"),
         # TRANSLATORS: the same for a month ({when}: March 2021, written by Babel).
@@ -108,7 +109,7 @@ TEXTS: dict[str, Text] = {
         text("outside_inline", "Nothing from {when} — posts from other dates"),
         text(
             "nothing_found",
-            "I found nothing about <b>{query}</b>. 🤷\n\n"
+            "I found nothing about <b>{query}</b> 🤷\n\n"
             "Try fewer or different words, browse /topics, or see the /latest posts.",
         ),
         # TRANSLATORS: the answer to "hello"; {name} is the member's first name.
@@ -228,11 +229,14 @@ TEXTS: dict[str, Text] = {
             "Friday</code>, or reply to a message with /announce. <code>/announce #topic text</code> reaches "
             "one topic's subscribers.",
         ),
-        # TRANSLATORS: {count} is the announcement's length in characters; {limit} Telegram's limit.
+        # TRANSLATORS: {count} is the announcement's length in characters, {limit} what one Telegram
+        # message holds, {over} how much longer it is, {parts} into how many announcements to split it.
         plural(
             "announce_too_long",
-            "That is too long for one message ({count} character; at most {limit}).",
-            "That is too long for one message ({count} characters; at most {limit}).",
+            "⚠ Nothing was prepared: that is {count} character, and one Telegram message holds {limit}. "
+            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
+            "⚠ Nothing was prepared: that is {count} characters, and one Telegram message holds {limit}. "
+            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
         ),
         text("announce_unknown_tag", "I know no topic called <b>{tag}</b>. /topics lists them all."),
         text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),

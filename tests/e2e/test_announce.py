@@ -180,3 +180,19 @@ async def test_the_report_speaks_the_admins_telegram_language(fake, bot):
         lambda: next((m for m in fake.replies(admin) if m.text.startswith("📊")), None), timeout=10
     )
     assert "Obaveštenje je poslato" in report.text and "Isporučeno: 3" in report.text
+
+
+async def test_an_announcement_too_long_for_one_message_is_refused_saying_how_to_split_it(fake, bot, admin):
+    await members(fake, 1)
+    reply = await fake.ask(admin, "/announce " + "word " * 1200)
+    assert reply.text == (
+        "⚠ Nothing was prepared: that is 6002 characters, and one Telegram message holds 4096. "
+        "Shorten it by 1906, or send it as 2 announcements, one after the other."
+    )
+    assert not reply.buttons and services_of(bot).store.last_announcement() is None
+    choice = await fake.ask(admin, "/language")
+    await press(fake, choice, "Srpski (latinica)")
+    await fake.wait_for(lambda: choice.text.startswith("Važi"), what="Serbian chosen")
+    reply = await fake.ask(admin, "/announce " + "reč " * 1999 + "ab")  # 8001 with "📢 "
+    assert reply.text.startswith("⚠ Ništa nije pripremljeno: to je 8001 znak, a jedna poruka")  # 8001: one
+    assert "Skratite za 3905 ili pošaljite kao 2 obaveštenja" in reply.text

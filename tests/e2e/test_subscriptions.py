@@ -291,3 +291,15 @@ async def test_notifications_speak_the_subscribers_language(fake, bot, posts):
     assert "Novi tekst" in note.text and "25. maj 2024." in note.text
     note = await fake.next_reply(ana, after=fake.replies(ana)[-1], timeout=10)
     assert "New post" in note.text and "25 May 2024" in note.text
+
+
+async def test_a_broken_post_file_is_logged_once_per_run_while_the_others_are_served(
+    fake, bot, posts, caplog
+):
+    (posts / "broken.md").write_text("---\ntitle: [unclosed\n---\nbody\n", encoding="utf-8")
+    await polls_done(bot, 2)
+    write_post(posts, "2024-02-01-more", "More news", date="2024-02-01")
+    await fake.wait_for(lambda: services_of(bot).post_count == 4, timeout=10)
+    await polls_done(bot, 2)
+    skipped = [r for r in caplog.records if "post skipped" in r.getMessage()]
+    assert len(skipped) == 1 and "broken.md" in skipped[0].getMessage()

@@ -86,9 +86,9 @@ def test_counts_take_each_languages_plural_form(count, serbian, english):
 
 
 def test_values_are_escaped_in_html_texts_and_left_alone_in_plain_ones():
-    assert t("en", "corrected", corrected="<b>") == "Showing results for <b>&lt;b&gt;</b>."
+    assert t("en", "corrected", corrected="<b>") == "Showing results for: <b>&lt;b&gt;</b>"
     assert t("en", "corrected", corrected="<i>x</i> & 1") == (
-        "Showing results for <b>&lt;i&gt;x&lt;/i&gt; &amp; 1</b>."
+        "Showing results for: <b>&lt;i&gt;x&lt;/i&gt; &amp; 1</b>"
     )
     assert plain("en", "read_button", title="a & b") == "📖 Read: a & b"
     assert t("de", "no_date") == "undated"  # unknown languages fall back to English

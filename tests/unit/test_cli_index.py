@@ -40,6 +40,9 @@ def test_index_reports_each_broken_file_and_indexes_the_rest(capsys, content, tm
     assert f"error: {broken}: front matter is not valid YAML" in err
     assert "latin1.md: not UTF-8" in err
     assert "9 added" in out and "2 errors" in out
+    assert err.count("broken.md") == 1 and err.count("latin1.md") == 1  # one report per broken file
+    code, out, err = run(capsys, content, tmp_path / "data", "search", "cnd")
+    assert code == 0 and out.startswith("1. ") and err == ""  # the editor was told by `newsbot index`
 
 
 def test_index_shows_a_progress_bar_for_big_folders(capsys, tmp_path):

@@ -114,8 +114,19 @@ def test_posts_without_url_get_a_read_button_with_a_short_stable_key():
 def test_a_corrected_query_says_what_was_searched_instead():
     text = shown(results_page(results([hit()], corrected="harm reduction", query="harm redcution"), "en",
                               query_key="k").text)  # fmt: skip
-    assert "Showing results for harm reduction." in text
+    assert "Showing results for: harm reduction\n" in text
     assert "redcution" not in text
+
+
+def test_a_shortened_echo_of_the_question_never_ends_in_an_ellipsis_and_a_full_stop():
+    long = "harm reduction " * 12
+    for lang in ("en", "sr"):
+        nothing = shown(results_page(results([], query=long), lang, query_key="k").text)
+        corrected = shown(
+            results_page(results([hit()], corrected=long, query=long), lang, query_key="k").text
+        )
+        assert "…" in nothing and "…" in corrected
+        assert "…." not in nothing and "…." not in corrected
 
 
 def test_nothing_found_is_friendly_and_points_to_topics_and_latest():
