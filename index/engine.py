@@ -483,14 +483,16 @@ def _and(filters: list[wq.Query]) -> wq.Query | None:
 
 
 def _corrected(parsed: ParsedQuery, plan: Plan) -> str | None:
-    if not plan.corrections:
+    """The question with its corrected and glossary-read misspelt words, as searched (None: as typed)."""
+    fixes = {**plan.spelled, **plan.corrections}
+    if not fixes:
         return None
     text = parsed.text
-    for i in sorted(plan.corrections, reverse=True):
+    for i in sorted(fixes, reverse=True):
         word = parsed.words[i]
         if word.end > word.start:
             typed = text[word.start : word.end]
-            text = text[: word.start] + _same_case(typed, plan.corrections[i]) + text[word.end :]
+            text = text[: word.start] + _same_case(typed, fixes[i]) + text[word.end :]
     return text
 
 

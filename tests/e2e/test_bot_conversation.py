@@ -326,3 +326,23 @@ async def test_inline_results_from_other_years_say_so_above_them(fake, bot):
     assert answer["button"]["text"] == "Ništa za 2019. — tekstovi iz drugih perioda"
     same_year = await fake.wait_inline_answer(fake.inline_query(ana, "harm reduction 2023"))
     assert same_year["results"] and "button" not in same_year
+
+
+@pytest.mark.parametrize(
+    ("count", "serbian"),
+    [(1, "1 tekst"), (2, "2 teksta"), (5, "5 tekstova"),
+     (21, "21 tekst"), (22, "22 teksta"), (25, "25 tekstova")],
+)  # fmt: skip
+async def test_counts_take_serbian_plural_forms_in_answers(fake, settings_factory, tmp_path, count, serbian):
+    folder = tmp_path / "plurals" / "posts"
+    folder.mkdir(parents=True)
+    for i in range(25):
+        groups = [f"g{n}" for n in (1, 2, 5, 21, 22, 25) if i < n]
+        write_post(folder, f"2023-01-{i + 1:02d}-p{i}", f"Post {i}", date=f"2023-01-{i + 1:02d}", tags=groups)
+    async with polling(build_application(settings_factory(content_dir=folder.parent))):
+        mila = fake.user("Mila", language_code="sr", started=True)
+        assert (await fake.ask(mila, f"#g{count}")).text.startswith(f"🔎 #g{count} — {serbian}\n")
+        assert "(25 tekstova)" in (await fake.ask(mila, "/start")).text
+        ana = fake.user("Ana", started=True)
+        english = "1 post" if count == 1 else f"{count} posts"
+        assert (await fake.ask(ana, f"#g{count}")).text.startswith(f"🔎 #g{count} — {english}\n")

@@ -305,3 +305,10 @@ def test_a_place_or_person_named_in_the_question_must_be_in_the_answer(tmp_path)
 def test_capitals_typed_like_a_title_are_not_taken_for_names(seeds):
     hits = seeds.search("Quality Assurance Training Belgrade").hits
     assert hits[0].id == "2023-06-23-quality-assurance-for-drug-use-disorder-treatment-systems"
+
+
+def test_a_misspelt_word_read_through_the_glossary_is_shown_as_read_and_inflections_are_left_alone(seeds):
+    assert seeds.search("harm reductoin conferense").corrected == "harm reduction conference"
+    assert seeds.search("Conferense").corrected == "Conference"
+    for serbian in ("izbeglice iz Ukrajine", "fokus grupa", "smanjenju štete", "lečenjem zavisnosti"):
+        assert seeds.search(serbian).corrected is None, serbian
