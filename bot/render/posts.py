@@ -35,6 +35,7 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _MD_BOLD = re.compile(r"\*\*(?!\s)(.+?)(?<!\s)\*\*")
 _MD_LINK_TEXT = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 _MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
+_BULLET = re.compile(r"^\s*[-*+•◦▪‣]\s+(.*)$")  # Markdown's, and bullets typed as such (pasted from the site)
 
 
 # the head of every message about a post --------------------------------------------------------
@@ -191,11 +192,12 @@ def hits_page(header: str, hits: Sequence, lang: str, *, site_search_url: str | 
 
 
 def markdown_html(text: str) -> str:
-    """A post paragraph's light Markdown (links, **bold**, headings, list bullets) as Telegram HTML."""
+    """A post paragraph's light Markdown (links, **bold**, headings, list bullets) as Telegram HTML; every
+    bullet, however typed and indented, becomes `• ` at the start of its line."""
     lines = []
     for line in text.split("\n"):
         heading = re.match(r"^#{1,6}\s+(.*)$", line)
-        bullet = re.match(r"^\s*[-*+]\s+(.*)$", line)
+        bullet = _BULLET.match(line)
         body = heading.group(1) if heading else bullet.group(1) if bullet else line
         pieces, position = [], 0
         for match in _MD_LINK.finditer(body):

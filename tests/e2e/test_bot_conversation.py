@@ -346,3 +346,11 @@ async def test_counts_take_serbian_plural_forms_in_answers(fake, settings_factor
         ana = fake.user("Ana", started=True)
         english = "1 post" if count == 1 else f"{count} posts"
         assert (await fake.ask(ana, f"#g{count}")).text.startswith(f"🔎 #g{count} — {english}\n")
+
+
+async def test_a_whole_post_read_in_telegram_lines_up_all_its_bullets(fake, running_bot):
+    ana = fake.user("Ana", started=True)
+    answer = await fake.ask(ana, "first meeting of the new csfd")
+    await press(fake, answer, next(b["text"] for b in answer.buttons if "First meeting" in b["text"]))
+    post = await fake.next_reply(ana, after=answer)
+    assert "created\n\n• WG1: EU drug policy\n• WG2: International drug policy\n• WG3:" in post.text

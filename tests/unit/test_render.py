@@ -204,6 +204,11 @@ def test_a_short_post_is_one_message_with_links_and_bold_from_its_markdown():
     assert "now" in bold_parts(message)
 
 
+def test_every_bullet_of_a_list_starts_its_line_alike_however_it_was_typed():
+    (message,) = post_messages(post("Groups:\n\n  • WG1: EU\n  • WG2: UN\n\n- one\n   - two\n* three"), "en")
+    assert shown(message).endswith("\n\nGroups:\n\n• WG1: EU\n• WG2: UN\n\n• one\n• two\n• three")
+
+
 def test_a_long_post_is_split_between_paragraphs_into_messages_that_fit():
     paragraphs = [f"Paragraph {i} " + "lorem ipsum <&> " * 40 for i in range(60)]
     messages = post_messages(post("\n\n".join(paragraphs)), "sr")
