@@ -69,7 +69,7 @@ def statistics(
             pending=report.pending,
         )
     if meaning is None:
-        meaning_text = plain(lang, "stats_meaning_off", reason=meaning_off or "-")
+        meaning_text = meaning_off or "-"  # "off (search.semantic: off)", "unavailable (why)"
     else:
         key = "stats_meaning_ready" if meaning.ready else "stats_meaning_embedding"
         meaning_text = plain(lang, key, embedded=meaning.embedded, count=meaning.total)

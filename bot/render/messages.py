@@ -275,7 +275,6 @@ TEXTS: dict[str, Text] = {
             "getting ready, {embedded} of {count} post embedded",
             "getting ready, {embedded} of {count} posts embedded",
         ),
-        text("stats_meaning_off", "off, {reason}"),
         text("stats_never", "never"),
         text(
             "stats_last",
