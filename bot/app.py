@@ -34,7 +34,7 @@ from bot.handlers import (
     subscriptions,
     topics,
 )
-from bot.render.messages import plain
+from bot.render.messages import LANGUAGES, plain
 from bot.services import Services
 from bot.settings import Settings
 
@@ -63,7 +63,7 @@ ANSWERING = (
     fallback,  # last: whatever no other handler took
 )
 MENU = (start, search, latest, topics, language, subscriptions)  # their COMMANDS, in menu order
-MENU_LANGUAGES = (None, "sr")  # None: the default menu (English)
+MENU_LANGUAGES = (None, *LANGUAGES[1:])  # None: the default menu (English); then each catalogue
 
 
 def build_application(settings: Settings) -> Application:

@@ -138,6 +138,7 @@ class Services:
     cache: ResultCache = field(default_factory=ResultCache)
     fingerprint: tuple | None = None
     meaning_off: str | None = None  # why search by meaning is off, when it is
+    reported: set[str] = field(default_factory=set)  # broken post files already logged in this run
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
@@ -172,12 +173,14 @@ class Services:
                 return SyncReport()
             loaded = await asyncio.to_thread(load_posts, self.settings.posts_dir)
             for error in loaded.errors:
-                log.warning("post skipped: %s", error)
+                if str(error) not in self.reported:
+                    self.reported.add(str(error))
+                    log.warning("post skipped: %s", error)
             report = await asyncio.to_thread(self.index.sync, loaded.posts)
             self.cache.clear()
             tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
             self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
-            self.topics = Topics(tuple(tags))
+            self.topics = Topics(tuple(tags), self.index.glossary)
             self.post_count = count
             self.fingerprint = fingerprint
             log.info("index: %d posts", count)

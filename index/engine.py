@@ -38,7 +38,7 @@ from index.glossary import Glossary
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
 from index.ranking import RELEVANT, Candidate, Plan, Ranker, Ranking, date_filter
-from index.results import Hit, Results, SyncReport
+from index.results import Filters, Hit, Results, SyncReport
 from index.semantic import EmbedReport, Semantic, SemanticStatus
 from index.snippets import SnippetTerm, Span, make_snippet, passage_snippet
 
@@ -276,27 +276,31 @@ class Index:
         page, per_page = max(1, min(int(page), MAX_PAGE)), max(1, min(int(per_page), 50))
         semantic = self.semantic if self.semantic and self.semantic.ready else None
         meaning = self._meaning_soon(semantic, parsed.text)
+        outside = False
         with self._read_lock:
             ranker = self._ranker
             self._unknown_tags_to_words(parsed)
             base = self._filters(parsed, dates=False)
             filters = self._filters(parsed)
             plan = ranker.plan(parsed)
+            asked = Filters(tuple(parsed.tags), parsed.lang, parsed.dates)
             if not plan.informative:  # "news from March 2023", "#cnd": the posts that fit, newest first
                 found = self._listing(filters) if filters else Ranking([], [])
-                return self._page(query, None, found, page, per_page, plan)
+                return self._page(query, None, found, page, per_page, plan, asked)
             limit = max(50, page * per_page * 2)
             if semantic and meaning:
                 vector = meaning.result()
                 found, passages = self._fused(ranker, plan, semantic, vector, self._allowed(filters))
                 if not found and parsed.dates:  # the date may be approximate or missing: search without it
                     found, passages = self._fused(ranker, plan, semantic, vector, self._allowed(base))
+                    outside = bool(found)
             else:
                 found, passages = ranker.rank(plan, parsed, self._allowed(filters), limit), {}
                 if not found and parsed.dates:
                     found = ranker.rank(plan, parsed, self._allowed(base), limit)
+                    outside = bool(found)
             corrected = _corrected(parsed, plan) if found else None
-            return self._page(query, corrected, found, page, per_page, plan, passages)
+            return self._page(query, corrected, found, page, per_page, plan, asked, passages, outside)
 
     @staticmethod
     def _meaning_soon(semantic: Semantic | None, text: str) -> Future | None:
@@ -377,14 +381,16 @@ class Index:
         page: int,
         per_page: int,
         plan: Plan,
+        asked: Filters,
         passages: dict[int, Span] | None = None,
+        outside_dates: bool = False,
     ) -> Results:
         docs = found.page((page - 1) * per_page, page * per_page)
         terms = plan.snippet_terms()
         stored = self._searcher.stored_fields
         passages = passages or {}
         hits = [self._hit(stored(d), round(found.score(d), 4), terms, passages.get(d)) for d in docs]
-        return Results(query, corrected, hits, len(found), page, per_page)
+        return Results(query, corrected, hits, len(found), page, per_page, asked, outside_dates)
 
     def _hit(self, stored: dict, score: float, terms: list[SnippetTerm], passage: Span | None = None) -> Hit:
         post = _post(stored["id"], stored)
@@ -496,14 +502,16 @@ def _and(filters: list[wq.Query]) -> wq.Query | None:
 
 
 def _corrected(parsed: ParsedQuery, plan: Plan) -> str | None:
-    if not plan.corrections:
+    """The question with its corrected and glossary-read misspelt words, as searched (None: as typed)."""
+    fixes = {**plan.spelled, **plan.corrections}
+    if not fixes:
         return None
     text = parsed.text
-    for i in sorted(plan.corrections, reverse=True):
+    for i in sorted(fixes, reverse=True):
         word = parsed.words[i]
         if word.end > word.start:
             typed = text[word.start : word.end]
-            text = text[: word.start] + _same_case(typed, plan.corrections[i]) + text[word.end :]
+            text = text[: word.start] + _same_case(typed, fixes[i]) + text[word.end :]
     return text
 
 

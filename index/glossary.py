@@ -28,6 +28,12 @@ def phrase_words(text: str) -> Phrase:
     return tuple(w for w in words if w and w not in STOP_WORDS)
 
 
+def term_key(text: str) -> str:
+    """A term as the glossary compares terms: its folded content words (`Smanjenje Štete` and
+    `smanjenje stete` are both `smanjenje stete`; `Ministry of Health` is `ministry health`)."""
+    return " ".join(phrase_words(text))
+
+
 def word_keys(word: str) -> frozenset[str]:
     """What a folded word may be matched by: itself and its stems."""
     return frozenset({word}) | stems(word)
@@ -98,6 +104,15 @@ class Glossary:
 
     def __len__(self) -> int:
         return len(self.groups)
+
+    def equivalents(self, text: str) -> list[str]:
+        """The `term_key`s of every term meaning the same as the whole of `text` (its own included), or
+        none when `text` is not one glossary term (`smanjenju štete` → `harm reduction`, …)."""
+        words = list(phrase_words(text))
+        found = self.matches(words)
+        if len(found) != 1 or (found[0].start, found[0].end) != (0, len(words)):
+            return []
+        return [" ".join(phrase) for phrase in found[0].terms]
 
     def words_like(self, word: str) -> list[str]:
         """Glossary words with the same first letter and a length within one of `word`'s."""

@@ -13,20 +13,18 @@ A post file looks like::
     Markdown body...
 
 One bad file never stops the others: `load_posts` returns the good posts and one
-`PostError` per broken file, naming the file and the problem.
+`PostError` per broken file, naming the file and the problem. It logs nothing: its caller says what it
+found, once (`newsbot index` prints it, the bot logs each broken file once per run).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import logging
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-
-log = logging.getLogger(__name__)
 
 LANGUAGES = ("en", "sr")
 
@@ -116,14 +114,10 @@ def load_posts(directory: str | Path) -> LoadResult:
         try:
             post = parse_post(path.read_bytes(), path)
         except (PostFormatError, OSError) as exc:
-            error = PostError(str(path), str(exc))
-            log.error("skipping post %s", error)
-            result.errors.append(error)
+            result.errors.append(PostError(str(path), str(exc)))
             continue
         if post.date is None:
-            warning = PostError(str(path), "no date: shown undated and sorted oldest")
-            log.info("post %s", warning)
-            result.warnings.append(warning)
+            result.warnings.append(PostError(str(path), "no date: shown undated and sorted oldest"))
         result.posts.append(post)
     return result
 

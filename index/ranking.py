@@ -10,6 +10,7 @@ ties. Posting lists are read whole from the Whoosh index (see `index.postings`) 
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 import math
@@ -91,6 +92,9 @@ class Plan:
 
     concepts: list[Concept]
     corrections: dict[int, str]  # word index -> corrected folded word
+    # word index -> the glossary word a misspelt word was read as ("conferense" found as "conference"
+    # through its glossary group); for showing what was searched, it does not change the ranking
+    spelled: dict[int, str] = dataclasses.field(default_factory=dict)
 
     @property
     def informative(self) -> bool:
@@ -169,7 +173,27 @@ class Ranker:
         if sum(w.text[:1].isupper() for w in parsed.words) * 2 > len(parsed.words) + 1:
             for concept in concepts:  # Typed Like A Title: capitals say nothing about names
                 concept.name = False
-        return Plan(concepts, corrections)
+        spelled = self._spelled(parsed.words, words, matches.values(), corrections)
+        return Plan(concepts, corrections, spelled)
+
+    def _spelled(self, typed: list[Word], words: list[str], matches, corrections: dict[int, str]) -> dict:
+        """English words misspelt by one letter that the glossary matched anyway ("conferense" read as
+        "conference"): typed in plain Latin letters, in no post and no glossary term, no inflection of any
+        word of their group (no shared stem, no added ending: "Ukrajine", "smanjenju"), and one edit from
+        a word of the group's first (English) term."""
+        spelled = {}
+        for match in matches:
+            group = {w for term in match.terms for w in term}
+            for i in range(match.start, match.end):
+                word = words[i]
+                if i in corrections or not typed[i].text.isascii() or word in self.glossary.words:
+                    continue
+                if self.df(word) or any(_inflection(word, w) for w in group):
+                    continue
+                close = [w for w in match.terms[0] if distance(word, w, 1) == 1]
+                if close:
+                    spelled[i] = min(close)
+        return spelled
 
     def _distinct(self, terms: tuple[tuple[str, ...], ...], own: tuple[str, ...]) -> list[tuple[str, ...]]:
         """Glossary terms that would find other posts than the typed one and each other (inflections
@@ -402,6 +426,12 @@ def _average_length(reader: IndexReader) -> float:
     column = reader.column_reader("length")
     lengths = [column[d] for d in reader.all_doc_ids()]
     return sum(lengths) / len(lengths) or 1.0
+
+
+def _inflection(word: str, other: str) -> bool:
+    """Whether two folded words look like forms of one word: a shared stem, or one the other plus an
+    ending."""
+    return bool(stems(word) & stems(other)) or word.startswith(other) or other.startswith(word)
 
 
 def _name(word: Word) -> bool:

@@ -24,8 +24,24 @@ class Hit:
 
 
 @dataclass(frozen=True)
+class Filters:
+    """What a search was limited to: tags, the posts' language, a span of dates (a year or a month)."""
+
+    tags: tuple[str, ...] = ()
+    lang: str | None = None
+    dates: tuple[dt.date, dt.date] | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.tags or self.lang or self.dates)
+
+
+@dataclass(frozen=True)
 class Results:
-    """One page of hits for a query; empty when no post is relevant."""
+    """One page of hits for a query; empty when no post is relevant.
+
+    When no relevant post falls within the dates asked for, the relevant posts of other dates are given
+    instead and `outside_dates` says so (a year in a question is often approximate); the other filters
+    are never relaxed."""
 
     query: str  # as typed
     corrected: str | None  # the query actually searched, when spelling correction changed it
@@ -33,6 +49,8 @@ class Results:
     total: int
     page: int
     per_page: int
+    filters: Filters = Filters()
+    outside_dates: bool = False  # nothing relevant within filters.dates: these hits are from other dates
 
     @property
     def pages(self) -> int:

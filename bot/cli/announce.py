@@ -20,11 +20,12 @@ from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
 from bot.render.admin import announcement
 from bot.render.html import MAX_MESSAGE, escape, visible_length
+from bot.render.messages import counted
 from bot.render.page import Page
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
 from bot.tags import Topics
-from index import load_posts
+from index import Glossary, load_posts
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -49,7 +50,9 @@ def main(args: argparse.Namespace) -> int:
         return 2
     tag = None
     if args.tag:
-        topics = Topics.from_posts(load_posts(settings.posts_dir).posts)
+        topics = Topics.from_posts(
+            load_posts(settings.posts_dir).posts, Glossary.load(settings.glossary_path)
+        )
         tag = topics.one(args.tag)
         if tag is None:
             close = topics.suggestions(args.tag)
@@ -60,7 +63,7 @@ def main(args: argparse.Namespace) -> int:
     try:
         item = store.create_announcement(None, text, tag)
         count = store.queue_announcement(item.id)
-        print(f"announcement {item.id} queued for {count} chats")
+        print(f"announcement {item.id} queued for {counted(count, 'chat')}")
         if args.send and count:
             return _send_here(settings, store, item.id)
         return 0

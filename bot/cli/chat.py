@@ -27,9 +27,9 @@ from bot.settings import Settings
 BANNER = """\
 newsbot chat — the real bot, offline, through a local fake Telegram (no token, no network).
 Type a question or a command (/start, /help, /latest, /topics). Buttons are shown as [1] [2] …:
-type a number (or /press 2) to press one. "@ words" tries inline mode, /edit <text> edits your last
-message, "> text" replies to the bot's last message, /group switches between your private chat and a
-group with the bot. /quit or Ctrl-D leaves.
+type a button's number (or /press 2) to press it; other numbers are sent as text. "@ words" tries
+inline mode, /edit <text> edits your last message, "> text" replies to the bot's last message, /group
+switches between your private chat and a group with the bot. /quit or Ctrl-D leaves.
 """
 FIRST_REPLY_WAIT = 5.0  # seconds to wait for the bot to react to a line
 QUIET = 0.3  # the bot is done when it has made no call for this long
@@ -157,7 +157,7 @@ class TerminalChat:
         """Act on one input line; True if the bot has been given something to react to."""
         if not line:
             return False
-        if line.isdigit() or line.startswith("/press "):
+        if line.startswith("/press ") or (line.isdigit() and 1 <= int(line) <= len(self.choices)):
             return await self._choose(line.removeprefix("/press ").strip())
         if line == "@" or line.startswith("@ ") or line.startswith(f"@{self.fake.bot.username}"):
             query = line.removeprefix(f"@{self.fake.bot.username}").removeprefix("@").strip()
@@ -231,6 +231,8 @@ class TerminalChat:
             return
         results = answer["results"]
         self.write(f"inline results for “{query}” ({len(results)}):" if results else "inline: no results")
+        if answer.get("button"):
+            self.write(f"  ⓘ {answer['button']['text']}")
         self.choices = []
         for result in results:
             self.choices.append(("result", (query_id, str(result["id"]))))

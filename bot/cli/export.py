@@ -15,6 +15,7 @@ import sys
 import time
 from pathlib import Path
 
+from bot.render.messages import counted
 from bot.store import ALL, Store
 
 CSV_FIELDS = ("chat_id", "type", "language", "active", "first_seen", "last_seen", "all_posts", "tags")
@@ -41,7 +42,7 @@ def main(args: argparse.Namespace) -> int:
         print(f"export failed: {exc}", file=sys.stderr)
         return 1
     subscribers = sum(1 for chat in chats if chat["all_posts"] or chat["tags"])
-    print(f"exported {len(chats)} chats ({subscribers} with subscriptions) to {path}")
+    print(f"exported {counted(len(chats), 'chat')} ({subscribers} with subscriptions) to {path}")
     return 0
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 from bot.heartbeat import last_contact
 from bot.instance import InstanceLock
+from bot.render.messages import counted
 from bot.settings import Settings
 from bot.store import Store
 from index import (
@@ -110,10 +111,11 @@ def check_index(settings: Settings, loaded: LoadResult) -> Check:
     if missing or changed or extra:
         return Check(
             False,
-            f"index out of date: {missing} posts missing, {changed} changed, {extra} removed still in it "
+            f"index out of date: {counted(missing, 'post')} missing, {changed} changed, {extra} removed "
+            "still in it "
             "(the bot re-syncs every content.poll_seconds; or run newsbot index)",
         )
-    return Check(True, f"index matches the content ({len(loaded.posts)} posts)")
+    return Check(True, f"index matches the content ({counted(len(loaded.posts), 'post')})")
 
 
 def check_meaning(settings: Settings, loaded: LoadResult) -> Check:
@@ -126,7 +128,7 @@ def check_meaning(settings: Settings, loaded: LoadResult) -> Check:
         return Check(settings.semantic != "on", f"search by meaning unavailable ({exc})")
     stored = stored_hashes(settings.vectors_path, vectors_id(embedder))
     embedded = sum(post.hash in stored for post in loaded.posts)
-    return Check(True, f"{embedded} of {len(loaded.posts)} posts embedded for search by meaning")
+    return Check(True, f"{embedded} of {counted(len(loaded.posts), 'post')} embedded for search by meaning")
 
 
 def check_contact(data_dir: Path, max_age: float) -> Check:

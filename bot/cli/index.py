@@ -8,6 +8,7 @@ import sys
 import time
 from typing import TextIO
 
+from bot.render.messages import counted
 from bot.services import open_embedder
 from index import Index, LoadResult, load_posts
 
@@ -39,15 +40,16 @@ def main(args: argparse.Namespace) -> int:
     rebuilt = " (index rebuilt)" if report.rebuilt else ""
     print(
         f"{len(report.added)} added, {len(report.updated)} updated, {len(report.removed)} removed, "
-        f"{len(loaded.errors)} errors, {len(loaded.warnings)} warnings; "
-        f"{total} posts indexed in {elapsed:.2f} s{rebuilt}"
+        f"{counted(len(loaded.errors), 'error')}, {counted(len(loaded.warnings), 'warning')}; "
+        f"{counted(total, 'post')} indexed in {elapsed:.2f} s{rebuilt}"
     )
     if meaning_off:
         print(f"search by meaning: {meaning_off}")
     else:
         print(
-            f"search by meaning: {embedded.embedded} posts embedded ({embedded.passages} passages) "
-            f"in {embedded.seconds:.1f} s; all {total} posts searchable by meaning"
+            f"search by meaning: {counted(embedded.embedded, 'post')} embedded "
+            f"({counted(embedded.passages, 'passage')}) in {embedded.seconds:.1f} s; "
+            f"all {counted(total, 'post')} searchable by meaning"
         )
     return 1 if loaded.errors else 0
 

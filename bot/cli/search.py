@@ -7,8 +7,10 @@ import json
 import sys
 from typing import TextIO
 
+from bot.render.html import hashtag, visible_text
+from bot.render.messages import counted, format_period, t, whole_year
 from bot.services import open_embedder
-from index import Index, Results, load_posts
+from index import Filters, Index, Results, load_posts
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
@@ -42,8 +44,8 @@ def main(args: argparse.Namespace) -> int:
                 index.embed()
             else:
                 print(
-                    f"(searching by words alone: {status.embedded} of {status.total} posts are embedded for "
-                    "search by meaning; run `newsbot index` once)",
+                    f"(searching by words alone: {status.embedded} of {counted(status.total, 'post')} are "
+                    "embedded for search by meaning; run `newsbot index` once)",
                     file=sys.stderr,
                 )
         results = index.search(
@@ -59,9 +61,21 @@ def main(args: argparse.Namespace) -> int:
 
 
 def as_json(results: Results) -> dict:
+    """The results for scripts: the page of hits and what it takes to ask for the next one."""
+    dates = results.filters.dates
     return {
         "query": results.query,
         "corrected": results.corrected,
+        "total": results.total,
+        "page": results.page,
+        "pages": results.pages,
+        "per_page": results.per_page,
+        "filters": {
+            "tags": list(results.filters.tags),
+            "lang": results.filters.lang,
+            "dates": [day.isoformat() for day in dates] if dates else None,
+        },
+        "outside_dates": results.outside_dates,
         "hits": [
             {
                 "id": hit.id,
@@ -81,13 +95,24 @@ def as_json(results: Results) -> dict:
 def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
     if results.corrected:
         print(f"Showing results for: {results.corrected}", file=out)
-    if not results.hits:
-        print("No relevant post found.", file=out)
+    if not results.hits and results.total:
+        print(
+            f"Page {results.page} is past the end: {counted(results.total, 'post')} on "
+            f"{counted(results.pages, 'page')}.",
+            file=out,
+        )
         return
+    if not results.hits:
+        print(f"No relevant post found{_within(results.filters)}.", file=out)
+        return
+    if results.outside_dates and results.filters.dates:
+        dates = results.filters.dates
+        key = "outside_year" if whole_year(dates) else "outside_month"
+        print(visible_text(t("en", key, when=format_period(dates, "en"))), file=out)
     first = (results.page - 1) * results.per_page
     for number, hit in enumerate(results.hits, start=first + 1):
         date = hit.date.strftime("%-d %B %Y") if hit.date else "undated"
-        tags = " ".join(f"#{t.replace(' ', '_')}" for t in hit.tags)
+        tags = " ".join(hashtag(tag) for tag in hit.tags)
         print(f"{number}. {hit.title}  ({date})  {tags}".rstrip(), file=out)
         snippet = hit.snippet
         if bold:
@@ -95,5 +120,14 @@ def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
                 snippet = f"{snippet[:start]}{BOLD}{snippet[start:end]}{PLAIN}{snippet[end:]}"
         print(f"   {snippet}", file=out)
         print(f"   {hit.url or hit.id}", file=out)
-    posts = "1 post" if results.total == 1 else f"{results.total} posts"
-    print(f"page {results.page} of {results.pages} ({posts})", file=out)
+    print(f"page {results.page} of {results.pages} ({counted(results.total, 'post')})", file=out)
+
+
+def _within(filters: Filters) -> str:
+    """` (tagged #cnd, posts in sr, from 2021)`: what the search was limited to."""
+    parts = [f"tagged {' '.join(hashtag(tag) for tag in filters.tags)}"] if filters.tags else []
+    if filters.lang:
+        parts.append(f"posts in {filters.lang}")
+    if filters.dates:
+        parts.append(f"from {format_period(filters.dates, 'en')}")
+    return f" ({', '.join(parts)})" if parts else ""

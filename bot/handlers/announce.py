@@ -34,21 +34,24 @@ def is_admin(update: Update, context: BotContext) -> bool:
     return user is not None and user.id in context.services.settings.admins
 
 
-def admins_only(handler: Handler) -> Handler:
-    """Run `handler` for the bot's admins; anyone else gets a polite refusal and nothing happens."""
+def admins_only(refusal: str) -> Callable[[Handler], Handler]:
+    """Run the handler for the bot's admins; anyone else gets the `refusal` text and nothing happens."""
 
-    @functools.wraps(handler)
-    async def guarded(update: Update, context: BotContext) -> None:
-        if is_admin(update, context):
-            await handler(update, context)
-            return
-        lang = lang_of(update, context)
-        if update.callback_query:
-            await update.callback_query.answer(plain(lang, "announce_refused"), show_alert=True)
-        else:
-            await update.effective_message.reply_html(t(lang, "announce_refused"))
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> None:
+            if is_admin(update, context):
+                await handler(update, context)
+                return
+            lang = lang_of(update, context)
+            if update.callback_query:
+                await update.callback_query.answer(plain(lang, refusal), show_alert=True)
+            else:
+                await update.effective_message.reply_html(t(lang, refusal))
 
-    return guarded
+        return guarded
+
+    return decorate
 
 
 def announcement_source(message: Message) -> tuple[str | None, str]:
@@ -63,7 +66,7 @@ def announcement_source(message: Message) -> tuple[str | None, str]:
     return target, rest.strip()
 
 
-@admins_only
+@admins_only("announce_refused")
 async def announce(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     message = update.effective_message
@@ -76,21 +79,24 @@ async def announce(update: Update, context: BotContext) -> None:
     if typed_target is not None:
         target = services.topics.one(typed_target)
         if target is None:
-            await message.reply_html(t(lang, "sub_unknown_tag_none", tag=typed_target))
+            await message.reply_html(t(lang, "announce_unknown_tag", tag=typed_target))
             return
     length = visible_length(announcement(text))
     if length > MAX_MESSAGE:
-        await message.reply_html(t(lang, "announce_too_long", length=length, limit=MAX_MESSAGE))
+        parts = -(-length // (MAX_MESSAGE - visible_length(announcement(""))))
+        over = length - MAX_MESSAGE
+        too_long = t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE, over=over, parts=parts)
+        await message.reply_html(too_long)
         return
     count = len(services.store.recipients(None if target is None else (target,)))
     if count == 0:
         await message.reply_html(t(lang, "announce_nobody"))
         return
     draft = services.store.create_announcement(update.effective_user.id, text, target)
-    await send_page(message, announcement_preview(text, draft.id, count, lang))
+    await send_page(message, announcement_preview(text, draft.id, count, lang, target))
 
 
-@admins_only
+@admins_only("announce_refused")
 async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
@@ -122,7 +128,7 @@ async def on_button(update: Update, context: BotContext) -> None:
         await callback.answer(plain(lang, "announce_already_cancelled" if done else "announce_already_sent"))
 
 
-@admins_only
+@admins_only("stats_refused")
 async def stats(update: Update, context: BotContext) -> None:
     """/stats (admins): chats, subscribers, posts, last sync, queue, the last announcement's report."""
     lang = lang_of(update, context)

@@ -10,6 +10,7 @@ import unicodedata
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, MessageEntity, Update
 from telegram.error import BadRequest
 
+from bot import smalltalk
 from bot.context import BotContext
 from bot.render.html import visible_text
 from bot.render.menus import topics_page
@@ -162,12 +163,17 @@ async def search_page(context: BotContext, query: str, lang: str, page: int = 1)
     )
 
 
-async def ask(update: Update, context: BotContext, text: str | None) -> None:
-    """Answer `text` as a question (or say what to do when it holds no words)."""
+async def ask(update: Update, context: BotContext, text: str | None, *, small_talk: bool = True) -> None:
+    """Answer `text` as a question (or say what to do when it holds no words); a greeting or a thank-you
+    gets a friendly word instead, unless it came with /search."""
     lang = lang_of(update, context)
     query = clean_query(text)
     if not query:
         await answer(update, context, Page(t(lang, "empty_query")))
+        return
+    if small_talk and (kind := smalltalk.small_talk(query)):
+        name = update.effective_user.first_name if update.effective_user else ""
+        await answer(update, context, Page(t(lang, kind, name=name)))
         return
     await answer(update, context, await search_page(context, query, lang))
 
@@ -183,7 +189,7 @@ async def send_post(context: BotContext, chat_id: int, post_id: str, lang: str) 
     return True
 
 
-def topics_for(context: BotContext, chat_id: int, lang: str) -> Page:
-    """The /topics page as `chat_id` sees it (its toggles show what it follows)."""
+def topics_for(context: BotContext, chat_id: int, lang: str, page: int = 1) -> Page:
+    """Page `page` of /topics as `chat_id` sees it (its toggles show what it follows)."""
     services = context.services
-    return topics_page(services.topics.counts, lang, services.store.subscriptions(chat_id))
+    return topics_page(services.topics.counts, lang, services.store.subscriptions(chat_id), page)

@@ -16,18 +16,25 @@ DEFAULT_COUNT = 5
 MAX_COUNT = 10
 
 
-def requested_count(args: list[str] | None) -> int:
-    """`/latest 3` → 3; missing, odd or out-of-range numbers fall back to sensible bounds."""
-    try:
-        return max(1, min(MAX_COUNT, int(args[0]))) if args else DEFAULT_COUNT
-    except ValueError:
+def requested_count(args: list[str] | None) -> int | None:
+    """`/latest` → 5, `/latest 3` → 3; None for anything but a number from 1 to MAX_COUNT."""
+    if not args:
         return DEFAULT_COUNT
+    typed = args[0].strip()
+    if len(args) > 1 or not typed.isdigit() or not 1 <= int(typed) <= MAX_COUNT:
+        return None
+    return int(typed)
 
 
 async def latest(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     services = context.services
-    hits = await services.latest(requested_count(context.args))
+    count = requested_count(context.args)
+    if count is None:
+        usage = t(lang, "latest_usage", most=MAX_COUNT, usual=DEFAULT_COUNT)
+        await send_page(update.effective_message, Page(usage))
+        return
+    hits = await services.latest(count)
     if not hits:
         page = Page(t(lang, "latest_empty"))
     else:

@@ -18,7 +18,7 @@ async def search_command(update: Update, context: BotContext) -> None:
     if not clean_query(" ".join(context.args or ())):
         await answer(update, context, Page(t(lang, "search_usage")))
         return
-    await ask(update, context, " ".join(context.args))
+    await ask(update, context, " ".join(context.args), small_talk=False)
 
 
 async def private_text(update: Update, context: BotContext) -> None:

@@ -2,9 +2,10 @@
 key>]`, the subscribe toggles on /topics, and keeping chats' state right when the bot is blocked,
 removed or the group migrates.
 
-Callback data: `s:+:<key>` subscribe, `s:-:<key>` unsubscribe (from the /subscriptions list), `s:t:<key>`
-toggle from /topics; `<key>` is `*` (every new post) or a tag's short key. In groups only the group's
-admins may change subscriptions.
+Callback data: `s:+:<key>` subscribe, `s:-:<key>` unsubscribe (from the /subscriptions list),
+`s:t:<key>:<page>` toggle on a page of /topics; `<key>` is `*` (every new post) or a tag's short key. A
+topic no post has yet can be followed too, after a tap on the button offering it (the name waits in
+chat_data meanwhile). In groups only the group's admins may change subscriptions.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ from telegram.ext import (
 
 from bot.context import BotContext
 from bot.handlers.common import lang_of, send_page, topics_for
-from bot.render.menus import ALL_KEY, subscription_name, subscriptions_page, unknown_topic_page
+from bot.render.html import hashtag
+from bot.render.menus import ALL_KEY, stop_page, subscription_name, subscriptions_page, unknown_topic_page
 from bot.render.messages import plain, t
 from bot.render.page import short_key
 from bot.services import Services
@@ -36,7 +38,8 @@ from bot.tags import normalise
 log = logging.getLogger(__name__)
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "stop")
-_CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})$")
+_CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})(?::([0-9]{1,4}))?$")
+NEW_TOPICS = "new_topics"  # chat_data: short key -> a topic offered to follow before any post has it
 _SUBSCRIBE_LINK = r"^/start(?:@\w+)?\s+subscribe(?:_\S*)?(?:\s|$)"  # ahead of the plain /start (bot.app)
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
@@ -93,12 +96,14 @@ async def _subscribe(update: Update, context: BotContext, wanted: str) -> None:
         return
     tags = services.topics.find(wanted)
     if tags is None:
-        await send_page(message, unknown_topic_page(wanted, services.topics.suggestions(wanted), lang))
+        name = normalise(wanted)
+        context.chat_data.setdefault(NEW_TOPICS, {})[short_key(name)] = name
+        await send_page(message, unknown_topic_page(name, services.topics.suggestions(wanted), lang))
         return
     lines = []
     for tag in tags:
         created = services.store.subscribe(chat_id, tag)
-        lines.append(t(lang, "sub_tag_done" if created else "sub_tag_already", tag=tag))
+        lines.append(t(lang, "sub_tag_done" if created else "sub_tag_already", tag=hashtag(tag)))
     await message.reply_html("\n".join(lines))
 
 
@@ -115,16 +120,20 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    store = context.services.store
+    services = context.services
+    store = services.store
     chat_id = update.effective_chat.id
     message = update.effective_message
-    wanted = normalise(" ".join(context.args or ()))
-    if not wanted:
+    typed = " ".join(context.args or ())
+    if not normalise(typed):
         removed = store.unsubscribe(chat_id)
         await message.reply_html(t(lang, "unsub_all_done" if removed else "unsub_nothing"))
         return
-    removed = store.unsubscribe(chat_id, wanted)
-    await message.reply_html(t(lang, "unsub_tag_done" if removed else "unsub_not_following", tag=wanted))
+    lines = []
+    for tag in services.topics.find(typed) or [normalise(typed)]:
+        removed = store.unsubscribe(chat_id, tag)
+        lines.append(t(lang, "unsub_tag_done" if removed else "unsub_not_following", tag=hashtag(tag)))
+    await message.reply_html("\n".join(lines))
 
 
 async def list_subscriptions(update: Update, context: BotContext) -> None:
@@ -133,24 +142,42 @@ async def list_subscriptions(update: Update, context: BotContext) -> None:
 
 
 async def stop(update: Update, context: BotContext) -> None:
-    """/stop or /forget: delete everything stored about the chat, and say so."""
+    """/stop or /forget: ask whether to delete everything stored about the chat (buttons `f:y`, `f:n`)."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
         await _refuse(update, context, lang)
         return
-    context.services.store.forget_chat(update.effective_chat.id)
-    context.chat_data.clear()
-    await update.effective_message.reply_html(t(lang, "stop_done"))
+    await send_page(update.effective_message, stop_page(lang))
+
+
+async def on_stop_button(update: Update, context: BotContext) -> None:
+    """The answer to /stop's question: forget the chat (and say so), or keep everything."""
+    callback = update.callback_query
+    lang = lang_of(update, context)
+    if not await may_change(update, context):
+        await _refuse(update, context, lang)
+        return
+    if callback.data == "f:y":
+        context.services.store.forget_chat(update.effective_chat.id)
+        context.chat_data.clear()
+        await callback.edit_message_text(t(lang, "stop_done"))
+    else:
+        await callback.edit_message_text(t(lang, "stop_kept"))
+    await callback.answer()
 
 
 # buttons -----------------------------------------------------------------------------------------
 
 
-def _resolve(services: Services, chat_id: int, key: str) -> str | None:
+def _resolve(context: BotContext, chat_id: int, key: str) -> str | None:
+    """The subscription a button names: everything, a known topic, one the chat follows, or a new topic
+    it was offered."""
     if key == ALL_KEY:
         return ALL
+    services: Services = context.services
     mine = {short_key(tag): tag for tag in services.store.subscriptions(chat_id) if tag != ALL}
-    return mine.get(key) or services.topics.by_key(key)
+    offered = context.chat_data.get(NEW_TOPICS, {}) if context.chat_data is not None else {}
+    return mine.get(key) or services.topics.by_key(key) or offered.get(key)
 
 
 async def on_button(update: Update, context: BotContext) -> None:
@@ -159,7 +186,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     services = context.services
     match = _CALLBACK.match(callback.data or "")
     chat = update.effective_chat
-    tag = _resolve(services, chat.id, match.group(2)) if match and chat else None
+    tag = _resolve(context, chat.id, match.group(2)) if match and chat else None
     if tag is None:
         await callback.answer(plain(lang, "expired"))
         return
@@ -176,14 +203,16 @@ async def on_button(update: Update, context: BotContext) -> None:
         services.store.unsubscribe(chat.id, tag)
     await callback.answer(plain(lang, "sub_toggled_on" if action == "+" else "sub_toggled_off", name=name))
     if match.group(1) == "t":
-        await callback.edit_message_reply_markup(topics_for(context, chat.id, lang).markup)
+        page = int(match.group(3) or 1)
+        await callback.edit_message_reply_markup(topics_for(context, chat.id, lang, page).markup)
     elif match.group(1) == "-":
         page = subscriptions_page(services.store.subscriptions(chat.id), lang)
         await callback.edit_message_text(page.text, reply_markup=page.markup)
+    elif tag == ALL:
+        await callback.edit_message_text(t(lang, "sub_all_done"))
     else:
-        await callback.edit_message_text(
-            t(lang, "sub_all_done") if tag == ALL else t(lang, "sub_tag_done", tag=tag)
-        )
+        key = "sub_tag_done" if tag in services.topics.names else "sub_new_done"
+        await callback.edit_message_text(t(lang, key, tag=hashtag(tag)))
 
 
 # chat state --------------------------------------------------------------------------------------
@@ -214,6 +243,7 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("unsubscribe", unsubscribe, filters=only_new),
         CommandHandler("subscriptions", list_subscriptions, filters=only_new),
         CommandHandler(["stop", "forget"], stop, filters=only_new),
+        CallbackQueryHandler(on_stop_button, pattern=r"^f:[yn]$"),
         CallbackQueryHandler(on_button, pattern=r"^s:"),
         ChatMemberHandler(on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER),
         MessageHandler(filters.StatusUpdate.MIGRATE, on_migration),

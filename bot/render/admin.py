@@ -7,6 +7,7 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.render.html import hashtag
 from bot.render.messages import plain, t
 from bot.render.page import Page
 from bot.store import Item, Report
@@ -18,14 +19,15 @@ def announcement(text: str) -> str:
     return f"📢 {text}"
 
 
-def announcement_preview(text: str, item_id: int, recipients: int, lang: str) -> Page:
-    """The draft `item_id` exactly as members will see it, with Send (to `recipients`) and Cancel."""
+def announcement_preview(text: str, item_id: int, recipients: int, lang: str, tag: str | None = None) -> Page:
+    """The draft `item_id` exactly as members will see it, with Send (to `recipients` chats: every chat
+    that started the bot, or those following `tag`) and Cancel."""
+    if tag is None:
+        send = plain(lang, "announce_send_button", count=recipients)
+    else:
+        send = plain(lang, "announce_send_tag_button", count=recipients, tag=hashtag(tag))
     buttons = [
-        [
-            InlineKeyboardButton(
-                plain(lang, "announce_send_button", count=recipients), callback_data=f"a:s:{item_id}"
-            )
-        ],
+        [InlineKeyboardButton(send, callback_data=f"a:s:{item_id}")],
         [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")],
     ]
     return Page(announcement(text), InlineKeyboardMarkup(buttons))
@@ -67,10 +69,10 @@ def statistics(
             pending=report.pending,
         )
     if meaning is None:
-        meaning_text = plain(lang, "stats_meaning_off", reason=meaning_off or "-")
+        meaning_text = meaning_off or "-"  # "off (search.semantic: off)", "unavailable (why)"
     else:
         key = "stats_meaning_ready" if meaning.ready else "stats_meaning_embedding"
-        meaning_text = plain(lang, key, embedded=meaning.embedded, total=meaning.total)
+        meaning_text = plain(lang, key, embedded=meaning.embedded, count=meaning.total)
     return t(
         lang,
         "stats",

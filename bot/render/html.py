@@ -1,4 +1,5 @@
-"""Telegram HTML in one place: escaping, and the length Telegram counts after parsing entities."""
+"""Telegram HTML in one place: escaping, hashtags, and the length Telegram counts after parsing
+entities."""
 
 from __future__ import annotations
 
@@ -17,6 +18,11 @@ def escape(text: str) -> str:
 def escape_attr(text: str) -> str:
     """Escape text for a double-quoted attribute value (e.g. a link's href)."""
     return escape(text).replace('"', "&quot;")
+
+
+def hashtag(tag: str) -> str:
+    """A tag as Telegram links it: `#drug_policy` (a space or a dash would end the hashtag)."""
+    return "#" + re.sub(r"\W+", "_", tag.strip()).strip("_")
 
 
 def visible_text(markup: str) -> str:

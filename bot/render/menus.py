@@ -1,8 +1,9 @@
-"""Menus: the topics with their subscribe toggles, the language choice, a chat's subscriptions, and the
-topics to suggest for a name the bot does not know.
+"""Menus: the topics in pages with their Follow toggles, the language choice, a chat's subscriptions, and
+the topics to suggest for a name the bot does not know.
 
-Subscription buttons carry `s:+:<key>` (subscribe), `s:-:<key>` (unsubscribe) or `s:t:<key>` (toggle from
-/topics), where `<key>` is `*` (every new post) or a tag's short key.
+Subscription buttons carry `s:+:<key>` (subscribe), `s:-:<key>` (unsubscribe) or `s:t:<key>:<page>`
+(toggle on that page of /topics), where `<key>` is `*` (every new post) or a tag's short key; the pages
+of /topics turn with `tp:<page>`.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from collections.abc import Collection, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.render.html import hashtag
 from bot.render.messages import LANGUAGE_NAMES, LANGUAGES, plain, t
 from bot.render.page import Page, clip, short_key
 from bot.store import ALL
 
-MAX_TOPIC_BUTTONS = 40
+TOPICS_PER_PAGE = 8
 TOPIC_NAME_LIMIT = 28
 ALL_KEY = "*"
 
@@ -26,31 +28,63 @@ def subscription_key(tag: str) -> str:
 
 
 def subscription_name(tag: str, lang: str) -> str:
-    return plain(lang, "subs_all_name") if tag == ALL else f"#{tag}"
+    return plain(lang, "subs_all_name") if tag == ALL else hashtag(tag)
 
 
-def topics_page(tags: Sequence[tuple[str, int]], lang: str, following: Collection[str]) -> Page:
-    """Tags with post counts as buttons, one row each, next to a 🔔 toggle (🔕 for those `following`)."""
+def topic_pages(tags: Sequence[object]) -> int:
+    return max(1, -(-len(tags) // TOPICS_PER_PAGE))
+
+
+def topics_page(
+    tags: Sequence[tuple[str, int]], lang: str, following: Collection[str], page: int = 1
+) -> Page:
+    """One page of the tags (with post counts, ✅ on those `following`), each next to its Follow or
+    Unfollow toggle, and ‹ Prev · 2/7 · Next › under them."""
     if not tags:
         return Page(t(lang, "topics_empty"))
-    rows = [
-        [
-            InlineKeyboardButton(
-                f"{clip(tag, TOPIC_NAME_LIMIT)} ({count})", callback_data=f"t:{short_key(tag)}"
-            ),
-            InlineKeyboardButton(
-                plain("en", "topic_following_button" if tag in following else "topic_follow_button"),
-                callback_data=f"s:t:{short_key(tag)}",
-            ),
-        ]
-        for tag, count in tags[:MAX_TOPIC_BUTTONS]
-    ]
-    return Page(t(lang, "topics_header"), InlineKeyboardMarkup(rows))
+    pages = topic_pages(tags)
+    page = max(1, min(page, pages))
+    shown = tags[(page - 1) * TOPICS_PER_PAGE : page * TOPICS_PER_PAGE]
+    rows = []
+    for tag, count in shown:
+        followed = tag in following
+        label = plain(
+            lang,
+            "topic_followed_button" if followed else "topic_button",
+            tag=clip(hashtag(tag), TOPIC_NAME_LIMIT),
+            count=count,
+        )
+        toggle = plain(lang, "topic_unfollow_button" if followed else "topic_follow_button")
+        rows.append(
+            [
+                InlineKeyboardButton(label, callback_data=f"t:{short_key(tag)}"),
+                InlineKeyboardButton(toggle, callback_data=f"s:t:{short_key(tag)}:{page}"),
+            ]
+        )
+    if pages > 1:
+        nav = []
+        if page > 1:
+            nav.append(InlineKeyboardButton(plain(lang, "prev_button"), callback_data=f"tp:{page - 1}"))
+        label = plain(lang, "page_label", page=page, pages=pages)
+        nav.append(InlineKeyboardButton(label, callback_data="n"))
+        if page < pages:
+            nav.append(InlineKeyboardButton(plain(lang, "next_button"), callback_data=f"tp:{page + 1}"))
+        rows.append(nav)
+    return Page(t(lang, "topics_header", count=len(tags)), InlineKeyboardMarkup(rows))
 
 
 def language_page(lang: str) -> Page:
     buttons = [InlineKeyboardButton(LANGUAGE_NAMES[code], callback_data=f"l:{code}") for code in LANGUAGES]
     return Page(t(lang, "language_choose"), InlineKeyboardMarkup([buttons]))
+
+
+def stop_page(lang: str) -> Page:
+    """/stop's question, with the buttons that answer it (`f:y` forget the chat, `f:n` keep it)."""
+    buttons = [
+        InlineKeyboardButton(plain(lang, "stop_yes_button"), callback_data="f:y"),
+        InlineKeyboardButton(plain(lang, "stop_no_button"), callback_data="f:n"),
+    ]
+    return Page(t(lang, "stop_confirm"), InlineKeyboardMarkup([buttons]))
 
 
 def subscriptions_page(tags: Sequence[str], lang: str) -> Page:
@@ -69,18 +103,25 @@ def subscriptions_page(tags: Sequence[str], lang: str) -> Page:
     return Page(t(lang, "subs_header"), InlineKeyboardMarkup(rows))
 
 
-def unknown_topic_page(typed: str, close: Sequence[str], lang: str) -> Page:
-    """No topic is called `typed`: the `close` ones as buttons that subscribe, else a pointer to /topics."""
-    shown = clip(typed.strip(), 60)
-    if not close:
-        return Page(t(lang, "sub_unknown_tag_none", tag=shown))
+def unknown_topic_page(name: str, close: Sequence[str], lang: str) -> Page:
+    """No post has the topic `name` yet: the `close` known ones as buttons that subscribe, and a button
+    that follows `name` anyway."""
+    shown = clip(hashtag(name), 40)
     rows = [
         [
             InlineKeyboardButton(
-                plain(lang, "subs_add_button", tag=clip(tag, 40)),
+                plain(lang, "subs_add_button", tag=clip(hashtag(tag), 40)),
                 callback_data=f"s:+:{subscription_key(tag)}",
             )
         ]
         for tag in close
     ]
-    return Page(t(lang, "sub_unknown_tag", tag=shown), InlineKeyboardMarkup(rows))
+    rows.append(
+        [
+            InlineKeyboardButton(
+                plain(lang, "sub_new_button", tag=shown), callback_data=f"s:+:{subscription_key(name)}"
+            )
+        ]
+    )
+    key = "sub_unknown_tag" if close else "sub_unknown_tag_none"
+    return Page(t(lang, key, tag=shown), InlineKeyboardMarkup(rows))

@@ -1,43 +1,80 @@
-"""Every user-visible string, in English and Serbian Latin, and the one place that fills them in.
+"""Every text the bot shows, in English, and the one place that translates and fills them in.
+
+The English texts below are the source: `pybabel extract` (configured in pyproject.toml) collects them,
+with their keys as message contexts, into `bot/locale/messages.pot`; each other language is a gettext
+catalogue `bot/locale/<locale>/LC_MESSAGES/messages.po`, read with Babel when first needed (no compiled
+files to keep in step). A text with a count has a singular and a plural; each language picks its form
+by its CLDR plural rule (Serbian has three: 1 tekst, 2 teksta, 5 tekstova; 21 tekst, 22 teksta, …).
 
 Templates are Telegram HTML. `t()` HTML-escapes every keyword value; `plain()` fills templates meant for
-plain-text places (button labels, callback-query notices, inline result titles), where nothing is escaped.
+plain-text places (button labels, callback-query notices, inline result titles), where nothing is
+escaped. A plural text chooses its form by the `count` value.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import gettext
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date as babel_date
+from babel.dates import format_skeleton
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
 
 from bot.render.html import escape
 
-LANGUAGES = ("en", "sr")
-LANGUAGE_NAMES = {"en": "English", "sr": "Srpski (latinica)"}
-# Telegram language codes answered in Serbian Latin until the chat picks a language with /language.
-SERBIAN_CODES = frozenset({"sr", "hr", "bs", "me", "sh", "cnr"})
-
-MONTHS = {
-    "en": (
-        *("January", "February", "March", "April", "May", "June"),
-        *("July", "August", "September", "October", "November", "December"),
-    ),
-    "sr": (
-        *("januar", "februar", "mart", "april", "maj", "jun"),
-        *("jul", "avgust", "septembar", "oktobar", "novembar", "decembar"),
-    ),
-}
+LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+DOMAIN = "messages"
+SOURCE = "en"  # the language the texts below are written in
+SOURCE_LOCALE = "en_GB"  # how English dates are written: 25 May 2023
 
 
-CATALOGUE: dict[str, dict[str, str]] = {
-    "en": {
-        "start": (
+@dataclass(frozen=True)
+class Text:
+    """One text: its key (the gettext context), the English singular and, for counts, the plural."""
+
+    key: str
+    singular: str
+    plural: str | None = None
+
+
+def text(key: str, english: str) -> Text:
+    """A text to translate (`pybabel extract` keyword `text:1c,2`)."""
+    return Text(key, english)
+
+
+def plural(key: str, singular: str, plural: str) -> Text:
+    """A text with a count, in its English singular and plural (keyword `plural:1c,2,3`)."""
+    return Text(key, singular, plural)
+
+
+TEXTS: dict[str, Text] = {
+    entry.key: entry
+    for entry in (
+        # TRANSLATORS: {site} is the network's name; {count} the number of posts the bot knows.
+        plural(
+            "start",
+            "👋 Hello! I answer questions from the news published by <b>{site}</b> ({count} post).\n\n"
+            "Just send me a few words, for example <i>CND 2023</i> or <i>harm reduction</i>, and I will "
+            "find the posts about it.\n\n"
+            "/latest — the newest posts\n/topics — browse by topic\n"
+            "/subscribe — get new posts here as they are published\n/language — English or Serbian\n"
+            "/help — everything I can do",
             "👋 Hello! I answer questions from the news published by <b>{site}</b> ({count} posts).\n\n"
             "Just send me a few words, for example <i>CND 2023</i> or <i>harm reduction</i>, and I will "
             "find the posts about it.\n\n"
             "/latest — the newest posts\n/topics — browse by topic\n"
             "/subscribe — get new posts here as they are published\n/language — English or Serbian\n"
-            "/help — everything I can do"
+            "/help — everything I can do",
         ),
-        "help": (
+        # TRANSLATORS: {bot} is the bot's username, for inline mode.
+        text(
+            "help",
             "<b>How to ask</b>\n"
             "Send a few words (or use /search <i>words</i>). I show five posts at a time; the buttons "
             "under the answer turn the pages.\n\n"
@@ -49,244 +86,240 @@ CATALOGUE: dict[str, dict[str, str]] = {
             "/unsubscribe [topic] — stop them\n/subscriptions — what you follow\n"
             "/stop — forget this chat (deletes everything I keep about it)\n\n"
             "In any other chat, type <code>@{bot} words</code> to share a post.\n"
-            "In groups, mention me or reply to my message."
+            "In groups, mention me or reply to my message.",
         ),
-        "search_usage": "What should I look for? For example: <code>/search harm reduction</code>",
-        "unknown_command": "I do not know that command. /help lists what I can do.",
-        "only_text": "I can only read text. Send me a few words to look for, or try /latest or /topics.",
-        "empty_query": "That message has no words I can search for. Try a few words, or /latest or /topics.",
-        "results_header": "🔎 <b>{query}</b> — {total} posts",
-        "results_header_one": "🔎 <b>{query}</b> — 1 post",
-        "corrected": "Showing results for <b>{corrected}</b>.",
-        "nothing_found": (
-            "I found nothing about <b>{query}</b>. 🤷\n\n"
-            "Try fewer or different words, browse /topics, or see the /latest posts."
+        text("search_usage", "What should I look for? For example: <code>/search harm reduction</code>"),
+        text("unknown_command", "I do not know that command. /help lists what I can do."),
+        text(
+            "only_text", "I can only read text. Send me a few words to look for, or try /latest or /topics."
         ),
-        "no_date": "undated",
-        "read_button": "📖 Read: {title}",
-        "prev_button": "‹ Prev",
-        "next_button": "Next ›",
-        "page_label": "{page}/{pages}",
-        "latest_header": "🗞 <b>Latest posts</b>",
-        "latest_empty": "There are no posts yet.",
-        "topics_header": "🏷 <b>Topics</b> — tap one to see its latest posts.",
-        "topics_empty": "There are no topics yet.",
-        "topic_header": "🏷 <b>#{tag}</b> — latest posts",
-        "post_continued": "(continued {part}/{parts})",
-        "language_choose": "Choose your language:",
-        "language_set": "Done: I will speak English here.",
-        "expired": "This button has expired. Please ask again.",
-        "gone": "This post is no longer available.",
-        "flood": "⏳ You are sending messages very quickly — I will answer them one by one.",
-        "flood_callback": "Slow down a little, please.",
-        "error": "😕 Sorry, something went wrong on my side. Please try again in a moment.",
-        "inline_more": "More results",
-        "cmd_start": "Start and a short introduction",
-        "cmd_help": "How to ask questions",
-        "cmd_search": "Search the news",
-        "cmd_latest": "The newest posts",
-        "cmd_topics": "Browse posts by topic",
-        "cmd_language": "English or Serbian",
-        # subscriptions and announcements
-        "cmd_subscribe": "Get new posts (all, or one topic)",
-        "cmd_unsubscribe": "Stop getting new posts",
-        "cmd_subscriptions": "What you are subscribed to",
-        "cmd_stop": "Forget this chat and stop all messages",
-        "new_post": "🆕 <b>New post</b>",
-        "sub_all_done": (
+        text(
+            "empty_query",
+            "That message has no words I can search for. Try a few words, or /latest or /topics.",
+        ),
+        # TRANSLATORS: the first line of an answer; {query} is the question as the member typed it.
+        plural("results_header", "🔎 <b>{query}</b> — {count} post", "🔎 <b>{query}</b> — {count} posts"),
+        # TRANSLATORS: {corrected} is the question as searched (it may end in "…": no full stop after it).
+        text("corrected", "Showing results for: <b>{corrected}</b>"),
+        # TRANSLATORS: a question named a year ({when}: 2021) but no post of that year answers it.
+        text("outside_year", "Nothing from <b>{when}</b> — here is what I found in other years:"),
+        # TRANSLATORS: the same for a month ({when}: March 2021, written by Babel).
+        text("outside_month", "Nothing from <b>{when}</b> — here is what I found in other months:"),
+        # TRANSLATORS: the same above inline results (plain text, at most 64 characters).
+        text("outside_inline", "Nothing from {when} — posts from other dates"),
+        text(
+            "nothing_found",
+            "I found nothing about <b>{query}</b> 🤷\n\n"
+            "Try fewer or different words, browse /topics, or see the /latest posts.",
+        ),
+        # TRANSLATORS: the answer to "hello"; {name} is the member's first name.
+        text(
+            "greeting",
+            "👋 Hello, {name}! Ask me about the network's news in a few words — for example "
+            "<i>harm reduction</i> or <i>CND 2023</i> — or see /latest and /topics.",
+        ),
+        text("thanks", "You're welcome! 😊 Ask me anything else whenever you like."),
+        text("no_date", "undated"),
+        text("read_button", "📖 Read: {title}"),
+        text("prev_button", "‹ Prev"),
+        text("next_button", "Next ›"),
+        text("page_label", "{page}/{pages}"),
+        text("latest_header", "🗞 <b>Latest posts</b>"),
+        text("latest_empty", "There are no posts yet."),
+        # TRANSLATORS: /latest with something other than a number from 1 to {most}.
+        text(
+            "latest_usage",
+            "Give me a number from 1 to {most}, e.g. <code>/latest 3</code>; /latest alone shows the "
+            "{usual} newest posts.",
+        ),
+        # TRANSLATORS: above the /topics buttons; {count} is the number of topics (all pages).
+        plural(
+            "topics_header",
+            "🏷 <b>{count} topic</b> — tap one to see its latest posts; 🔔 Follow sends you its new posts.",
+            "🏷 <b>{count} topics</b> — tap one to see its latest posts; 🔔 Follow sends you its new posts.",
+        ),
+        text("topics_empty", "There are no topics yet."),
+        # TRANSLATORS: {tag} is a hashtag (#drug_policy); {count} its number of posts.
+        text("topic_button", "{tag} ({count})"),
+        text("topic_followed_button", "✅ {tag} ({count})"),
+        text("topic_follow_button", "🔔 Follow"),
+        text("topic_unfollow_button", "✖ Unfollow"),
+        text("topic_header", "🏷 <b>{tag}</b> — latest posts"),
+        text("post_continued", "(continued {part}/{parts})"),
+        text("language_choose", "Choose your language:"),
+        text("language_set", "Done: I will speak English here."),
+        text("expired", "This button has expired. Please ask again."),
+        text("gone", "This post is no longer available."),
+        text("flood", "⏳ You are sending messages very quickly — I will answer them one by one."),
+        text("flood_callback", "Slow down a little, please."),
+        text("error", "😕 Sorry, something went wrong on my side. Please try again in a moment."),
+        text("inline_more", "More results"),
+        # TRANSLATORS: descriptions of the commands in Telegram's command menu (plain text).
+        text("cmd_start", "Start and a short introduction"),
+        text("cmd_help", "How to ask questions"),
+        text("cmd_search", "Search the news"),
+        text("cmd_latest", "The newest posts"),
+        text("cmd_topics", "Browse posts by topic"),
+        text("cmd_language", "English or Serbian"),
+        text("cmd_subscribe", "Get new posts (all, or one topic)"),
+        text("cmd_unsubscribe", "Stop getting new posts"),
+        text("cmd_subscriptions", "What you are subscribed to"),
+        text("cmd_stop", "Forget this chat and stop all messages"),
+        # subscriptions
+        text("new_post", "🆕 <b>New post</b>"),
+        text(
+            "sub_all_done",
             "🔔 Subscribed: I will send you every new post.\n"
-            "/subscriptions shows what you follow; /unsubscribe stops it."
+            "/subscriptions shows what you follow; /unsubscribe stops it.",
         ),
-        "sub_all_already": "You are already subscribed to every new post. /subscriptions shows them.",
-        "sub_tag_done": "🔔 Subscribed to <b>#{tag}</b>: I will send you new posts on this topic.",
-        "sub_tag_already": "You already follow <b>#{tag}</b>. /subscriptions shows what you follow.",
-        "sub_unknown_tag": "I know no topic called <b>{tag}</b>. Did you mean one of these?",
-        "sub_unknown_tag_none": "I know no topic called <b>{tag}</b>. /topics lists them all.",
-        "unsub_all_done": "🔕 Unsubscribed: I will not send you new posts any more.",
-        "unsub_tag_done": "🔕 You no longer follow <b>#{tag}</b>.",
-        "unsub_not_following": "You do not follow <b>#{tag}</b>. /subscriptions shows what you follow.",
-        "unsub_nothing": "You have no subscriptions. /subscribe sends you every new post.",
-        "subs_header": "🔔 <b>Your subscriptions</b> — tap one to remove it:",
-        "subs_empty": (
+        text("sub_all_already", "You are already subscribed to every new post. /subscriptions shows them."),
+        # TRANSLATORS: {tag} is a hashtag (#drug_policy) here and below.
+        text("sub_tag_done", "🔔 Subscribed to <b>{tag}</b>: I will send you new posts on this topic."),
+        text("sub_tag_already", "You already follow <b>{tag}</b>. /subscriptions shows what you follow."),
+        text(
+            "sub_unknown_tag",
+            "No post has the topic <b>{tag}</b> yet. Did you mean one of these? Or follow it anyway: I will "
+            "send you the first posts that have it.",
+        ),
+        text(
+            "sub_unknown_tag_none",
+            "No post has the topic <b>{tag}</b> yet. Follow it anyway, and I will send you the first posts "
+            "that have it; /topics lists the topics there are.",
+        ),
+        text("sub_new_button", "🔔 Follow {tag} anyway"),
+        text(
+            "sub_new_done",
+            "🔔 Subscribed to <b>{tag}</b>. No post has this topic yet: I will send you the first ones.",
+        ),
+        text("unsub_all_done", "🔕 Unsubscribed: I will not send you new posts any more."),
+        text("unsub_tag_done", "🔕 You no longer follow <b>{tag}</b>."),
+        text("unsub_not_following", "You do not follow <b>{tag}</b>. /subscriptions shows what you follow."),
+        text("unsub_nothing", "You have no subscriptions. /subscribe sends you every new post."),
+        text("subs_header", "🔔 <b>Your subscriptions</b> — tap one to remove it:"),
+        text(
+            "subs_empty",
             "You have no subscriptions yet.\n/subscribe — every new post\n"
-            "/subscribe <i>topic</i> — one topic (see /topics)"
+            "/subscribe <i>topic</i> — one topic (see /topics)",
         ),
-        "subs_all_name": "All new posts",
-        "subs_remove_button": "✖ {name}",
-        "subs_add_button": "🔔 #{tag}",
-        "topic_follow_button": "🔔",
-        "topic_following_button": "🔕",
-        "sub_toggled_on": "Subscribed to {name}",
-        "sub_toggled_off": "Unsubscribed from {name}",
-        "group_admins_only": "Only this group's admins can change its subscriptions.",
-        "stop_done": (
+        text("subs_all_name", "All new posts"),
+        text("subs_remove_button", "✖ {name}"),
+        text("subs_add_button", "🔔 {tag}"),
+        text("sub_toggled_on", "Subscribed to {name}"),
+        text("sub_toggled_off", "Unsubscribed from {name}"),
+        text("group_admins_only", "Only this group's admins can change its subscriptions."),
+        text(
+            "stop_confirm",
+            "🗑 Forget this chat? I would delete everything I keep about it — language, subscriptions and "
+            "pending messages — and not write here again.",
+        ),
+        text("stop_yes_button", "🗑 Yes, forget this chat"),
+        text("stop_no_button", "Keep it"),
+        text("stop_kept", "Nothing was deleted: everything stays as it was."),
+        text(
+            "stop_done",
             "🗑 Done: I have deleted everything I stored about this chat — language, subscriptions and "
-            "pending messages. I will not write here again. Send /start if you want to come back."
+            "pending messages. I will not write here again. Send /start if you want to come back.",
         ),
-        "announce_refused": "Sorry, only the network's admins can send announcements.",
-        "announce_usage": (
+        # announcements and statistics (admins)
+        text("announce_refused", "Sorry, only the network's admins can send announcements."),
+        text("stats_refused", "Sorry, only the network's admins can see the statistics."),
+        text(
+            "announce_usage",
             "Write the announcement after the command, e.g. <code>/announce General Assembly moved to "
             "Friday</code>, or reply to a message with /announce. <code>/announce #topic text</code> reaches "
-            "one topic's subscribers."
+            "one topic's subscribers.",
         ),
-        "announce_too_long": "That is too long for one message ({length} characters; at most {limit}).",
-        "announce_nobody": "Nobody would receive this announcement yet, so I did not prepare it.",
-        "announce_send_button": "📤 Send to {count} subscribers",
-        "announce_cancel_button": "✖ Cancel",
-        "announce_sending": "📤 Sending to {count} subscribers… I will report here when it is done.",
-        "announce_cancelled": "Cancelled: nothing was sent.",
-        "announce_already_sent": "Already sent.",
-        "announce_already_cancelled": "This announcement was cancelled.",
-        "announce_report": (
+        # TRANSLATORS: {count} is the announcement's length in characters, {limit} what one Telegram
+        # message holds, {over} how much longer it is, {parts} into how many announcements to split it.
+        plural(
+            "announce_too_long",
+            "⚠ Nothing was prepared: that is {count} character, and one Telegram message holds {limit}. "
+            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
+            "⚠ Nothing was prepared: that is {count} characters, and one Telegram message holds {limit}. "
+            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
+        ),
+        text("announce_unknown_tag", "I know no topic called <b>{tag}</b>. /topics lists them all."),
+        text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),
+        # TRANSLATORS: an announcement without a topic goes to every chat that started the bot.
+        plural("announce_send_button", "📤 Send to {count} chat", "📤 Send to {count} chats"),
+        # TRANSLATORS: a topic's announcement goes to the chats following it or every new post.
+        plural(
+            "announce_send_tag_button",
+            "📤 Send to {count} chat following {tag}",
+            "📤 Send to {count} chats following {tag}",
+        ),
+        text("announce_cancel_button", "✖ Cancel"),
+        plural(
+            "announce_sending",
+            "📤 Sending to {count} chat… I will report here when it is done.",
+            "📤 Sending to {count} chats… I will report here when it is done.",
+        ),
+        text("announce_cancelled", "Cancelled: nothing was sent."),
+        text("announce_already_sent", "Already sent."),
+        text("announce_already_cancelled", "This announcement was cancelled."),
+        text(
+            "announce_report",
             "📊 <b>Announcement sent</b>\nDelivered: {delivered}\nBlocked the bot: {blocked}\n"
-            "Failed: {failed}"
+            "Failed: {failed}",
         ),
-        "stats": (
-            "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\nSubscribers: {subscribers}\n"
-            "Posts: {posts}\nSearch by meaning: {meaning}\nLast sync: {last_sync}\nQueue: {queue}\n"
-            "Last announcement: {last}"
+        text(
+            "stats",
+            "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\n"
+            "Chats with subscriptions: {subscribers}\nPosts: {posts}\nSearch by meaning: {meaning}\n"
+            "Last sync: {last_sync}\nQueue: {queue}\n"
+            "Last announcement: {last}",
         ),
-        "stats_meaning_ready": "on, {embedded} of {total} posts",
-        "stats_meaning_embedding": "getting ready, {embedded} of {total} posts embedded",
-        "stats_meaning_off": "off, {reason}",
-        "stats_never": "never",
-        "stats_last": "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
-    },
-    "sr": {
-        "start": (
-            "👋 Zdravo! Odgovaram na pitanja iz vesti koje objavljuje <b>{site}</b> ({count} tekstova).\n\n"
-            "Pošaljite mi nekoliko reči, na primer <i>CND 2023</i> ili <i>smanjenje štete</i>, i pronaći "
-            "ću tekstove o tome.\n\n"
-            "/latest — najnoviji tekstovi\n/topics — pregled po temama\n"
-            "/subscribe — primajte nove tekstove čim budu objavljeni\n/language — engleski ili srpski\n"
-            "/help — sve što umem"
+        plural("stats_meaning_ready", "on, {embedded} of {count} post", "on, {embedded} of {count} posts"),
+        plural(
+            "stats_meaning_embedding",
+            "getting ready, {embedded} of {count} post embedded",
+            "getting ready, {embedded} of {count} posts embedded",
         ),
-        "help": (
-            "<b>Kako se pita</b>\n"
-            "Pošaljite nekoliko reči (ili /search <i>reči</i>). Prikazujem po pet tekstova; dugmad ispod "
-            "odgovora menjaju strane.\n\n"
-            "<b>Filteri</b> koje možete upisati u pitanje: <code>#cnd</code>, <code>2023</code>, "
-            "<code>mart 2023</code>.\n\n"
-            "/latest [n] — najnoviji tekstovi\n/topics — tekstovi po temama\n/language — promena jezika\n\n"
-            "<b>Novi tekstovi</b>\n/subscribe — svaki novi tekst\n"
-            "<code>/subscribe cnd</code> — samo jedna tema\n"
-            "/unsubscribe [tema] — prekid\n/subscriptions — šta pratite\n"
-            "/stop — zaboravi ovaj čet (briše sve što o njemu čuvam)\n\n"
-            "U bilo kom drugom četu upišite <code>@{bot} reči</code> da podelite tekst.\n"
-            "U grupama me pomenite ili odgovorite na moju poruku."
+        text("stats_never", "never"),
+        text(
+            "stats_last",
+            "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
         ),
-        "search_usage": "Šta da potražim? Na primer: <code>/search smanjenje štete</code>",
-        "unknown_command": "Ne znam tu komandu. /help pokazuje šta umem.",
-        "only_text": "Umem da čitam samo tekst. Pošaljite mi nekoliko reči ili probajte /latest ili /topics.",
-        "empty_query": "U toj poruci nema reči koje mogu da potražim. Probajte /latest ili /topics.",
-        "results_header": "🔎 <b>{query}</b> — tekstova: {total}",
-        "results_header_one": "🔎 <b>{query}</b> — 1 tekst",
-        "corrected": "Prikazujem rezultate za <b>{corrected}</b>.",
-        "nothing_found": (
-            "Nisam našao ništa o <b>{query}</b>. 🤷\n\n"
-            "Probajte s manje ili drugim rečima, pogledajte /topics ili /latest tekstove."
-        ),
-        "no_date": "bez datuma",
-        "read_button": "📖 Čitaj: {title}",
-        "prev_button": "‹ Nazad",
-        "next_button": "Dalje ›",
-        "page_label": "{page}/{pages}",
-        "latest_header": "🗞 <b>Najnoviji tekstovi</b>",
-        "latest_empty": "Još nema tekstova.",
-        "topics_header": "🏷 <b>Teme</b> — dodirnite jednu da vidite najnovije tekstove.",
-        "topics_empty": "Još nema tema.",
-        "topic_header": "🏷 <b>#{tag}</b> — najnoviji tekstovi",
-        "post_continued": "(nastavak {part}/{parts})",
-        "language_choose": "Izaberite jezik:",
-        "language_set": "Važi: ovde ću pisati srpski (latinica).",
-        "expired": "Ovo dugme je isteklo. Molim vas, pitajte ponovo.",
-        "gone": "Ovaj tekst više nije dostupan.",
-        "flood": "⏳ Šaljete poruke veoma brzo — odgovoriću na njih redom.",
-        "flood_callback": "Malo polakše, molim vas.",
-        "error": "😕 Izvinite, nešto je pošlo naopako kod mene. Pokušajte ponovo za trenutak.",
-        "inline_more": "Još rezultata",
-        "cmd_start": "Početak i kratko predstavljanje",
-        "cmd_help": "Kako se postavljaju pitanja",
-        "cmd_search": "Pretraga vesti",
-        "cmd_latest": "Najnoviji tekstovi",
-        "cmd_topics": "Tekstovi po temama",
-        "cmd_language": "Engleski ili srpski",
-        # pretplate i obaveštenja
-        "cmd_subscribe": "Novi tekstovi (svi ili jedna tema)",
-        "cmd_unsubscribe": "Prekid slanja novih tekstova",
-        "cmd_subscriptions": "Vaše pretplate",
-        "cmd_stop": "Zaboravi ovaj čet i prestani sa slanjem",
-        "new_post": "🆕 <b>Novi tekst</b>",
-        "sub_all_done": (
-            "🔔 Pretplaćeni ste: slaću vam svaki novi tekst.\n"
-            "/subscriptions prikazuje vaše pretplate; /unsubscribe ih prekida."
-        ),
-        "sub_all_already": "Već ste pretplaćeni na sve nove tekstove. /subscriptions ih prikazuje.",
-        "sub_tag_done": "🔔 Pretplaćeni ste na <b>#{tag}</b>: slaću vam nove tekstove o ovoj temi.",
-        "sub_tag_already": "Već pratite <b>#{tag}</b>. /subscriptions prikazuje vaše pretplate.",
-        "sub_unknown_tag": "Ne znam temu <b>{tag}</b>. Da li ste mislili na neku od ovih?",
-        "sub_unknown_tag_none": "Ne znam temu <b>{tag}</b>. /topics prikazuje sve teme.",
-        "unsub_all_done": "🔕 Pretplata je prekinuta: više vam neću slati nove tekstove.",
-        "unsub_tag_done": "🔕 Više ne pratite <b>#{tag}</b>.",
-        "unsub_not_following": "Ne pratite <b>#{tag}</b>. /subscriptions prikazuje vaše pretplate.",
-        "unsub_nothing": "Nemate pretplata. /subscribe vam šalje svaki novi tekst.",
-        "subs_header": "🔔 <b>Vaše pretplate</b> — dodirnite jednu da je uklonite:",
-        "subs_empty": (
-            "Još nemate pretplata.\n/subscribe — svaki novi tekst\n"
-            "/subscribe <i>tema</i> — jedna tema (vidi /topics)"
-        ),
-        "subs_all_name": "Svi novi tekstovi",
-        "subs_remove_button": "✖ {name}",
-        "subs_add_button": "🔔 #{tag}",
-        "topic_follow_button": "🔔",
-        "topic_following_button": "🔕",
-        "sub_toggled_on": "Pretplaćeni ste na {name}",
-        "sub_toggled_off": "Više ne pratite {name}",
-        "group_admins_only": "Samo administratori ove grupe mogu da menjaju njene pretplate.",
-        "stop_done": (
-            "🗑 Gotovo: obrisao sam sve što sam čuvao o ovom četu — jezik, pretplate i poruke na čekanju. "
-            "Više vam neću pisati. Pošaljite /start ako želite da se vratite."
-        ),
-        "announce_refused": "Izvinite, samo administratori mreže mogu da šalju obaveštenja.",
-        "announce_usage": (
-            "Napišite obaveštenje posle komande, npr. <code>/announce Skupština je pomerena za petak</code>, "
-            "ili odgovorite na poruku sa /announce. <code>/announce #tema tekst</code> stiže samo "
-            "pretplatnicima te teme."
-        ),
-        "announce_too_long": "To je predugačko za jednu poruku ({length} znakova; najviše {limit}).",
-        "announce_nobody": "Ovo obaveštenje još nema kome da stigne, pa ga nisam pripremio.",
-        "announce_send_button": "📤 Pošalji pretplatnicima ({count})",
-        "announce_cancel_button": "✖ Otkaži",
-        "announce_sending": "📤 Šaljem pretplatnicima ({count})… Javiću ovde kada završim.",
-        "announce_cancelled": "Otkazano: ništa nije poslato.",
-        "announce_already_sent": "Već je poslato.",
-        "announce_already_cancelled": "Ovo obaveštenje je otkazano.",
-        "announce_report": (
-            "📊 <b>Obaveštenje je poslato</b>\nIsporučeno: {delivered}\nBlokirali bota: {blocked}\n"
-            "Neuspešno: {failed}"
-        ),
-        "stats": (
-            "📊 <b>Statistika</b>\nČetovi: {chats} (aktivnih {active})\nPretplatnici: {subscribers}\n"
-            "Tekstovi: {posts}\nPretraga po značenju: {meaning}\nPoslednja sinhronizacija: {last_sync}\n"
-            "Red: {queue}\nPoslednje obaveštenje: {last}"
-        ),
-        "stats_meaning_ready": "uključena, {embedded} od {total} tekstova",
-        "stats_meaning_embedding": "priprema se, obrađeno {embedded} od {total} tekstova",
-        "stats_meaning_off": "isključena, {reason}",
-        "stats_never": "nikad",
-        "stats_last": (
-            "{when} — isporučeno {delivered}, blokirano {blocked}, neuspešno {failed}, čeka {pending}"
-        ),
-    },
+    )
 }
 
 
+# languages ---------------------------------------------------------------------------------------
+
+
+def _catalogue_locales() -> dict[str, str]:
+    """Language code -> Babel locale of every catalogue in LOCALE_DIR (`sr_Latn` -> code `sr`)."""
+    found = {}
+    if LOCALE_DIR.is_dir():
+        for folder in sorted(LOCALE_DIR.iterdir()):
+            if (folder / "LC_MESSAGES" / f"{DOMAIN}.po").is_file():
+                found[folder.name.split("_")[0].lower()] = folder.name
+    return found
+
+
+LOCALES: dict[str, str] = {SOURCE: SOURCE_LOCALE, **_catalogue_locales()}
+LANGUAGES: tuple[str, ...] = tuple(LOCALES)
+# Telegram language codes answered in Serbian Latin (when the chat has not picked a language).
+SERBIAN_CODES = frozenset({"sr", "hr", "bs", "me", "sh", "cnr"})
+
+
+def _language_name(code: str) -> str:
+    name = Locale.parse(code if code == SOURCE else LOCALES[code]).get_display_name() or code
+    return name[:1].upper() + name[1:]
+
+
+LANGUAGE_NAMES: dict[str, str] = {code: _language_name(code) for code in LANGUAGES}
+
+
 def language_for(code: str | None, chosen: str | None = None) -> str:
-    """The UI language: the chat's choice if any, else Serbian for Serbian-family Telegram codes."""
+    """The UI language: the chat's choice if any, else the Telegram language when there is a catalogue
+    for it (Serbian for the Serbian-family codes), else English."""
     if chosen in LANGUAGES:
         return chosen
     base = (code or "").lower().replace("_", "-").split("-")[0]
-    return "sr" if base in SERBIAN_CODES else "en"
+    if base in LANGUAGES:
+        return base
+    return "sr" if base in SERBIAN_CODES and "sr" in LANGUAGES else SOURCE
 
 
 def chat_language(chosen: str | None, code: str | None, default: str) -> str:
@@ -297,26 +330,62 @@ def chat_language(chosen: str | None, code: str | None, default: str) -> str:
     return language_for(code, chosen)
 
 
-def _template(lang: str, key: str) -> str:
-    table = CATALOGUE.get(lang, CATALOGUE["en"])
-    return table.get(key) or CATALOGUE["en"][key]
+# translating and filling in ----------------------------------------------------------------------
+
+
+@functools.cache
+def translations(lang: str) -> gettext.NullTranslations:
+    """The catalogue of `lang` (read from its .po file once), or none: the English source texts."""
+    if lang == SOURCE or lang not in LOCALES:
+        return gettext.NullTranslations()
+    path = LOCALE_DIR / LOCALES[lang] / "LC_MESSAGES" / f"{DOMAIN}.po"
+    with path.open("rb") as po:
+        catalogue = read_po(po, locale=LOCALES[lang], domain=DOMAIN)
+    compiled = io.BytesIO()
+    write_mo(compiled, catalogue)  # untranslated and fuzzy entries stay English
+    compiled.seek(0)
+    return gettext.GNUTranslations(compiled)
+
+
+def _template(lang: str, key: str, values: dict[str, object]) -> str:
+    entry = TEXTS[key]
+    catalogue = translations(lang)
+    if entry.plural is None:
+        return catalogue.pgettext(key, entry.singular)
+    return catalogue.npgettext(key, entry.singular, entry.plural, int(values["count"]))
 
 
 def t(lang: str, key: str, **values: object) -> str:
-    """The HTML text for `key` in `lang`, with keyword values escaped."""
-    return _template(lang, key).format(**{k: escape(str(v)) for k, v in values.items()})
+    """The HTML text for `key` in `lang`, with keyword values escaped (`count` picks a plural form)."""
+    return _template(lang, key, values).format(**{k: escape(str(v)) for k, v in values.items()})
 
 
 def plain(lang: str, key: str, **values: object) -> str:
     """The text for `key` in `lang` for plain-text places; the template must contain no HTML."""
-    return _template(lang, key).format(**values)
+    return _template(lang, key, values).format(**values)
 
 
 def format_date(day: dt.date | None, lang: str) -> str:
-    """`25 May 2023` in English, `25. maj 2023.` in Serbian; the `no_date` text for undated posts."""
+    """The date as the language writes it (`25 May 2023`, `25. maj 2023.`); the `no_date` text for
+    undated posts."""
     if day is None:
         return plain(lang, "no_date")
-    month = MONTHS.get(lang, MONTHS["en"])[day.month - 1]
-    if lang == "sr":
-        return f"{day.day}. {month} {day.year}."
-    return f"{day.day} {month} {day.year}"
+    return babel_date(day, "long", locale=LOCALES.get(lang, SOURCE_LOCALE))
+
+
+def whole_year(dates: tuple[dt.date, dt.date]) -> bool:
+    first, last = dates
+    return (first.month, first.day, last.month, last.day) == (1, 1, 12, 31) and first.year == last.year
+
+
+def format_period(dates: tuple[dt.date, dt.date], lang: str) -> str:
+    """A span of dates a question asked for: its year (`2021`, `2021.`), else its first month
+    (`March 2021`, `mart 2021.`)."""
+    skeleton = "y" if whole_year(dates) else "yMMMM"
+    return format_skeleton(skeleton, dates[0], locale=LOCALES.get(lang, SOURCE_LOCALE))
+
+
+def counted(count: int, singular: str, plural: str | None = None) -> str:
+    """`1 post`, `2 posts`: a count in the command line's English (its output is for operators and
+    scripts, and not translated), through gettext's plural choice like every other count."""
+    return f"{count} {gettext.NullTranslations().ngettext(singular, plural or f'{singular}s', count)}"

@@ -1,7 +1,8 @@
 """`Page`, the one type of message the bot composes (HTML text and its buttons), and what its buttons carry.
 
-Callback data is tiny (`p:<query key>:<page>`, `r:<post key>`, `t:<tag key>`, `l:<lang>`, `n`, and the
-handlers' own `s:` and `a:`); `parse_callback` accepts nothing else of the first kind.
+Callback data is tiny (`p:<query key>:<page>`, `r:<post key>`, `t:<tag key>`, `tp:<page of /topics>`,
+`l:<lang>`, `n`, and the handlers' own `s:`, `a:` and `f:`); `parse_callback` accepts nothing else of the
+first kind.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ from dataclasses import dataclass
 
 from telegram import InlineKeyboardMarkup
 
-_CALLBACK = re.compile(r"^(?:p:[0-9a-z]{1,16}:[0-9]{1,5}|r:[0-9a-f]{10}|t:[0-9a-f]{10}|l:[a-z]{2}|n)$")
+_CALLBACK = re.compile(
+    r"^(?:p:[0-9a-z]{1,16}:[0-9]{1,5}|r:[0-9a-f]{10}|t:[0-9a-f]{10}|tp:[0-9]{1,4}|l:[a-z]{2}|n)$"
+)
 
 
 @dataclass(frozen=True)
@@ -25,7 +28,7 @@ class Page:
 
 @dataclass(frozen=True)
 class Callback:
-    kind: str  # p (page), r (read post), t (topic), l (language), n (no-op)
+    kind: str  # p (page), r (read post), t (topic), tp (page of topics), l (language), n (no-op)
     key: str = ""
     page: int = 0
 
@@ -43,6 +46,8 @@ def parse_callback(data: str | None) -> Callback | None:
     if kind == "p":
         key, _, page = rest.partition(":")
         return Callback("p", key, int(page)) if int(page) >= 1 else None
+    if kind == "tp":
+        return Callback("tp", page=int(rest)) if int(rest) >= 1 else None
     return Callback(kind, rest)
 
 

@@ -15,12 +15,13 @@ from telegram import (
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     InlineQueryResultArticle,
+    InlineQueryResultsButton,
     InputTextMessageContent,
     LinkPreviewOptions,
 )
 
-from bot.render.html import MAX_MESSAGE, escape, escape_attr, units, visible_length
-from bot.render.messages import format_date, plain, t
+from bot.render.html import MAX_MESSAGE, escape, escape_attr, hashtag, units, visible_length
+from bot.render.messages import format_date, format_period, plain, t, whole_year
 from bot.render.page import Page, clip, short_key
 from index import Post
 
@@ -34,6 +35,7 @@ _MD_LINK = re.compile(r"\[([^\]\n]+)\]\((https?://[^)\s]+)\)")
 _MD_BOLD = re.compile(r"\*\*(?!\s)(.+?)(?<!\s)\*\*")
 _MD_LINK_TEXT = re.compile(r"\[([^\]\n]+)\]\([^)\s]+\)")
 _MD_MARKS = re.compile(r"(^|\s)#{1,6}\s+|\*\*|__|`")
+_BULLET = re.compile(r"^\s*[-*+•◦▪‣]\s+(.*)$")  # Markdown's, and bullets typed as such (pasted from the site)
 
 
 # the head of every message about a post --------------------------------------------------------
@@ -142,12 +144,13 @@ def results_page(results, lang: str, *, query_key: str, site_search_url: str | N
     if not results.hits:
         return Page(t(lang, "nothing_found", query=query))
     shown = clip(results.corrected, 80) if results.corrected else query
-    if results.total == 1:
-        head = [t(lang, "results_header_one", query=shown)]
-    else:
-        head = [t(lang, "results_header", query=shown, total=results.total)]
+    head = [t(lang, "results_header", query=shown, count=results.total)]
     if results.corrected:
         head.append(t(lang, "corrected", corrected=shown))
+    if results.outside_dates and results.filters.dates:
+        dates = results.filters.dates
+        key = "outside_year" if whole_year(dates) else "outside_month"
+        head.append(t(lang, key, when=format_period(dates, lang)))
     text = _fit(head, results.hits, lang, site_search_url)
     rows = [[_read_button(h, lang)] for h in results.hits if not h.url]
     pages = _page_count(results)
@@ -189,11 +192,12 @@ def hits_page(header: str, hits: Sequence, lang: str, *, site_search_url: str | 
 
 
 def markdown_html(text: str) -> str:
-    """A post paragraph's light Markdown (links, **bold**, headings, list bullets) as Telegram HTML."""
+    """A post paragraph's light Markdown (links, **bold**, headings, list bullets) as Telegram HTML; every
+    bullet, however typed and indented, becomes `• ` at the start of its line."""
     lines = []
     for line in text.split("\n"):
         heading = re.match(r"^#{1,6}\s+(.*)$", line)
-        bullet = re.match(r"^\s*[-*+]\s+(.*)$", line)
+        bullet = _BULLET.match(line)
         body = heading.group(1) if heading else bullet.group(1) if bullet else line
         pieces, position = [], 0
         for match in _MD_LINK.finditer(body):
@@ -264,7 +268,7 @@ def plain_snippet(markdown: str, limit: int = NOTIFICATION_SNIPPET) -> str:
 
 def notification(post: Post, lang: str, *, site_search_url: str | None = None) -> Page:
     """A new post as subscribers see it: a header line with its tags, the head, its summary or first words."""
-    tags = " ".join(f"#{tag.replace(' ', '_')}" for tag in post.tags)
+    tags = " ".join(hashtag(tag) for tag in post.tags)
     lines = [
         t(lang, "new_post") + (f" · {escape(tags)}" if tags else ""),
         head(post, lang, site_search_url=site_search_url),
@@ -280,6 +284,14 @@ def notification(post: Post, lang: str, *, site_search_url: str | None = None) -
 
 
 # inline mode -----------------------------------------------------------------------------------
+
+
+def inline_note(results, lang: str) -> InlineQueryResultsButton | None:
+    """The line above inline results that says they are not from the dates asked for (it opens the bot)."""
+    if not (results.outside_dates and results.filters.dates):
+        return None
+    note = plain(lang, "outside_inline", when=format_period(results.filters.dates, lang))
+    return InlineQueryResultsButton(clip(note, 64), start_parameter="start")
 
 
 def inline_results(

@@ -45,7 +45,7 @@ async def test_an_admin_announcement_reaches_everyone_once_and_the_admin_gets_a_
         fake.deactivate(user)
     preview = await fake.ask(admin, "/announce General Assembly moved to <b>Friday</b> & Saturday")
     assert preview.text == "📢 General Assembly moved to <b>Friday</b> & Saturday"
-    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 subscribers", "✖ Cancel"]
+    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 chats", "✖ Cancel"]
     first, second = fake.press(preview, 0), fake.press(preview, 0)  # a double tap
     await fake.wait_callback_answer(first)
     assert (await fake.wait_callback_answer(second))["text"] in ("", "Already sent.")
@@ -66,10 +66,13 @@ async def test_an_admin_announcement_reaches_everyone_once_and_the_admin_gets_a_
 async def test_a_non_admin_is_refused_and_nothing_is_sent(fake, bot):
     (user, other) = await members(fake, 2)
     reply = await fake.ask(user, "/announce Free beer!")
-    assert "only the network's admins" in reply.text
+    assert reply.text == "Sorry, only the network's admins can send announcements."
     assert announcements(fake, other) == [] and announcements(fake, user) == []
     assert services_of(bot).store.last_announcement() is None
-    assert "only the network's admins" in (await fake.ask(user, "/stats")).text
+    assert (await fake.ask(user, "/stats")).text == "Sorry, only the network's admins can see the statistics."
+    mila = fake.user("Mila", language_code="sr", started=True)
+    refusal = (await fake.ask(mila, "/stats")).text
+    assert refusal == "Izvinite, samo administratori mreže mogu da vide statistiku."
 
 
 async def test_a_tagged_announcement_reaches_that_topics_subscribers_only(fake, bot, admin):
@@ -79,7 +82,7 @@ async def test_a_tagged_announcement_reaches_that_topics_subscribers_only(fake, 
     await fake.ask(other, "/subscribe harm reduction")
     preview = await fake.ask(admin, "/announce #cnd Side event tomorrow")
     assert preview.text == "📢 Side event tomorrow"
-    assert preview.buttons[0]["text"] == "📤 Send to 2 subscribers"
+    assert preview.buttons[0]["text"] == "📤 Send to 2 chats following #cnd"
     await press(fake, preview, 0)
     await fake.wait_for(lambda: announcements(fake, cnd) and announcements(fake, everything))
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))
@@ -102,6 +105,7 @@ async def test_a_cancelled_announcement_is_never_sent(fake, bot, admin):
     (user,) = await members(fake, 1)
     preview = await fake.ask(admin, "/announce Not yet")
     assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
+    await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
     await fake.wait_for(lambda: any("nothing was sent" in m.text for m in fake.replies(admin)))
     assert services_of(bot).store.queue_length() == 0
     assert announcements(fake, user) == []
@@ -125,7 +129,11 @@ async def test_stats_show_chats_subscribers_queue_and_the_last_announcement(fake
     users = await members(fake, 3)
     await fake.ask(users[0], "/subscribe")
     stats = await fake.ask(admin, "/stats")
-    assert "Chats: 4 (4 active)" in stats.text and "Subscribers: 1" in stats.text
+    assert "Chats: 4 (4 active)" in stats.text and "Chats with subscriptions: 1" in stats.text
+    preview = await fake.ask(admin, "/announce Untagged")
+    assert preview.buttons[0]["text"] == "📤 Send to 4 chats"  # every chat that started the bot
+    assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
+    await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
     assert "Queue: 0" in stats.text and "Last announcement: never" in stats.text
     preview = await fake.ask(admin, "/announce Hello")
     await press(fake, preview, 0)
@@ -166,9 +174,25 @@ async def test_the_report_speaks_the_admins_telegram_language(fake, bot):
     admin = fake.user("Adminka", id=ADMIN_ID, started=True, language_code="sr")
     await members(fake, 2)
     preview = await fake.ask(admin, "/announce Skupština je u petak")
-    assert preview.buttons[0]["text"].startswith("📤 Pošalji")
+    assert preview.buttons[0]["text"] == "📤 Pošalji u 3 četa"
     fake.press(preview, 0)
     report = await fake.wait_for(
         lambda: next((m for m in fake.replies(admin) if m.text.startswith("📊")), None), timeout=10
     )
     assert "Obaveštenje je poslato" in report.text and "Isporučeno: 3" in report.text
+
+
+async def test_an_announcement_too_long_for_one_message_is_refused_saying_how_to_split_it(fake, bot, admin):
+    await members(fake, 1)
+    reply = await fake.ask(admin, "/announce " + "word " * 1200)
+    assert reply.text == (
+        "⚠ Nothing was prepared: that is 6002 characters, and one Telegram message holds 4096. "
+        "Shorten it by 1906, or send it as 2 announcements, one after the other."
+    )
+    assert not reply.buttons and services_of(bot).store.last_announcement() is None
+    choice = await fake.ask(admin, "/language")
+    await press(fake, choice, "Srpski (latinica)")
+    await fake.wait_for(lambda: choice.text.startswith("Važi"), what="Serbian chosen")
+    reply = await fake.ask(admin, "/announce " + "reč " * 1999 + "ab")  # 8001 with "📢 "
+    assert reply.text.startswith("⚠ Ništa nije pripremljeno: to je 8001 znak, a jedna poruka")  # 8001: one
+    assert "Skratite za 3905 ili pošaljite kao 2 obaveštenja" in reply.text

@@ -150,16 +150,47 @@ async def test_latest_lists_the_newest_posts_first(fake, bot):
     assert text.index("Smanjenje štete") < text.index("Annual report") < text.index("Harm reduction week 11")
     assert "Harm reduction week 10" not in text
     assert "1 February 2024" in text
-    assert (await fake.ask(ana, "/latest lots")).text.count("\n\n") == 5
+    assert (await fake.ask(ana, "/latest")).text.count("\n\n") == 5
+
+
+@pytest.mark.parametrize("argument", ["lots", "0", "-3", "11", "2.5", "3 4"])
+async def test_latest_with_a_bad_argument_explains_the_range(fake, bot, argument):
+    ana = fake.user("Ana", started=True)
+    reply = await fake.ask(ana, f"/latest {argument}")
+    assert (
+        reply.text == "Give me a number from 1 to 10, e.g. /latest 3; /latest alone shows the 5 newest posts."
+    )
+    mila = fake.user("Mila", language_code="sr", started=True)
+    reply = await fake.ask(mila, f"/latest {argument}")
+    assert reply.text.startswith("Upišite broj od 1 do 10, npr. /latest 3")
+
+
+@pytest.mark.parametrize(
+    ("said", "language", "expected"),
+    [("hello", "en", "👋 Hello, Ana! Ask me about the network's news"), ("Hi there!", "en", "👋 Hello, Ana!"),
+     ("Thank you very much 🙏", "en", "You're welcome! 😊"), ("zdravo", "sr", "👋 Zdravo, Ana! Pitajte me"),
+     ("Ћао", "sr", "👋 Zdravo, Ana!"), ("hvala puno", "sr", "Nema na čemu! 😊"),
+     ("Хвала", "en", "You're welcome!")],
+)  # fmt: skip
+async def test_greetings_and_thanks_get_a_friendly_word_not_a_search(fake, bot, said, language, expected):
+    ana = fake.user("Ana", language_code=language, started=True)
+    reply = await fake.ask(ana, said)
+    assert reply.text.startswith(expected) and "🔎" not in reply.text
+
+
+async def test_a_question_that_starts_with_a_greeting_is_still_searched(fake, bot):
+    ana = fake.user("Ana", started=True)
+    assert (await fake.ask(ana, "hello, anything on harm reduction?")).text.startswith("🔎")
+    assert (await fake.ask(ana, "/search thanks")).text.startswith("I found nothing about")
 
 
 async def test_topics_are_buttons_and_a_tap_lists_the_topic(fake, bot):
     ana = fake.user("Ana", started=True)
     topics = await fake.ask(ana, "/topics")
     labels = [b["text"] for b in topics.buttons if b.get("callback_data", "").startswith("t:")]
-    assert labels[:2] == ["harm reduction (12)", "outreach (12)"]
-    assert "report (1)" in labels
-    await press(fake, topics, "report (1)")
+    assert labels[:2] == ["#harm_reduction (12)", "#outreach (12)"]
+    assert "#report (1)" in labels
+    await press(fake, topics, "#report (1)")
     listing = await fake.next_reply(ana, after=topics)
     assert listing.text.startswith("🏷 #report") and "Annual report 2023" in listing.text
 
@@ -187,7 +218,7 @@ async def test_serbian_telegram_users_get_serbian_until_they_choose(fake, bot, s
 async def test_dates_and_buttons_follow_the_language(fake, bot):
     mila = fake.user("Mila", language_code="sr-Latn", started=True)
     answer = await fake.ask(mila, "harm reduction")
-    assert "tekstova: 13" in answer.text
+    assert "— 13 tekstova" in answer.text
     assert re.search(r"\n\d{1,2}\. (januar|februar|mart) 2023\.\n", answer.text)
     assert [b["text"] for b in answer.keyboard[-1]] == ["1/3", "Dalje ›"]
 
@@ -263,3 +294,63 @@ async def test_search_without_words_says_how_to_use_it(fake, bot):
     ana = fake.user("Ana", started=True)
     assert "/search harm reduction" in (await fake.ask(ana, "/search")).text
     assert "/search harm reduction" in (await fake.ask(ana, "/search@newsbot_test_bot \u200b")).text
+
+
+async def test_a_year_without_an_answer_is_said_and_answers_from_other_years_follow(fake, bot):
+    ana = fake.user("Ana", started=True)
+    answer = await fake.ask(ana, "harm reduction 2019")
+    lines = answer.text.split("\n")
+    assert lines[0] == "🔎 harm reduction 2019 — 13 posts"
+    assert lines[2] == "Nothing from 2019 — here is what I found in other years:"
+    month = await fake.ask(ana, "harm reduction May 2019")
+    assert "Nothing from May 2019 — here is what I found in other months:" in month.text
+    same_year = await fake.ask(ana, "harm reduction 2023")
+    assert same_year.text.startswith("🔎 harm reduction 2023 — 12 posts")
+    assert "Nothing from" not in same_year.text
+    await press(fake, answer, "Next ›")  # every page says it
+    await fake.wait_for(lambda: answer.edit_date, what="the page edit")
+    assert "Nothing from 2019 — here is what I found in other years:" in answer.text
+    mila = fake.user("Mila", language_code="sr", started=True)
+    serbian = await fake.ask(mila, "smanjenje štete 2019")
+    assert serbian.text.startswith("🔎 smanjenje štete 2019 — 13 tekstova\n")
+    assert "Za 2019. nisam našao ništa — evo šta sam našao iz drugih godina:" in serbian.text
+
+
+async def test_inline_results_from_other_years_say_so_above_them(fake, bot):
+    ana = fake.user("Ana")
+    answer = await fake.wait_inline_answer(fake.inline_query(ana, "harm reduction 2019"))
+    assert answer["results"] and answer["button"]["text"] == "Nothing from 2019 — posts from other dates"
+    assert answer["button"]["start_parameter"] == "start"
+    mila = fake.user("Mila", language_code="sr")
+    answer = await fake.wait_inline_answer(fake.inline_query(mila, "smanjenje štete 2019"))
+    assert answer["button"]["text"] == "Ništa za 2019. — tekstovi iz drugih perioda"
+    same_year = await fake.wait_inline_answer(fake.inline_query(ana, "harm reduction 2023"))
+    assert same_year["results"] and "button" not in same_year
+
+
+@pytest.mark.parametrize(
+    ("count", "serbian"),
+    [(1, "1 tekst"), (2, "2 teksta"), (5, "5 tekstova"),
+     (21, "21 tekst"), (22, "22 teksta"), (25, "25 tekstova")],
+)  # fmt: skip
+async def test_counts_take_serbian_plural_forms_in_answers(fake, settings_factory, tmp_path, count, serbian):
+    folder = tmp_path / "plurals" / "posts"
+    folder.mkdir(parents=True)
+    for i in range(25):
+        groups = [f"g{n}" for n in (1, 2, 5, 21, 22, 25) if i < n]
+        write_post(folder, f"2023-01-{i + 1:02d}-p{i}", f"Post {i}", date=f"2023-01-{i + 1:02d}", tags=groups)
+    async with polling(build_application(settings_factory(content_dir=folder.parent))):
+        mila = fake.user("Mila", language_code="sr", started=True)
+        assert (await fake.ask(mila, f"#g{count}")).text.startswith(f"🔎 #g{count} — {serbian}\n")
+        assert "(25 tekstova)" in (await fake.ask(mila, "/start")).text
+        ana = fake.user("Ana", started=True)
+        english = "1 post" if count == 1 else f"{count} posts"
+        assert (await fake.ask(ana, f"#g{count}")).text.startswith(f"🔎 #g{count} — {english}\n")
+
+
+async def test_a_whole_post_read_in_telegram_lines_up_all_its_bullets(fake, running_bot):
+    ana = fake.user("Ana", started=True)
+    answer = await fake.ask(ana, "first meeting of the new csfd")
+    await press(fake, answer, next(b["text"] for b in answer.buttons if "First meeting" in b["text"]))
+    post = await fake.next_reply(ana, after=answer)
+    assert "created\n\n• WG1: EU drug policy\n• WG2: International drug policy\n• WG3:" in post.text

@@ -102,7 +102,7 @@ def toy_bot(monkeypatch):
 
 def test_a_conversation_with_buttons_edits_and_inline_mode(toy_bot, tmp_path):
     code, output = chat_with(
-        Settings(data_dir=tmp_path), "hello\n2\n3\n1\n/edit hello again\n@ drugs\n1\n9\n"
+        Settings(data_dir=tmp_path), "hello\n2\n3\n1\n/edit hello again\n@ drugs\n1\n/press 9\n"
     )
 
     assert code == 0
@@ -144,7 +144,7 @@ def test_rejected_calls_are_shown_and_fail_the_exit_status(toy_bot, tmp_path):
 def test_newsbot_chat_answers_piped_questions_with_the_real_bot(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "bot.cli", "--data", str(tmp_path), "chat"],
-        input="/start\nwho chairs working group 4\n",
+        input="/start\nwho chairs working group 4\n2023\n",
         capture_output=True,
         text=True,
         cwd=REPO,
@@ -154,6 +154,7 @@ def test_newsbot_chat_answers_piped_questions_with_the_real_bot(tmp_path):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "you › /start\nbot › " in result.stdout
     assert "you › who chairs working group 4\nbot › " in result.stdout
+    assert "you › 2023\nbot › 🔎 2023 — 3 posts" in result.stdout  # no button 2023: sent as a question
     assert "REJECT" not in result.stdout
 
 

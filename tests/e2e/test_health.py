@@ -86,7 +86,7 @@ def test_an_index_behind_the_content_is_unhealthy(ready, tmp_path, capsys):
     first.write_text(first.read_text(encoding="utf-8") + "\nA late correction.\n", encoding="utf-8")
     write_post(posts, "2024-01-01-new", "New", "Body.", date="2024-01-01")
     code, out = health(capsys)
-    assert code == 1 and "1 posts missing, 1 changed" in out
+    assert code == 1 and "1 post missing, 1 changed" in out
     assert main(["index"]) == 0
     assert health(capsys)[0] == 0
 

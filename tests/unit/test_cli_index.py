@@ -25,10 +25,10 @@ def run(capsys, content, data, *argv):
 def test_index_prints_a_summary_and_a_second_run_changes_nothing(capsys, content, tmp_path):
     code, out, err = run(capsys, content, tmp_path / "data", "index")
     assert code == 0
-    assert out.startswith("9 added, 0 updated, 0 removed, 0 errors, 1 warnings; 9 posts indexed in ")
+    assert out.startswith("9 added, 0 updated, 0 removed, 0 errors, 1 warning; 9 posts indexed in ")
     assert "warning: " in err and "no date" in err  # the seed's undated post, named for the editors
     code, out, _ = run(capsys, content, tmp_path / "data", "index")
-    assert out.startswith("0 added, 0 updated, 0 removed, 0 errors, 1 warnings; 9 posts")
+    assert out.startswith("0 added, 0 updated, 0 removed, 0 errors, 1 warning; 9 posts")
 
 
 def test_index_reports_each_broken_file_and_indexes_the_rest(capsys, content, tmp_path):
@@ -40,6 +40,9 @@ def test_index_reports_each_broken_file_and_indexes_the_rest(capsys, content, tm
     assert f"error: {broken}: front matter is not valid YAML" in err
     assert "latin1.md: not UTF-8" in err
     assert "9 added" in out and "2 errors" in out
+    assert err.count("broken.md") == 1 and err.count("latin1.md") == 1  # one report per broken file
+    code, out, err = run(capsys, content, tmp_path / "data", "search", "cnd")
+    assert code == 0 and out.startswith("1. ") and err == ""  # the editor was told by `newsbot index`
 
 
 def test_index_shows_a_progress_bar_for_big_folders(capsys, tmp_path):
@@ -77,7 +80,11 @@ def test_search_json_has_exactly_the_documented_shape(capsys, content, tmp_path)
     code, out, _ = run(capsys, content, tmp_path / "data", "search", "djurasovich unodc", "--json")
     assert code == 0
     data = json.loads(out)
-    assert set(data) == {"query", "corrected", "hits"}
+    assert set(data) == {
+        *("query", "corrected", "hits", "total", "page", "pages", "per_page", "filters", "outside_dates")
+    }
+    assert (data["total"], data["page"], data["pages"], data["per_page"]) == (2, 1, 1, 5)
+    assert data["filters"] == {"tags": [], "lang": None, "dates": None} and data["outside_dates"] is False
     assert data["query"] == "djurasovich unodc"
     assert data["corrected"] == "durasovic unodc"
     hit = data["hits"][0]
@@ -94,10 +101,25 @@ def test_search_with_tag_lang_and_page_options(capsys, content, tmp_path):
         "2023-03-17-a-quiet-cnd",
         "2021-10-21-our-contribution-to-the-cnd-intersessional",
     }
-    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--lang", "sr")
-    assert "No relevant post found." in out
+    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--lang", "sr", "--tag", "cnd")
+    assert out.strip() == "No relevant post found (tagged #cnd, posts in sr)."
     _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--per-page", "2", "--page", "2")
-    assert out.startswith("3. ") and "page 2 of " in out
+    assert out.startswith("3. ") and "page 2 of 5 (9 posts)" in out
+    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--per-page", "2", "--page", "6")
+    assert out.strip() == "Page 6 is past the end: 9 posts on 5 pages."
+    _c, out, _ = run(capsys, content, data_dir, "search", "Milošević", "--page", "5", "--json")
+    data = json.loads(out)
+    assert (data["hits"], data["total"], data["page"], data["pages"]) == ([], 9, 5, 2)
+
+
+def test_search_says_when_the_year_asked_for_has_no_answer_and_shows_other_years(capsys, content, tmp_path):
+    _c, out, _ = run(capsys, content, tmp_path / "data", "search", "board meeting 2021")
+    assert out.startswith("Nothing from 2021 — here is what I found in other years:\n1. A quiet CND")
+    _c, out, _ = run(capsys, content, tmp_path / "data", "search", "board meeting 2021", "--json")
+    data = json.loads(out)
+    assert data["outside_dates"] is True and data["filters"]["dates"] == ["2021-01-01", "2021-12-31"]
+    _c, out, _ = run(capsys, content, tmp_path / "data", "search", "bitcoin 2021")
+    assert out.strip() == "No relevant post found (from 2021)."
 
 
 def test_search_says_so_when_nothing_is_relevant_or_a_word_was_corrected(capsys, content, tmp_path):

@@ -114,8 +114,19 @@ def test_posts_without_url_get_a_read_button_with_a_short_stable_key():
 def test_a_corrected_query_says_what_was_searched_instead():
     text = shown(results_page(results([hit()], corrected="harm reduction", query="harm redcution"), "en",
                               query_key="k").text)  # fmt: skip
-    assert "Showing results for harm reduction." in text
+    assert "Showing results for: harm reduction\n" in text
     assert "redcution" not in text
+
+
+def test_a_shortened_echo_of_the_question_never_ends_in_an_ellipsis_and_a_full_stop():
+    long = "harm reduction " * 12
+    for lang in ("en", "sr"):
+        nothing = shown(results_page(results([], query=long), lang, query_key="k").text)
+        corrected = shown(
+            results_page(results([hit()], corrected=long, query=long), lang, query_key="k").text
+        )
+        assert "…" in nothing and "…" in corrected
+        assert "…." not in nothing and "…." not in corrected
 
 
 def test_nothing_found_is_friendly_and_points_to_topics_and_latest():
@@ -140,16 +151,18 @@ def test_lists_of_latest_posts_have_read_buttons_only_for_posts_without_url():
     assert callback_data(page.markup) == [f"r:{short_key(hit(2).id)}"]
 
 
-def test_topics_are_buttons_with_counts_each_with_its_subscribe_toggle():
+def test_topics_are_hashtag_buttons_with_counts_each_with_its_follow_toggle():
     tags = [("cnd", 7), ("harm reduction", 3), ("<odd> & tag", 1)]
     page = topics_page(tags, "en", following=["harm reduction"])
     rows = page.markup.inline_keyboard
     assert [[button.text for button in row] for row in rows] == [
-        ["cnd (7)", "🔔"],
-        ["harm reduction (3)", "🔕"],
-        ["<odd> & tag (1)", "🔔"],
+        ["#cnd (7)", "🔔 Follow"],
+        ["✅ #harm_reduction (3)", "✖ Unfollow"],
+        ["#odd_tag (1)", "🔔 Follow"],
     ]
-    assert callback_data(page.markup) == [f"{kind}:{short_key(t)}" for t, _ in tags for kind in ("t", "s:t")]
+    assert callback_data(page.markup) == [
+        f"{kind}:{short_key(t)}{page}" for t, _ in tags for kind, page in (("t", ""), ("s:t", ":1"))
+    ]
     shown(page.text)
     assert shown(topics_page([], "sr", following=[]).text)
 
@@ -189,6 +202,11 @@ def test_a_short_post_is_one_message_with_links_and_bold_from_its_markdown():
     links = [e["url"] for e in parse_html(message).entities if e["type"] == "text_link"]
     assert links == ["https://x.org/a?b=1&c=2"]
     assert "now" in bold_parts(message)
+
+
+def test_every_bullet_of_a_list_starts_its_line_alike_however_it_was_typed():
+    (message,) = post_messages(post("Groups:\n\n  • WG1: EU\n  • WG2: UN\n\n- one\n   - two\n* three"), "en")
+    assert shown(message).endswith("\n\nGroups:\n\n• WG1: EU\n• WG2: UN\n\n• one\n• two\n• three")
 
 
 def test_a_long_post_is_split_between_paragraphs_into_messages_that_fit():

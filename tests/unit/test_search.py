@@ -123,7 +123,26 @@ def test_a_year_lists_that_years_posts_newest_first(seeds):
 
 
 def test_a_date_never_hides_the_answer_in_an_undated_post(seeds):
-    assert seeds.search("ESPAD survey 2019").hits[0].id == YOUTH
+    results = seeds.search("ESPAD survey 2019")
+    assert results.hits[0].id == YOUTH
+    assert results.outside_dates and results.filters.dates == (dt.date(2019, 1, 1), dt.date(2019, 12, 31))
+
+
+def test_results_say_when_no_post_of_the_year_asked_for_answers_and_others_are_given(seeds):
+    other_year = seeds.search("board meeting 2021")
+    assert [h.id for h in other_year.hits] == [CND_2023] and other_year.outside_dates
+    same_year = seeds.search("board meeting 2023")
+    assert [h.id for h in same_year.hits] == [CND_2023] and not same_year.outside_dates
+    month = seeds.search("Milošević March 2023")
+    assert month.filters.dates == (dt.date(2023, 3, 1), dt.date(2023, 3, 31)) and not month.outside_dates
+    assert seeds.search("Milošević May 2020").outside_dates
+
+
+def test_tag_and_language_filters_are_never_relaxed_and_are_reported(seeds):
+    tagged = seeds.search("Milošević", tags=["cnd"], lang="en")
+    assert tagged.filters.tags == ("cnd",) and tagged.filters.lang == "en" and not tagged.outside_dates
+    assert seeds.search("Milošević", lang="sr").hits == []
+    assert seeds.search("2019").hits == [] and not seeds.search("2019").outside_dates  # a listing: nothing
 
 
 def test_a_period_of_years_is_words_of_a_title_not_a_date_filter(tmp_path):
@@ -286,3 +305,10 @@ def test_a_place_or_person_named_in_the_question_must_be_in_the_answer(tmp_path)
 def test_capitals_typed_like_a_title_are_not_taken_for_names(seeds):
     hits = seeds.search("Quality Assurance Training Belgrade").hits
     assert hits[0].id == "2023-06-23-quality-assurance-for-drug-use-disorder-treatment-systems"
+
+
+def test_a_misspelt_word_read_through_the_glossary_is_shown_as_read_and_inflections_are_left_alone(seeds):
+    assert seeds.search("harm reductoin conferense").corrected == "harm reduction conference"
+    assert seeds.search("Conferense").corrected == "Conference"
+    for serbian in ("izbeglice iz Ukrajine", "fokus grupa", "smanjenju štete", "lečenjem zavisnosti"):
+        assert seeds.search(serbian).corrected is None, serbian
