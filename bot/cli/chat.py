@@ -20,8 +20,10 @@ from pathlib import Path
 from typing import TextIO
 
 import bot.app
+from bot.context import SERVICES
 from bot.fakeapi import FakeBotAPI, Message, polling
 from bot.render.html import units
+from bot.services import Services
 from bot.settings import Settings
 
 BANNER = """\
@@ -32,6 +34,7 @@ inline mode, /edit <text> edits your last message, "> text" replies to the bot's
 switches between your private chat and a group with the bot. /quit or Ctrl-D leaves.
 """
 FIRST_REPLY_WAIT = 5.0  # seconds to wait for the bot to react to a line
+MEANING_WAIT = 60.0  # seconds a chat waits at start for the posts to be embedded
 QUIET = 0.3  # the bot is done when it has made no call for this long
 _ANSI = {  # entity type -> (on, off), used when stdout is a terminal
     "bold": ("\x1b[1m", "\x1b[22m"),
@@ -126,8 +129,25 @@ class TerminalChat:
             self.write(BANNER + f"Posts from {settings.posts_dir.resolve()}\n")
             app = bot.app.build_application(settings)
             async with polling(app, timeout=5):
+                await self._meaning_ready(app.bot_data[SERVICES])
                 await self._loop()
         return 1 if self.fake.rejections else 0
+
+    async def _meaning_ready(self, services: Services) -> None:
+        """Give search by meaning a moment to embed the posts (vectors are kept: later chats start at
+        once); past `MEANING_WAIT` the chat starts anyway, answering by words until embedding is done."""
+        status = services.meaning()
+        if status is None or status.ready:
+            return
+        self.write(f"(getting search by meaning ready: embedding {status.total - status.embedded} posts …)")
+        deadline = asyncio.get_running_loop().time() + MEANING_WAIT
+        while not (status := services.meaning()).ready and asyncio.get_running_loop().time() < deadline:
+            await asyncio.sleep(0.2)
+        if status.ready:
+            self.write("(ready)\n")
+        else:
+            done = f"{status.embedded} of {status.total} posts"
+            self.write(f"({done} so far: answers use words alone until the rest are done)\n")
 
     async def _loop(self) -> None:
         lines: asyncio.Queue[str | None] = asyncio.Queue()

@@ -7,6 +7,8 @@ every one of them.)"""
 
 from __future__ import annotations
 
+import asyncio
+import io
 import logging
 from dataclasses import replace
 
@@ -16,8 +18,10 @@ from conftest import CONTENT_DIR, eventually, services_of
 from bot import services as services_module
 from bot.app import build_application
 from bot.cli import main
+from bot.cli.chat import TerminalChat
 from bot.cli.health import check_meaning
 from bot.fakeapi import polling
+from bot.settings import Settings
 from index import EmbedderUnavailable, load_posts
 
 ADMIN = 77
@@ -95,3 +99,13 @@ def test_the_semantic_setting_reads_yaml_and_the_environment(tmp_path, raw, mode
     assert Settings.load(None, env={"NEWSBOT_SEMANTIC": "on"}).semantic == "on"
     with pytest.raises(SettingsError, match="NEWSBOT_SEMANTIC must be one of auto, on, off"):
         Settings.load(None, env={"NEWSBOT_SEMANTIC": "maybe"})
+
+
+def test_newsbot_chat_waits_for_meaning_then_answers_a_serbian_question(tmp_path):
+    settings = Settings(content_dir=CONTENT_DIR, data_dir=tmp_path / "data", semantic="auto")
+    stdout = io.StringIO()
+    chat = TerminalChat(settings, io.StringIO(f"{SERBIAN}\n/quit\n"), stdout, name="Ana")
+    assert asyncio.run(chat.run()) == 0
+    shown = stdout.getvalue()
+    assert "(getting search by meaning ready: embedding 9 posts …)\n(ready)" in shown
+    assert ROUTES in shown.split(SERBIAN, 1)[1]
