@@ -51,7 +51,7 @@ Progress = Callable[[int, int], None]
 # Ranking reads posting lists whole, never skipping: big blocks mean fewer to decode (and to write)
 CODEC = W3Codec(blocklimit=1024)
 BATCH = 2500  # posts per segment when (re)building (fewer segments: faster searches)
-BIG_SYNC = 500  # posts written by a sync after which memory is given back
+BIG_SYNC = 500  # posts in a sync after which memory is given back
 WRITER_MB = 48  # Whoosh's in-memory pool while writing a segment (it spills to disk beyond)
 SMALL_SEGMENT = 200  # segments of fewer posts are merged ...
 SMALL_SEGMENTS = 8  # ... once there are this many
@@ -193,8 +193,8 @@ class Index:
         `progress(done, total)` is called as posts are written (for a progress bar)."""
         wanted = {p.id: p for p in posts}
         report = self._write(wanted, progress)
-        if len(report.added) + len(report.updated) >= BIG_SYNC:
-            _give_back_memory()  # building leaves caches and freed pools behind: keep the bot lean
+        if len(wanted) >= BIG_SYNC:
+            _give_back_memory()  # reading and indexing a big archive leaves freed memory behind
         if self.semantic:
             self.semantic.want(wanted.values())
         return report
@@ -468,8 +468,9 @@ class Index:
 
 
 def _give_back_memory() -> None:
-    """After a big build: empty the analysis caches (they fill with the whole archive's vocabulary) and
-    hand freed memory back to the system (glibc keeps it otherwise; elsewhere this does nothing)."""
+    """After a big sync: empty the analysis caches (they fill with the whole archive's vocabulary) and
+    hand memory freed by reading and indexing the posts back to the system (glibc keeps it otherwise;
+    elsewhere this does nothing)."""
     forget_words()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -302,12 +302,15 @@ class Ranker:
     def _word(self, word: str) -> WordDocs:
         """Where a folded word occurs: text frequency by doc (any stem), title docs, exact-form docs."""
         if word not in self._words:
-            text: Postings = {}
-            for s in stems(word):
-                if self.term_df("text", s):
-                    text.update(self.postings("text", s))
+            found = [self.postings("text", s) for s in stems(word) if self.term_df("text", s)]
             exact = set(self.postings("exact", word)) if self.term_df("exact", word) else set()
-            text.update(dict.fromkeys(exact - text.keys(), 1.0))
+            if len(found) == 1 and exact <= found[0].keys():
+                text = found[0]  # the common case: the cached postings themselves, no copy
+            else:
+                text = {}
+                for postings_of_stem in found:
+                    text.update(postings_of_stem)
+                text.update(dict.fromkeys(exact - text.keys(), 1.0))
             self._words[word] = WordDocs(text, exact)
         return self._words[word]
 
