@@ -287,6 +287,7 @@ class FusedEngine(NewsbotEngine):
         from index.embedding import load_embedder
 
         self.embedder = load_embedder()
+        self.path = folder / "fused-index"
         self.vectors = VECTORS
         self.numbers: dict = {}
 

@@ -20,38 +20,33 @@ CHUNK = 2048  # rows converted from int8 at a time (1.5 MB of float32, reused)
 
 class DenseScores:
     """How close in meaning every post is to one question: its best passage's cosine, as `z` (standard
-    deviations above the reference passages' cosines to the same question; see `index.calibration`)."""
+    deviations above the reference passages' cosines to the same question; see `index.calibration`).
+    Posts are named by their position in `index` (the snapshot scored)."""
 
     def __init__(self, index: DenseIndex, rows: np.ndarray, level: tuple[float, float]) -> None:
-        self._index = index
+        self.index = index
         self._rows = rows
         self.best = np.maximum.reduceat(rows, index.starts) if len(rows) else rows
         self._mean, self._std = level
 
-    def z(self, post_id: str) -> float | None:
-        """The post's best passage in standard deviations above the field (None: not embedded)."""
-        position = self._index.position.get(post_id)
-        return None if position is None else (float(self.best[position]) - self._mean) / self._std
+    def z_at(self, positions: np.ndarray) -> np.ndarray:
+        """The closeness of the posts at `positions` (NaN where a position is -1: no vectors)."""
+        found = positions >= 0
+        z = np.full(len(positions), np.nan)
+        z[found] = (self.best[positions[found]] - self._mean) / self._std
+        return z
 
-    def top(self, k: int, allowed: Collection[str] | None = None) -> list[str]:
-        """The ids of the `k` closest posts (among `allowed`), best first."""
-        if not len(self.best):
-            return []
-        if allowed is None:
-            order = np.argsort(-self.best)[:k]
-        else:
-            keep = [self._index.position[i] for i in allowed if i in self._index.position]
-            positions = np.asarray(keep, dtype=np.int64)
-            order = positions[np.argsort(-self.best[positions])[:k]] if keep else positions
-        return [self._index.ids[p] for p in order]
+    def top(self, k: int, among: np.ndarray | None = None) -> np.ndarray:
+        """The positions of the `k` closest posts (among the positions `among`), best first."""
+        if among is None:
+            return np.argsort(-self.best)[:k]
+        among = among[among >= 0]
+        return among[np.argsort(-self.best[among])[:k]]
 
-    def span(self, post_id: str) -> Span | None:
-        """Where the post's best passage is in its body (None: its title, or not embedded)."""
-        position = self._index.position.get(post_id)
-        if position is None:
-            return None
-        start = self._index.starts[position]
-        spans = self._index.posts[post_id].spans
+    def span(self, position: int) -> Span | None:
+        """Where the best passage of the post at `position` is in its body (None: its title)."""
+        start = self.index.starts[position]
+        spans = self.index.posts[self.index.ids[position]].spans
         return spans[int(np.argmax(self._rows[start : start + len(spans)]))]
 
 

@@ -16,6 +16,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -31,9 +32,9 @@ from whoosh.scoring import BM25F
 from whoosh.system import pack_uint
 
 from index.analysis import forget_words, index_text
-from index.dense import DenseScores
+from index.dense import DenseIndex, DenseScores
 from index.embedding import Embedder
-from index.fusion import DENSE_CANDIDATES, Evidence, answers, candidates
+from index.fusion import DENSE_CANDIDATES, Evidence, answer_order, evidence
 from index.glossary import Glossary
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
@@ -135,6 +136,19 @@ def _post(post_id: str, stored: dict) -> Post:
     )
 
 
+@dataclass(frozen=True)
+class Weighed:
+    """A question's candidates, by position in `docs` (their doc numbers): the share of its words each
+    covers and its closeness in meaning (NaN: not embedded); the dense scores, and where each document
+    sits among them."""
+
+    docs: np.ndarray
+    coverage: np.ndarray
+    z: np.ndarray
+    scores: DenseScores
+    positions: np.ndarray
+
+
 class IndexUnavailable(RuntimeError):
     """The index is missing, corrupt or outdated, and the caller asked not to rebuild it."""
 
@@ -154,6 +168,7 @@ class Index:
         self._write_lock = threading.Lock()
         self._searcher = ix.searcher(weighting=BM25F())
         self._ranker = Ranker(self._searcher, glossary)
+        self._positions_cache: tuple | None = None
 
     @classmethod
     def open(
@@ -314,26 +329,53 @@ class Index:
     ) -> tuple[Ranking, dict[int, Span]]:
         """Posts by words and meaning together (see `index.fusion`), and, for those found mainly by
         meaning, the passage that matched (their snippet)."""
-        weighed, scores = self._weigh(ranker, plan, semantic, vector, allowed)
-        found = answers(weighed)
-        docnums = {a.post_id: self._searcher.document_number(id=a.post_id) for a in found}
+        weighed = self._weigh(ranker, plan, semantic, vector, allowed)
+        values = evidence(weighed.coverage, weighed.z)
+        order = answer_order(values, weighed.coverage)
         dates = ranker.column("date")
-        ranking = Ranking(
-            [Candidate(docnums[a.post_id], a.coverage, a.value, dates[docnums[a.post_id]]) for a in found], []
-        )
+        found = [
+            Candidate(
+                int(weighed.docs[i]), float(weighed.coverage[i]), float(values[i]), dates[weighed.docs[i]]
+            )
+            for i in order
+        ]
         passages = {
-            docnums[a.post_id]: span for a in found if _by_meaning(a) and (span := scores.span(a.post_id))
+            c.docnum: span
+            for c in found
+            if c.coverage <= RELEVANT  # found mainly by meaning: its snippet is its closest passage
+            and (position := weighed.positions[c.docnum]) >= 0
+            and (span := weighed.scores.span(position))
         }
-        return ranking, passages
+        return Ranking(found, []), passages
 
     def _weigh(
         self, ranker: Ranker, plan: Plan, semantic: Semantic, vector: np.ndarray, allowed: set[int] | None
-    ) -> tuple[list[Evidence], DenseScores]:
-        ids = ranker.column("id")
-        coverage = {ids[d]: c for d, c in ranker.coverage(plan, allowed).items()}
+    ) -> Weighed:
+        """The candidates for a question: every post with any of its words, and the posts closest in
+        meaning (among the allowed ones)."""
+        by_doc = ranker.coverage(plan, allowed)
         scores = semantic.score(vector)
-        closest = scores.top(DENSE_CANDIDATES, None if allowed is None else {ids[d] for d in allowed})
-        return candidates(coverage, closest, scores.z), scores
+        positions, docs_at = self._positions(ranker, scores.index)
+        among = None if allowed is None else positions[np.fromiter(allowed, dtype=np.int64)]
+        closest = docs_at[scores.top(DENSE_CANDIDATES, among)]
+        docs = np.fromiter(dict.fromkeys([*by_doc, *closest[closest >= 0].tolist()]), dtype=np.int64)
+        coverage = np.fromiter((by_doc.get(d, 0.0) for d in docs.tolist()), dtype=np.float64, count=len(docs))
+        return Weighed(docs, coverage, scores.z_at(positions[docs]), scores, positions)
+
+    def _positions(self, ranker: Ranker, dense: DenseIndex) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's position among the passage vectors (-1: none) and each position's document
+        (-1: not in the index), for this searcher and this snapshot of the vectors (both change only at
+        a sync or when new posts are embedded)."""
+        cached = self._positions_cache
+        if cached is None or cached[0] is not ranker or cached[1] is not dense:
+            where = dense.position
+            positions = np.fromiter(
+                (where.get(i, -1) if i else -1 for i in ranker.post_ids()), dtype=np.int64
+            )
+            docs_at = np.full(len(dense), -1, dtype=np.int64)
+            docs_at[positions[positions >= 0]] = np.flatnonzero(positions >= 0)
+            cached = self._positions_cache = (ranker, dense, positions, docs_at)
+        return cached[2], cached[3]
 
     def evidence(self, query: str, *, dates: bool = True) -> list[Evidence] | None:
         """Every post weighed for a query, best first, before deciding which answer (for tuning and for
@@ -349,8 +391,13 @@ class Index:
             if not plan.informative:
                 return None
             allowed = self._allowed(self._filters(parsed, dates=dates))
-            weighed, _scores = self._weigh(self._ranker, plan, self.semantic, vector, allowed)
-        return sorted(weighed, key=lambda e: e.value, reverse=True)
+            weighed = self._weigh(self._ranker, plan, self.semantic, vector, allowed)
+            ids = self._ranker.post_ids()
+        weighed_posts = [
+            Evidence(ids[d], float(c), None if np.isnan(z) else float(z))
+            for d, c, z in zip(weighed.docs.tolist(), weighed.coverage, weighed.z, strict=True)
+        ]
+        return sorted(weighed_posts, key=lambda e: e.value, reverse=True)
 
     @staticmethod
     def _filters(parsed: ParsedQuery, *, dates: bool = True) -> list[wq.Query]:
@@ -489,11 +536,6 @@ def _merge_small_segments(writer, segments: list) -> list:
         writer.add_reader(reader)
         reader.close()
     return [s for s in segments if s not in small]
-
-
-def _by_meaning(answer: Evidence) -> bool:
-    """Found mainly by meaning: its words alone would not have made it relevant."""
-    return answer.coverage <= RELEVANT
 
 
 def _and(filters: list[wq.Query]) -> wq.Query | None:

@@ -2,20 +2,23 @@
 
 Each candidate post gets one number, its *evidence*: the share of the question's weighted words it
 covers (0–1, from the lexical ranking) plus `BETA` times how close it is in meaning (`z`: its best
-passage in standard deviations above all passages, from the dense ranking). A question is answered only
-when its best post's evidence reaches `ANSWER`; then every post within `KEEP` of the best is shown, best
-first. A post found by words alone needs about half the question's words plus an ordinary closeness in
-meaning; one found by meaning alone needs to stand far above the field; most answers have some of both,
-and a post whose words match but whose meaning is far off is held back.
+passage in standard deviations above the reference passages, see `index.calibration`). A question is
+answered only when its best post's evidence reaches `ANSWER`; then every post within `KEEP` of the best is
+shown, best first. A post found by words alone needs about half the question's words plus an ordinary
+closeness in meaning; one found by meaning alone needs to stand far above the reference; most answers
+have some of both, and a post whose words match but whose meaning is far off is held back.
 
 The three constants were fitted on the evaluation's dev question sets (`bench/fusion_fit.py`, not on the
-blind sets used to report quality) and checked by leaving each set out in turn.
+blind sets used to report quality) and checked by leaving each set out in turn. The rule works on arrays
+(thousands of candidates for a broad question in a big archive); `Evidence` is the same for one post.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass
+
+import numpy as np
 
 BETA = 0.25  # weight of closeness in meaning (z) against word coverage
 ANSWER = 1.35  # the best post's evidence needed to answer at all
@@ -24,31 +27,37 @@ UNEMBEDDED_Z = (ANSWER - 0.5) / BETA  # a post not embedded yet is judged by its
 DENSE_CANDIDATES = 5  # posts closest in meaning considered even when their words barely match
 
 
+def evidence(coverage: np.ndarray, z: np.ndarray) -> np.ndarray:
+    """Each candidate's evidence from its word coverage and closeness in meaning (z NaN: no vectors)."""
+    return np.minimum(coverage, 1.0) + BETA * np.where(np.isnan(z), UNEMBEDDED_Z, z)
+
+
+def answer_order(values: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """The indices of the candidates that answer, best first (more coverage first among equals); none
+    when even the best falls short of `ANSWER`."""
+    if not len(values) or values.max() < ANSWER:
+        return np.zeros(0, dtype=np.int64)
+    keep = np.flatnonzero(values >= values.max() - KEEP)
+    return keep[np.lexsort((-coverage[keep], -values[keep]))]
+
+
 @dataclass(frozen=True)
 class Evidence:
+    """One candidate post, weighed."""
+
     post_id: str
     coverage: float  # share of the question's weighted words the post contains
     z: float | None  # closeness in meaning; None when the post has no vectors yet
 
     @property
     def value(self) -> float:
-        return min(self.coverage, 1.0) + BETA * (UNEMBEDDED_Z if self.z is None else self.z)
-
-
-def candidates(
-    coverage: Mapping[str, float], closest: Iterable[str], z: Callable[[str], float | None]
-) -> list[Evidence]:
-    """Every post worth weighing: those with any of the question's words (`coverage` by post id) and
-    the posts `closest` in meaning; `z` gives any post's closeness in meaning."""
-    return [Evidence(i, coverage.get(i, 0.0), z(i)) for i in dict.fromkeys([*coverage, *closest])]
+        z = np.nan if self.z is None else self.z
+        return float(evidence(np.array([self.coverage]), np.array([z]))[0])
 
 
 def answers(weighed: Iterable[Evidence]) -> list[Evidence]:
-    """The posts that answer, best first; empty when even the best falls short of `ANSWER`."""
+    """`answer_order` for a list of weighed posts."""
     weighed = list(weighed)
-    best = max((e.value for e in weighed), default=0.0)
-    if best < ANSWER:
-        return []
-    return sorted(
-        (e for e in weighed if e.value >= best - KEEP), key=lambda e: (e.value, e.coverage), reverse=True
-    )
+    coverage = np.array([e.coverage for e in weighed], dtype=np.float64)
+    z = np.array([np.nan if e.z is None else e.z for e in weighed], dtype=np.float64)
+    return [weighed[i] for i in answer_order(evidence(coverage, z), coverage)]

@@ -126,6 +126,7 @@ class Ranker:
         self._cached = 0  # entries held by the caches above
         self._columns: dict[str, object] = {}
         self._prefixes: dict[tuple[str, str], set[str]] = {}
+        self._post_ids: list[str | None] | None = None
 
     # --- statistics -------------------------------------------------------------------------
     def df(self, word: str) -> int:
@@ -141,6 +142,16 @@ class Ranker:
         if name not in self._columns:
             self._columns[name] = self.searcher.reader().column_reader(name)
         return self._columns[name]
+
+    def post_ids(self) -> list[str | None]:
+        """Post ids by doc number (None for deleted documents), read once per searcher."""
+        if self._post_ids is None:
+            reader = self.searcher.reader()
+            ids = self.column("id")
+            self._post_ids = [None] * reader.doc_count_all()
+            for d in reader.all_doc_ids():
+                self._post_ids[d] = ids[d]
+        return self._post_ids
 
     def idf(self, df: int) -> float:
         return math.log(1 + (self.n - df + 0.5) / (df + 0.5))

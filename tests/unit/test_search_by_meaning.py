@@ -20,7 +20,7 @@ from index import Index, Post
 from index.analysis import fold
 from index.calibration import Calibration
 from index.dense import DenseIndex
-from index.fusion import ANSWER, BETA, UNEMBEDDED_Z, Evidence, answers, candidates
+from index.fusion import ANSWER, BETA, UNEMBEDDED_Z, Evidence, answers
 from index.passages import MAX_WORDS, passages
 from index.semantic import Semantic
 from index.vectorstore import PostVectors, VectorStore, quantise
@@ -279,11 +279,11 @@ def test_words_still_decide_exact_names_and_spelling(index: Index) -> None:
 
 
 def test_evidence_weighs_word_coverage_and_closeness_in_meaning() -> None:
-    z = {"words": 0.0, "meaning": 6.0, "both": 4.0, "neither": 0.5}.get
-    found = answers(candidates({"words": 0.9, "both": 0.6, "neither": 0.2}, ["meaning", "both"], z))
+    weighed = [Evidence("words", 0.9, 0.0), Evidence("meaning", 0.0, 6.0), Evidence("both", 0.6, 4.0)]
+    found = answers([*weighed, Evidence("neither", 0.2, 0.5)])
     assert [a.post_id for a in found] == ["both", "meaning"]  # 1.6 and 1.5; "words" 0.9 is too far
     assert found[0].value == pytest.approx(0.6 + BETA * 4.0)
-    assert answers(candidates({"neither": 0.2}, ["neither"], z)) == []  # 0.3: below ANSWER
+    assert answers([Evidence("neither", 0.2, 0.5)]) == []  # 0.325: below ANSWER
 
 
 def test_a_post_not_embedded_yet_is_judged_by_its_words_as_before() -> None:
@@ -303,8 +303,12 @@ def test_closeness_in_meaning_is_measured_against_the_reference_passages() -> No
     reference = Calibration(PostVectors((None,) * 200, *quantise(unit_rows(rng, 200, 16))))
     query = posts["c"][1]
     scores = dense.score(query, reference)
-    assert scores.top(1) == ["c"] and scores.span("c") == (0, 1)
-    assert scores.top(2, allowed={"a", "b"}) == sorted("ab", key=lambda i: -scores.z(i))
+    c, a, b = (dense.position[name] for name in "cab")
+    assert scores.top(1).tolist() == [c] and scores.span(c) == (0, 1)
+    z = scores.z_at(np.array([a, b, c, -1]))
+    assert scores.top(2, among=np.array([a, -1, b])).tolist() == sorted(
+        [a, b], key=lambda p: -z[[a, b].index(p)]
+    )
     mean, spread = reference.level(query)
-    assert scores.z("c") == pytest.approx((1.0 - mean) / spread, abs=0.05)  # the query is c's passage
-    assert scores.z("c") > 3 and scores.z("missing") is None
+    assert z[2] == pytest.approx((1.0 - mean) / spread, abs=0.05)  # the query is c's passage
+    assert z[2] > 3 and np.isnan(z[3])  # -1: a post without vectors
