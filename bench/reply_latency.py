@@ -11,6 +11,13 @@ different (newsbot caches answers for its page buttons; a repeated question woul
 
     .venv/bin/python bench/reply_latency.py                      # 1k and 10k posts, 300 questions each
     .venv/bin/python bench/reply_latency.py --sizes 1000 --messages 100
+    .venv/bin/python bench/reply_latency.py --semantic auto --random-vectors   # search by meaning on
+
+By default newsbot searches by words alone (`--semantic off`). With `--semantic auto` it also searches by
+meaning: the posts' passage vectors come from the benchmarks' cache (bench/out/bench-vectors.sqlite3,
+filled by `bench/search_bench.py --engines fused`), with `--random-vectors` random ones for posts the cache
+lacks (embedding 10k posts takes hours here; replies then cost the same, but answers by meaning are
+meaningless); the bot is timed once search by meaning is ready.
 
 Prints p50/p95/max per bot, newsbot's split into the time inside `Index.search` (the search core) and
 the rest (the bot: PTB, handlers, store, rendering, HTTP), newsbot's p95 over the floor's (ratio and
@@ -24,6 +31,7 @@ import argparse
 import asyncio
 import logging
 import re
+import shutil
 import statistics
 import sys
 import tempfile
@@ -38,12 +46,13 @@ if str(ROOT) not in sys.path:
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, ContextTypes, MessageHandler, filters  # noqa: E402
 
-from bench.corpus import generate_posts, write_posts  # noqa: E402
-from bench.search_bench import QUERIES  # noqa: E402
+from bench.corpus import fill_random_vectors, generate_posts, write_posts  # noqa: E402
+from bench.search_bench import QUERIES, VECTORS  # noqa: E402
 from bot.app import build_application  # noqa: E402
 from bot.context import SERVICES  # noqa: E402
 from bot.fakeapi import FakeBotAPI, polling  # noqa: E402
 from bot.settings import Settings  # noqa: E402
+from index import load_posts  # noqa: E402
 
 USERS = 50
 WARM_UP = 10
@@ -101,6 +110,8 @@ async def measure(
     `searches`, also each question's time inside Index.search (newsbot only)."""
     latencies: list[float] = []
     async with polling(app):
+        if searches is not None:
+            await meaning_ready(app)
         spent = time_searches(app) if searches is not None else []
         users = [fake.user(f"User {n}", started=True) for n in range(USERS)]
         for n, question in enumerate(questions):
@@ -120,23 +131,40 @@ async def measure(
     return latencies
 
 
+async def meaning_ready(app: Application) -> None:
+    """Wait until newsbot searches by meaning, when it is on (its posts are embedded in the background)."""
+    services = app.bot_data[SERVICES]
+    started = time.monotonic()
+    while (status := services.meaning()) is not None and not status.ready:
+        await asyncio.sleep(0.5)
+    if status is not None:
+        print(f"search by meaning ready after {time.monotonic() - started:.0f} s ({status.embedded} posts)")
+
+
 def summary(latencies: list[float]) -> tuple[float, float, float]:
     ordered = sorted(latencies)
     p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
     return statistics.median(ordered), p95, ordered[-1]
 
 
-async def run_size(size: int, messages: int) -> None:
+async def run_size(size: int, messages: int, semantic: str, random_vectors: bool) -> None:
     questions = questions_for(size, messages + WARM_UP)
     with tempfile.TemporaryDirectory(prefix="reply-latency-") as tmp:
-        content = Path(tmp) / "content"
+        content, data = Path(tmp) / "content", Path(tmp) / "data"
         started = time.monotonic()
-        write_posts(content / "posts", size, seed=0)
+        written = write_posts(content / "posts", size, seed=0)
         print(f"\n{size} posts written in {time.monotonic() - started:.1f} s", flush=True)
+        if semantic != "off":
+            data.mkdir()
+            if VECTORS.is_file():
+                shutil.copy(VECTORS, data / "vectors.sqlite3")
+            if random_vectors:
+                filled = fill_random_vectors(load_posts(content / "posts").posts, data / "vectors.sqlite3")
+                print(f"random vectors for {filled} of {len(written)} posts")
         with FakeBotAPI() as fake:
             floor = summary(await measure(echo_bot(fake), fake, questions))
             settings = Settings(
-                token=fake.token, api_url=fake.url, content_dir=content, data_dir=Path(tmp) / "data"
+                token=fake.token, api_url=fake.url, content_dir=content, data_dir=data, semantic=semantic
             )
             started = time.monotonic()
             app = build_application(settings)
@@ -167,12 +195,14 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes")
     parser.add_argument("--messages", type=int, default=300, help="timed questions per bot and size")
+    parser.add_argument("--semantic", choices=("off", "auto"), default="off", help="search by meaning")
+    parser.add_argument("--random-vectors", action="store_true", help="random vectors for uncached posts")
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
     print(f"questions: {len(QUERIES)} hand-written (bench/search_bench.py), then title words, all different; "
           f"{USERS} users; {WARM_UP} warm-up questions per bot not timed")  # fmt: skip
     for size in (int(s) for s in args.sizes.split(",")):
-        asyncio.run(run_size(size, args.messages))
+        asyncio.run(run_size(size, args.messages, args.semantic, args.random_vectors))
 
 
 if __name__ == "__main__":
