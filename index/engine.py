@@ -169,6 +169,7 @@ class Index:
         self._searcher = ix.searcher(weighting=BM25F())
         self._ranker = Ranker(self._searcher, glossary)
         self._positions_cache: tuple | None = None
+        self._known: dict[str, str] | None = None  # post id -> hash of what the index holds
 
     @classmethod
     def open(
@@ -221,7 +222,10 @@ class Index:
             with self._read_lock:
                 if not self._searcher.up_to_date():  # another process (`newsbot index`) wrote to it
                     self._reopen()
-                known = self._hashes()
+                    self._known = None
+                if self._known is None:  # read once, then kept in step: a big archive is not re-read
+                    self._known = self._hashes()  # for every new post
+                known = self._known
             report.removed = sorted(set(known) - set(wanted))
             report.added = sorted(set(wanted) - set(known))
             report.updated = sorted(i for i in set(wanted) & set(known) if wanted[i].hash != known[i])
@@ -247,12 +251,14 @@ class Index:
                             progress(done, len(todo))
                 except BaseException:
                     writer.cancel()
+                    self._known = None
                     raise
                 writer.commit(mergetype=_merge_small_segments)
                 if progress:
                     progress(first + len(batch), len(todo))
             with self._read_lock:
                 self._reopen()
+                self._known = {post_id: post.hash for post_id, post in wanted.items()}
             log.info(
                 "index synced: %d added, %d updated, %d removed",
                 len(report.added),
