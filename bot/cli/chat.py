@@ -129,7 +129,8 @@ class TerminalChat:
             self.write(BANNER + f"Posts from {settings.posts_dir.resolve()}\n")
             app = bot.app.build_application(settings)
             async with polling(app, timeout=5):
-                await self._meaning_ready(app.bot_data[SERVICES])
+                if SERVICES in app.bot_data:  # a bot built without the news services has nothing to embed
+                    await self._meaning_ready(app.bot_data[SERVICES])
                 await self._loop()
         return 1 if self.fake.rejections else 0
 
