@@ -6,6 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
@@ -62,6 +63,12 @@ class Settings:
     metrics_port: int | None = None
     semantic: str = "auto"  # search by meaning: auto (when the model loads), on, off
     vectors_file: Path | None = None  # passage vectors; None: <data_dir>/vectors.sqlite3
+    timezone: str = "Europe/Belgrade"  # local time for schedules and digests (an IANA name)
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The `timezone` setting as a tzinfo (checked when the settings are read)."""
+        return ZoneInfo(self.timezone)
 
     @property
     def posts_dir(self) -> Path:
@@ -123,6 +130,7 @@ class Settings:
             webhook=_dataclass_from(Webhook, _section(raw, "webhook"), "webhook"),
             metrics_port=_section(raw, "metrics").get("port"),
             semantic=_semantic(_section(raw, "search").get("semantic", "auto"), "search.semantic"),
+            timezone=_timezone(raw.get("timezone") or "Europe/Belgrade", "timezone"),
         )
         if settings.site_search_url and "{query}" not in settings.site_search_url:
             raise SettingsError("site.search_url must contain {query}")
@@ -151,6 +159,8 @@ class Settings:
             changes["metrics_port"] = int(_number(env["NEWSBOT_METRICS_PORT"], "NEWSBOT_METRICS_PORT"))
         if env.get("NEWSBOT_SEMANTIC"):
             changes["semantic"] = _semantic(env["NEWSBOT_SEMANTIC"], "NEWSBOT_SEMANTIC")
+        if env.get("NEWSBOT_TIMEZONE"):
+            changes["timezone"] = _timezone(env["NEWSBOT_TIMEZONE"], "NEWSBOT_TIMEZONE")
         settings = replace(self, **changes)
         return replace(settings, api_url=settings.api_url.rstrip("/"))
 
@@ -165,6 +175,14 @@ WEBHOOK_ENV = {
     "NEWSBOT_WEBHOOK_PORT": "port",
     "NEWSBOT_WEBHOOK_PATH": "path",
 }
+
+
+def _timezone(value: object, name: str) -> str:
+    try:
+        ZoneInfo(str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"{name} must be a time zone such as Europe/Belgrade, not {value!r}") from None
+    return str(value)
 
 
 def _section(raw: dict, name: str) -> dict:
