@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
@@ -64,6 +65,8 @@ class Settings:
     semantic: str = "auto"  # search by meaning: auto (when the model loads), on, off
     vectors_file: Path | None = None  # passage vectors; None: <data_dir>/vectors.sqlite3
     timezone: str = "Europe/Belgrade"  # local time for schedules and digests (an IANA name)
+    channel: str | None = None  # "@name" or a numeric id: every new post is published there
+    admin_chat: int | None = None  # a group for reports; its administrators count as admins
 
     @property
     def zone(self) -> ZoneInfo:
@@ -131,6 +134,8 @@ class Settings:
             metrics_port=_section(raw, "metrics").get("port"),
             semantic=_semantic(_section(raw, "search").get("semantic", "auto"), "search.semantic"),
             timezone=_timezone(raw.get("timezone") or "Europe/Belgrade", "timezone"),
+            channel=_channel(raw.get("channel"), "channel"),
+            admin_chat=_chat_id(raw.get("admin_chat"), "admin_chat"),
         )
         if settings.site_search_url and "{query}" not in settings.site_search_url:
             raise SettingsError("site.search_url must contain {query}")
@@ -161,6 +166,10 @@ class Settings:
             changes["semantic"] = _semantic(env["NEWSBOT_SEMANTIC"], "NEWSBOT_SEMANTIC")
         if env.get("NEWSBOT_TIMEZONE"):
             changes["timezone"] = _timezone(env["NEWSBOT_TIMEZONE"], "NEWSBOT_TIMEZONE")
+        if env.get("NEWSBOT_CHANNEL"):
+            changes["channel"] = _channel(env["NEWSBOT_CHANNEL"], "NEWSBOT_CHANNEL")
+        if env.get("NEWSBOT_ADMIN_CHAT"):
+            changes["admin_chat"] = _chat_id(env["NEWSBOT_ADMIN_CHAT"], "NEWSBOT_ADMIN_CHAT")
         settings = replace(self, **changes)
         return replace(settings, api_url=settings.api_url.rstrip("/"))
 
@@ -183,6 +192,25 @@ def _timezone(value: object, name: str) -> str:
     except (ZoneInfoNotFoundError, ValueError):
         raise SettingsError(f"{name} must be a time zone such as Europe/Belgrade, not {value!r}") from None
     return str(value)
+
+
+def _channel(value: object, name: str) -> str | None:
+    """A channel as Telegram addresses it: "@username" (5-32 of a-z, 0-9, _) or a numeric chat id."""
+    if value is None or str(value).strip() == "":
+        return None
+    text = str(value).strip()
+    if re.fullmatch(r"@[A-Za-z][A-Za-z0-9_]{4,31}|-?\d+", text):
+        return text
+    raise SettingsError(f"{name} must be @channelname or a chat id such as -1001234567890, not {text!r}")
+
+
+def _chat_id(value: object, name: str) -> int | None:
+    if value is None or str(value).strip() == "":
+        return None
+    try:
+        return int(str(value).strip())
+    except ValueError:
+        raise SettingsError(f"{name} must be a chat id such as -1001234567890, not {value!r}") from None
 
 
 def _section(raw: dict, name: str) -> dict:

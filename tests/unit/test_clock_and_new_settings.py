@@ -1,4 +1,4 @@
-"""The clock schedules and digests read: the wall clock, and a manual one tests move on."""
+"""The clock schedules and digests read, and the settings they (and the channel and admin room) need."""
 
 import asyncio
 import datetime as dt
@@ -45,3 +45,13 @@ def test_the_timezone_setting_is_checked_and_can_come_from_the_environment():
     assert Settings.load(env={}).timezone == "Europe/Belgrade"
     with pytest.raises(SettingsError, match="time zone"):
         Settings.load(env={"NEWSBOT_TIMEZONE": "Mars/Olympus"})
+
+
+def test_the_channel_and_the_admin_room_are_read_and_checked():
+    settings = Settings.load(env={"NEWSBOT_CHANNEL": "@dpnsee_news", "NEWSBOT_ADMIN_CHAT": "-100123"})
+    assert (settings.channel, settings.admin_chat) == ("@dpnsee_news", -100123)
+    assert Settings.load(env={}).channel is None
+    with pytest.raises(SettingsError, match="@channelname"):
+        Settings.load(env={"NEWSBOT_CHANNEL": "news channel"})
+    with pytest.raises(SettingsError, match="chat id"):
+        Settings.load(env={"NEWSBOT_ADMIN_CHAT": "admins"})
