@@ -435,11 +435,29 @@ class Ranker:
 
 
 def _average_length(reader: IndexReader) -> float:
+    """Posts' mean length (BM25's norm), summed segment by segment: a segment's sum is kept until its
+    deletions change, so a new post in a 100k archive reads only its own small segment."""
     if not reader.doc_count():
         return 1.0
-    column = reader.column_reader("length")
-    lengths = [column[d] for d in reader.all_doc_ids()]
-    return sum(lengths) / len(lengths) or 1.0
+    total = docs = 0
+    for leaf, _offset in reader.leaf_readers():
+        segment = leaf.segment()
+        key = (segment.segment_id(), segment.deleted_count()) if segment is not None else None
+        if key is None or key not in _SEGMENT_LENGTHS:
+            column = leaf.column_reader("length")
+            lengths = [column[d] for d in leaf.all_doc_ids()]
+            if key is None:
+                total, docs = total + sum(lengths), docs + len(lengths)
+                continue
+            if len(_SEGMENT_LENGTHS) >= 1024:  # old segments' entries: merged away long ago
+                _SEGMENT_LENGTHS.clear()
+            _SEGMENT_LENGTHS[key] = (sum(lengths), len(lengths))
+        segment_total, segment_docs = _SEGMENT_LENGTHS[key]
+        total, docs = total + segment_total, docs + segment_docs
+    return total / docs if docs and total else 1.0
+
+
+_SEGMENT_LENGTHS: dict[tuple[str, int], tuple[int, int]] = {}  # (segment id, deletions) -> (sum, posts)
 
 
 def _inflection(word: str, other: str) -> bool:
