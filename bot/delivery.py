@@ -39,6 +39,7 @@ from bot.store import Chat, Delivery, Item, Store
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
+PER_CHAT = frozenset({"digest"})  # kinds of items whose message differs from chat to chat (not cached)
 
 # Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
@@ -334,6 +335,8 @@ class DeliveryEngine:
         key = (delivery.item_id, chat.language if chat else None)
         if key not in self._rendered:
             item = self.store.item(delivery.item_id)
+            if item is not None and item.kind in PER_CHAT:
+                return self.render(item, chat)
             self._rendered[key] = None if item is None else self.render(item, chat)
             if len(self._rendered) > 1000:
                 self._rendered.pop(next(iter(self._rendered)))

@@ -26,6 +26,7 @@ from telegram.ext import Application
 from bot.context import DELIVERY, SERVICES, BotContext
 from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
 from bot.render.admin import announcement, delivery_report
+from bot.render.digest import channel_messages, digest_message
 from bot.render.messages import chat_language
 from bot.render.page import Page
 from bot.render.posts import notification
@@ -47,14 +48,34 @@ KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kep
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
+    site_search_url = services.settings.site_search_url
+
     def render(item: Item, chat: Chat | None) -> Page | None:
-        if item.kind != "post":
+        if item.kind == "text":
             return Page(announcement(item.text))
+        if item.kind == "digest":
+            return _digest(item, chat)
         post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None
-        lang = _language(services, chat)
-        return notification(post, lang, site_search_url=services.settings.site_search_url)
+        if item.kind == "channel":
+            parts = channel_messages(post, services.settings.default_language)
+            return Page(parts[item.part - 1]) if item.part and item.part <= len(parts) else None
+        return notification(post, _language(services, chat), site_search_url=site_search_url)
+
+    def _digest(item: Item, chat: Chat | None) -> Page | None:
+        page = services.store.digest_page(item.id, chat.id) if chat else None
+        posts = [post for i in page.post_ids if (post := services.post_now(i))] if page else []
+        if not posts:
+            return None
+        return digest_message(
+            posts,
+            _language(services, chat),
+            page=page.page,
+            pages=page.pages,
+            total=page.total,
+            site_search_url=site_search_url,
+        )
 
     return render
 
