@@ -23,7 +23,8 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import DELIVERY, SERVICES, BotContext
+from bot import channel
+from bot.context import CHANNEL, DELIVERY, SERVICES, BotContext
 from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
 from bot.render.admin import announcement, delivery_report
 from bot.render.digest import channel_messages, digest_message
@@ -130,6 +131,8 @@ def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
         store.mark_announced(post_ids)
         store.set_meta(SEEDED, utcnow())
         log.info("first start: %d existing posts recorded without notifying", len(post_ids))
+        if services.settings.channel:
+            channel.note_new_posts(services, post_ids, [])
         return []
     known = store.announced()
     new_posts = [post for i in post_ids if i not in known and (post := services.post_now(i)) is not None]
@@ -140,6 +143,8 @@ def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
         if recipients is not None:
             log.info("new post %s: %d subscribers to notify", post.id, recipients)
             queued.append(post.id)
+    if services.settings.channel:
+        channel.note_new_posts(services, post_ids, queued)
     return queued
 
 
@@ -160,8 +165,18 @@ async def check_for_new_posts(services: Services, engine: DeliveryEngine | None 
 async def _poll_job(context: BotContext) -> None:
     try:
         await check_for_new_posts(context.services, context.delivery)
+        if context.services.settings.channel:
+            await publish_to_channel(context)
     except Exception:
         log.exception("content poll failed; trying again at the next interval")
+
+
+async def publish_to_channel(context: BotContext) -> None:
+    """Queue the posts waiting for the channel, if the bot may post there (see bot.channel)."""
+    state, queued = await channel.publish(context.bot, context.services, context.bot_data.get(CHANNEL))
+    context.bot_data[CHANNEL] = state
+    if queued and context.delivery is not None:
+        context.delivery.wake()
 
 
 # lifecycle -------------------------------------------------------------------------------------

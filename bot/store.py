@@ -748,6 +748,38 @@ class Store:
                 first = first or item_id
             return first
 
+    def channel_refused(self, chat_id: int) -> bool:
+        """Whether the channel `chat_id` refused a post (the bot lost its rights there, say)."""
+        return (
+            self.db.execute(
+                """SELECT 1 FROM deliveries d JOIN items i ON i.id = d.item_id
+                   WHERE i.kind = 'channel' AND d.chat_id = ? AND d.status IN ('blocked', 'failed')
+                   LIMIT 1""",
+                (chat_id,),
+            ).fetchone()
+            is not None
+        )
+
+    def retry_refused_channel_posts(self) -> int:
+        """Posts the channel refused entirely wait again (their refused attempts are forgotten; a post
+        with a part already out is not sent twice); returns how many."""
+        with self.transaction() as db:
+            refused = """SELECT i.id FROM items i JOIN deliveries d ON d.item_id = i.id
+                         WHERE i.kind = 'channel' AND d.status IN ('blocked', 'failed')"""
+            posts = [
+                row[0]
+                for row in db.execute(
+                    f"""SELECT DISTINCT post_id FROM items WHERE id IN ({refused}) AND post_id NOT IN
+                        (SELECT i.post_id FROM items i JOIN deliveries d ON d.item_id = i.id
+                         WHERE i.kind = 'channel' AND d.status IN ('queued', 'sending', 'sent'))"""
+                )
+            ]
+            db.execute(f"DELETE FROM items WHERE id IN ({refused})")
+            db.executemany(
+                "UPDATE channel_posts SET status = 'waiting' WHERE post_id = ?", [(p,) for p in posts]
+            )
+        return len(posts)
+
     def queue_to_channel(self, item_id: int, chat_id: int) -> bool:
         """Deliver an item that is already queued (an announcement) to the channel `chat_id` too; False if
         it already goes there. For the announcement preview's channel target."""
@@ -762,6 +794,9 @@ class Store:
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
+
+    def delete_meta(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute(

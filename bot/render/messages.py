@@ -331,6 +331,12 @@ TEXTS: dict[str, Text] = {
             "getting ready, {embedded} of {count} posts embedded",
         ),
         text("stats_never", "never"),
+        # TRANSLATORS: {channel} is the channel setting (@name); {problem} what Telegram said, in English.
+        text(
+            "stats_channel_problem",
+            "⚠ <b>New posts are not published in {channel}</b>: {problem}. Make the bot an administrator of "
+            "the channel with the right to post messages; the posts waiting will then go out.",
+        ),
         text(
             "stats_last",
             "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
