@@ -1,9 +1,10 @@
 """The delivery engine: a persistent, rate-limited, resumable queue of outgoing messages.
 
-Post notifications and admin announcements are rows in the store's `deliveries` table (one per item
-and chat). One worker task claims due rows oldest first, paces them under Telegram's limits with its
-own scheduler (a global slot clock shared with interactive replies, plus a next-allowed time per chat)
-and sends them with bounded concurrency, so the event loop stays free for answering queries.
+Post notifications, admin announcements, digest pages and posts for the channel are rows in the store's
+`deliveries` table (one per item and chat; a digest page's message is rendered for its chat). One worker
+task claims due rows oldest first, paces them under Telegram's limits with its own scheduler (a global
+slot clock shared with interactive replies, plus a next-allowed time per chat) and sends them with
+bounded concurrency, so the event loop stays free for answering queries.
 
 Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
 after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most

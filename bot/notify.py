@@ -3,10 +3,11 @@ Application.
 
 `start(app)` (when the Application initializes, after the services are open) starts the delivery engine
 and a repeating job that, every `poll_seconds`, polls the configured feeds (new entries become post
-files), re-syncs the index from the content folder and queues one notification per new post to its
-subscribers. A post is new when its id is not in the store's announced-posts ledger, so an edit, a
-rebuilt index or a restart never notifies twice; the very first poll of a fresh store records the back
-catalogue without notifying.
+files), re-syncs the index from the content folder and queues each new post for its subscribers (a
+notification now, or a place in their next digest: see `Store.enqueue_post` and bot.digests) and, with
+a channel set, for the channel (bot.channel). A post is new when its id is not in the store's
+announced-posts ledger, so an edit, a rebuilt index or a restart never notifies twice; the very first
+poll of a fresh store records the back catalogue without notifying.
 `stop(app)` (at shutdown, before the services close) ends the engine cleanly. When the engine has
 delivered an announcement, `send_reports` tells its author how it went.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import asdict
@@ -33,6 +35,7 @@ from bot.render.page import Page
 from bot.render.posts import notification
 from bot.services import Services
 from bot.store import Chat, Item, utcnow
+from index import Post
 from index.feeds import FeedState, poll_feed
 
 log = logging.getLogger(__name__)
@@ -49,7 +52,7 @@ KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kep
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
-    site_search_url = services.settings.site_search_url
+    search_url = services.settings.site_search_url
 
     def render(item: Item, chat: Chat | None) -> Page | None:
         if item.kind == "text":
@@ -62,21 +65,18 @@ def renderer(services: Services) -> Renderer:
         if item.kind == "channel":
             parts = channel_messages(post, services.settings.default_language)
             return Page(parts[item.part - 1]) if item.part and item.part <= len(parts) else None
-        return notification(post, _language(services, chat), site_search_url=site_search_url)
+        return notification(post, _language(services, chat), site_search_url=search_url)
+
+    @functools.lru_cache(maxsize=256)  # most chats of a run get the same posts: render them once
+    def _digest_page(lang: str, posts: tuple[Post, ...], page: int, pages: int, total: int) -> Page:
+        return digest_message(posts, lang, page=page, pages=pages, total=total, site_search_url=search_url)
 
     def _digest(item: Item, chat: Chat | None) -> Page | None:
         page = services.store.digest_page(item.id, chat.id) if chat else None
-        posts = [post for i in page.post_ids if (post := services.post_now(i))] if page else []
+        posts = tuple(post for i in page.post_ids if (post := services.post_now(i))) if page else ()
         if not posts:
             return None
-        return digest_message(
-            posts,
-            _language(services, chat),
-            page=page.page,
-            pages=page.pages,
-            total=page.total,
-            site_search_url=site_search_url,
-        )
+        return _digest_page(_language(services, chat), posts, page.page, page.pages, page.total)
 
     return render
 

@@ -160,6 +160,29 @@ async def test_a_long_digest_is_paged_and_a_serbian_one_uses_plural_forms(fake, 
     assert sorted(listed) == sorted(set(listed)) and len(listed) == 25  # each post once
 
 
+async def test_in_a_group_only_admins_change_the_digest_hour_and_modes(fake, bot, posts, clock):
+    admin, member = fake.user("Admin", started=True), fake.user("Member", started=True)
+    group = fake.group(members=[member], admins=[admin])
+    fake.send_text(group, admin, "/subscribe@newsbot_test_bot weekly")
+    done = await fake.next_reply(group)
+    fake.send_text(group, member, "/digest 18")
+    refusal = await fake.next_reply(group, after=done)
+    assert "Only this group's admins" in refusal.text
+    fake.send_text(group, member, "/subscriptions")
+    listing = await fake.next_reply(group, after=refusal)
+    refused = await press(fake, listing, "🗓 Weekly", user=member)
+    assert refused["text"] == "Only this group's admins can change its subscriptions."
+    store = services_of(bot).store
+    assert (store.digest_hour(group.id), store.modes(group.id)) == (9, {ALL: WEEKLY})
+    fake.send_text(group, admin, "/digest 7")
+    await fake.next_reply(group, after=listing)
+    assert store.digest_hour(group.id) == 7
+    await publish(bot, posts, "2026-12-06-group", "For the group", date="2026-12-06")
+    await at(clock, SUNDAY_MORNING.replace(day=7, hour=7))  # Monday 07:00
+    await fake.wait_for(lambda: fake.replies(group)[-1].text.startswith("📰 Your news digest: 1 new post"))
+    assert "For the group" in fake.replies(group)[-1].text
+
+
 def test_the_installed_bot_killed_in_the_middle_of_a_digest_run_finishes_it_after_restart(tmp_path):
     """A digest run missed while the bot was down is made at start (that is how this test makes one due
     now, with the wall clock): kill -9 mid-run, restart, and every chat has its one digest."""
