@@ -53,6 +53,7 @@ MODE_WORDS = {
     **dict.fromkeys(("weekly", "nedeljno", "недељно"), WEEKLY),
 }
 NEW_TOPICS = "new_topics"  # chat_data: short key -> a topic offered to follow before any post has it
+OFFERED_MODE = "offered_mode"  # chat_data: the mode asked for with the topic offered (`/subscribe mir daily`)
 _SUBSCRIBE_LINK = r"^/start(?:@\w+)?\s+subscribe(?:_\S*)?(?:\s|$)"  # ahead of the plain /start (bot.app)
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
 
@@ -103,6 +104,7 @@ async def _subscribe(update: Update, context: BotContext, typed: str) -> None:
     if tags is None:
         name = normalise(wanted)
         context.chat_data.setdefault(NEW_TOPICS, {})[short_key(name)] = name
+        context.chat_data[OFFERED_MODE] = mode or INSTANT
         await send_page(message, unknown_topic_page(name, services.topics.suggestions(wanted), lang))
         return
     lines = [_subscribed(services.store, chat_id, tag, mode, lang) for tag in tags]
@@ -207,7 +209,9 @@ async def on_button(update: Update, context: BotContext) -> None:
     if action == "t":
         action = "-" if tag in services.store.subscriptions(chat.id) else "+"
     if action == "+":
-        services.store.subscribe(chat.id, tag)
+        offered = match.group(1) == "+" and context.chat_data is not None
+        mode = context.chat_data.get(OFFERED_MODE, INSTANT) if offered else INSTANT
+        services.store.subscribe(chat.id, tag, mode)
     else:
         services.store.unsubscribe(chat.id, tag)
     await callback.answer(plain(lang, "sub_toggled_on" if action == "+" else "sub_toggled_off", name=name))

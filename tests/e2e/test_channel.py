@@ -10,6 +10,7 @@ import pytest
 from conftest import eventually, polls_done, services_of, write_post
 
 from bot.app import build_application
+from bot.channel import ChannelState
 from bot.fakeapi import polling
 
 LONG_BODY = "\n\n".join(f"Paragraph {n}. " + "Words of a long report. " * 30 for n in range(8))
@@ -97,3 +98,20 @@ async def test_a_bot_that_is_no_admin_says_so_once_waits_and_publishes_when_prom
             timeout=10,
         )
         assert [c.ok for c in channel_sends(fake, news)] == [True, False, True]
+
+
+@pytest.mark.rejections_expected  # the unknown channel's "chat not found" is the point
+async def test_the_channel_check_names_each_problem(fake):
+    from telegram import Bot
+
+    from bot.channel import check
+
+    private = fake.channel("Private news")  # no username: addressed by its id
+    group = fake.group("Working group", bot_admin=True)
+    async with Bot(fake.token, base_url=f"{fake.url}/bot") as bot:
+        assert await check(bot, str(private.id)) == ChannelState(private.id)
+        assert (await check(bot, str(group.id))).problem == f"{group.id} is a group chat, not a channel"
+        unknown = await check(bot, "@no_such_channel")
+        assert unknown.chat_id is None and unknown.problem.startswith("cannot reach @no_such_channel: ")
+        fake.set_bot_in_channel(private, "member")
+        assert "not an administrator allowed to post" in (await check(bot, str(private.id))).problem

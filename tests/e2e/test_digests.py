@@ -160,6 +160,15 @@ async def test_a_long_digest_is_paged_and_a_serbian_one_uses_plural_forms(fake, 
     assert sorted(listed) == sorted(set(listed)) and len(listed) == 25  # each post once
 
 
+async def test_a_topic_no_post_has_yet_keeps_the_mode_it_was_asked_with(fake, bot):
+    ana = fake.user("Ana", started=True)
+    offer = await fake.ask(ana, "/subscribe peace weekly")
+    assert offer.text.startswith("No post has the topic #peace yet.")
+    await press(fake, offer, "🔔 Follow #peace anyway")
+    await fake.wait_for(lambda: "Subscribed to #peace" in fake.replies(ana)[-1].text)
+    assert services_of(bot).store.modes(ana.id) == {"peace": WEEKLY}
+
+
 async def test_in_a_group_only_admins_change_the_digest_hour_and_modes(fake, bot, posts, clock):
     admin, member = fake.user("Admin", started=True), fake.user("Member", started=True)
     group = fake.group(members=[member], admins=[admin])
