@@ -16,12 +16,14 @@ from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
-from bot import heartbeat, notify
-from bot.context import FLOOD, SERVICES, BotContext
+from bot import digests, heartbeat, notify
+from bot.clock import Clock
+from bot.context import CLOCK, FLOOD, SERVICES, BotContext
 from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import Flood, PerChatProcessor
 from bot.handlers import (
     announce,
+    digest,
     errors,
     fallback,
     gate,
@@ -57,17 +59,19 @@ ANSWERING = (
     latest,
     topics,
     language,
+    digest,
     inline,
     announce,
     groups,
     fallback,  # last: whatever no other handler took
 )
-MENU = (start, search, latest, topics, language, subscriptions)  # their COMMANDS, in menu order
+MENU = (start, search, latest, topics, language, subscriptions, digest)  # their COMMANDS, in menu order
 MENU_LANGUAGES = (None, *LANGUAGES[1:])  # None: the default menu (English); then each catalogue
 
 
-def build_application(settings: Settings) -> Application:
-    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks)."""
+def build_application(settings: Settings, clock: Clock | None = None) -> Application:
+    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks); digests
+    read `clock` (the wall clock unless a test gives a ManualClock)."""
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     app = (
@@ -87,6 +91,7 @@ def build_application(settings: Settings) -> Application:
         .build()
     )
     app.bot_data[FLOOD] = Flood()
+    app.bot_data[CLOCK] = clock or Clock()
     app.add_handlers(gate.handlers(), group=Group.GATE)
     for module in ANSWERING:
         app.add_handlers(module.handlers(), group=Group.ANSWER)
@@ -109,8 +114,10 @@ class NewsbotApplication(Application):
             self.bot_data[SERVICES] = await Services.open(self.settings)
             await set_commands(self)
             await notify.start(self)
+            await digests.start(self)
 
     async def shutdown(self) -> None:
+        await digests.stop(self)
         await notify.stop(self)
         services: Services | None = self.bot_data.pop(SERVICES, None)
         if services is not None:

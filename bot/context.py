@@ -1,13 +1,14 @@
 """The context handlers and jobs are given: PTB's CallbackContext with the bot's own state, typed.
 
 `bot.app` puts that state into `bot_data` under the keys below when the Application starts; handlers read
-it as `context.services`, `context.delivery` and `context.flood`.
+it as `context.services`, `context.delivery`, `context.clock` and `context.flood`.
 """
 
 from __future__ import annotations
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.flood import Flood
 from bot.services import Services
@@ -15,6 +16,9 @@ from bot.services import Services
 SERVICES = "services"  # the open Services
 DELIVERY = "delivery"  # the running DeliveryEngine
 FLOOD = "flood"  # the per-user Flood buckets
+CLOCK = "clock"  # the Clock schedules and digests read (a ManualClock in tests)
+DIGESTS = "digests"  # the running digest loop (bot.digests)
+CHANNEL = "channel"  # the channel's state (bot.channel)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -26,6 +30,10 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     def delivery(self) -> DeliveryEngine | None:
         """The delivery engine, when it runs (it does whenever the Application does)."""
         return self.bot_data.get(DELIVERY)
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data[CLOCK]
 
     @property
     def flood(self) -> Flood:

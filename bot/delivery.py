@@ -1,9 +1,10 @@
 """The delivery engine: a persistent, rate-limited, resumable queue of outgoing messages.
 
-Post notifications and admin announcements are rows in the store's `deliveries` table (one per item
-and chat). One worker task claims due rows oldest first, paces them under Telegram's limits with its
-own scheduler (a global slot clock shared with interactive replies, plus a next-allowed time per chat)
-and sends them with bounded concurrency, so the event loop stays free for answering queries.
+Post notifications, admin announcements, digest pages and posts for the channel are rows in the store's
+`deliveries` table (one per item and chat; a digest page's message is rendered for its chat). One worker
+task claims due rows oldest first, paces them under Telegram's limits with its own scheduler (a global
+slot clock shared with interactive replies, plus a next-allowed time per chat) and sends them with
+bounded concurrency, so the event loop stays free for answering queries.
 
 Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
 after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most
@@ -39,6 +40,7 @@ from bot.store import Chat, Delivery, Item, Store
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
+PER_CHAT = frozenset({"digest"})  # kinds of items whose message differs from chat to chat (not cached)
 
 # Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
@@ -334,6 +336,8 @@ class DeliveryEngine:
         key = (delivery.item_id, chat.language if chat else None)
         if key not in self._rendered:
             item = self.store.item(delivery.item_id)
+            if item is not None and item.kind in PER_CHAT:
+                return self.render(item, chat)
             self._rendered[key] = None if item is None else self.render(item, chat)
             if len(self._rendered) > 1000:
                 self._rendered.pop(next(iter(self._rendered)))

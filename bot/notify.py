@@ -3,10 +3,11 @@ Application.
 
 `start(app)` (when the Application initializes, after the services are open) starts the delivery engine
 and a repeating job that, every `poll_seconds`, polls the configured feeds (new entries become post
-files), re-syncs the index from the content folder and queues one notification per new post to its
-subscribers. A post is new when its id is not in the store's announced-posts ledger, so an edit, a
-rebuilt index or a restart never notifies twice; the very first poll of a fresh store records the back
-catalogue without notifying.
+files), re-syncs the index from the content folder and queues each new post for its subscribers (a
+notification now, or a place in their next digest: see `Store.enqueue_post` and bot.digests) and, with
+a channel set, for the channel (bot.channel). A post is new when its id is not in the store's
+announced-posts ledger, so an edit, a rebuilt index or a restart never notifies twice; the very first
+poll of a fresh store records the back catalogue without notifying.
 `stop(app)` (at shutdown, before the services close) ends the engine cleanly. When the engine has
 delivered an announcement, `send_reports` tells its author how it went.
 """
@@ -15,6 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import functools
 import json
 import logging
 from dataclasses import asdict
@@ -23,14 +25,17 @@ from telegram import Bot
 from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot.context import DELIVERY, SERVICES, BotContext
+from bot import channel
+from bot.context import CHANNEL, DELIVERY, SERVICES, BotContext
 from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
 from bot.render.admin import announcement, delivery_report
+from bot.render.digest import channel_messages, digest_message
 from bot.render.messages import chat_language
 from bot.render.page import Page
 from bot.render.posts import notification
 from bot.services import Services
 from bot.store import Chat, Item, utcnow
+from index import Post
 from index.feeds import FeedState, poll_feed
 
 log = logging.getLogger(__name__)
@@ -47,14 +52,31 @@ KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kep
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
+    search_url = services.settings.site_search_url
+
     def render(item: Item, chat: Chat | None) -> Page | None:
-        if item.kind != "post":
+        if item.kind == "text":
             return Page(announcement(item.text))
+        if item.kind == "digest":
+            return _digest(item, chat)
         post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None
-        lang = _language(services, chat)
-        return notification(post, lang, site_search_url=services.settings.site_search_url)
+        if item.kind == "channel":
+            parts = channel_messages(post, services.settings.default_language)
+            return Page(parts[item.part - 1]) if item.part and item.part <= len(parts) else None
+        return notification(post, _language(services, chat), site_search_url=search_url)
+
+    @functools.lru_cache(maxsize=256)  # most chats of a run get the same posts: render them once
+    def _digest_page(lang: str, posts: tuple[Post, ...], page: int, pages: int, total: int) -> Page:
+        return digest_message(posts, lang, page=page, pages=pages, total=total, site_search_url=search_url)
+
+    def _digest(item: Item, chat: Chat | None) -> Page | None:
+        page = services.store.digest_page(item.id, chat.id) if chat else None
+        posts = tuple(post for i in page.post_ids if (post := services.post_now(i))) if page else ()
+        if not posts:
+            return None
+        return _digest_page(_language(services, chat), posts, page.page, page.pages, page.total)
 
     return render
 
@@ -109,6 +131,8 @@ def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
         store.mark_announced(post_ids)
         store.set_meta(SEEDED, utcnow())
         log.info("first start: %d existing posts recorded without notifying", len(post_ids))
+        if services.settings.channel:
+            channel.note_new_posts(services, post_ids, [])
         return []
     known = store.announced()
     new_posts = [post for i in post_ids if i not in known and (post := services.post_now(i)) is not None]
@@ -119,6 +143,8 @@ def queue_new_posts(services: Services, post_ids: list[str]) -> list[str]:
         if recipients is not None:
             log.info("new post %s: %d subscribers to notify", post.id, recipients)
             queued.append(post.id)
+    if services.settings.channel:
+        channel.note_new_posts(services, post_ids, queued)
     return queued
 
 
@@ -139,8 +165,18 @@ async def check_for_new_posts(services: Services, engine: DeliveryEngine | None 
 async def _poll_job(context: BotContext) -> None:
     try:
         await check_for_new_posts(context.services, context.delivery)
+        if context.services.settings.channel:
+            await publish_to_channel(context)
     except Exception:
         log.exception("content poll failed; trying again at the next interval")
+
+
+async def publish_to_channel(context: BotContext) -> None:
+    """Queue the posts waiting for the channel, if the bot may post there (see bot.channel)."""
+    state, queued = await channel.publish(context.bot, context.services, context.bot_data.get(CHANNEL))
+    context.bot_data[CHANNEL] = state
+    if queued and context.delivery is not None:
+        context.delivery.wake()
 
 
 # lifecycle -------------------------------------------------------------------------------------

@@ -77,9 +77,36 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE announcements RENAME TO items;
     """,
+    # digests: a delivery mode per subscription, a digest hour per chat, the posts waiting for a chat's
+    # next digest (each in at most one digest: the item of the page it went out in), and the posts
+    # published to the channel (each once)
+    """
+    ALTER TABLE subscriptions ADD COLUMN mode TEXT NOT NULL DEFAULT 'instant';  -- instant, daily, weekly
+    ALTER TABLE chats ADD COLUMN digest_hour INTEGER;  -- local hour of the chat's digests; NULL = 9
+    ALTER TABLE items ADD COLUMN part INTEGER;    -- the page of a digest, the part of a channel post
+    ALTER TABLE items ADD COLUMN parent INTEGER;  -- a digest page: the first page item of its run
+    CREATE TABLE digest_entries (
+        chat_id     INTEGER NOT NULL REFERENCES chats(id) ON DELETE CASCADE ON UPDATE CASCADE,
+        post_id     TEXT NOT NULL,
+        mode        TEXT NOT NULL,     -- daily or weekly
+        queued      TEXT NOT NULL,
+        item_id     INTEGER,           -- the digest page it went out in; NULL = waiting
+        PRIMARY KEY (chat_id, post_id)
+    );
+    CREATE INDEX digest_entries_item ON digest_entries(item_id, chat_id);
+    CREATE TABLE channel_posts (
+        post_id     TEXT PRIMARY KEY,
+        noted       TEXT NOT NULL,
+        status      TEXT NOT NULL      -- known (there before the channel), waiting, queued
+    );
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
+INSTANT, DAILY, WEEKLY = "instant", "daily", "weekly"  # how a subscription's new posts arrive
+MODES = (INSTANT, DAILY, WEEKLY)
+DEFAULT_DIGEST_HOUR = 9  # local time of a chat's digests unless it chose another hour
+DIGEST_SLOT = "digest_slot"  # meta: the hour (UTC, ISO) of the last digest run
 
 
 @dataclass(frozen=True)
@@ -95,7 +122,8 @@ class Chat:
 
 @dataclass(frozen=True)
 class Item:
-    """Something to deliver: a new-post notification or an admin announcement."""
+    """Something to deliver: a new-post notification, an admin announcement, a page of a digest run or a
+    part of a post published to the channel."""
 
     id: int
     kind: str
@@ -105,6 +133,18 @@ class Item:
     target: str | None
     status: str
     created: str
+    part: int | None = None  # the page of a digest, the part of a channel post
+    parent: int | None = None  # a digest page: the first page item of its run
+
+
+@dataclass(frozen=True)
+class DigestPage:
+    """One page of a chat's digest: its posts, which page of how many, and how many posts in all."""
+
+    post_ids: tuple[str, ...]
+    page: int
+    pages: int
+    total: int
 
 
 @dataclass(frozen=True)
@@ -242,37 +282,60 @@ class Store:
                 (new_id, old_id),
             )
             db.execute("UPDATE OR IGNORE deliveries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            db.execute("UPDATE OR IGNORE digest_entries SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
             db.execute("DELETE FROM chats WHERE id = ?", (old_id,))
 
     def chat_count(self) -> tuple[int, int]:
-        """(all chats, active chats)."""
-        row = self.db.execute("SELECT COUNT(*), COALESCE(SUM(active), 0) FROM chats").fetchone()
+        """(all chats, active chats); the channel is not counted."""
+        row = self.db.execute(
+            "SELECT COUNT(*), COALESCE(SUM(active), 0) FROM chats WHERE type != 'channel'"
+        ).fetchone()
         return row[0], row[1]
 
     # subscriptions ------------------------------------------------------------------------------
 
-    def subscribe(self, chat_id: int, tag: str = ALL) -> bool:
-        """Subscribe `chat_id` to `tag` (ALL = every new post); False if it already was."""
+    def subscribe(self, chat_id: int, tag: str = ALL, mode: str = INSTANT) -> bool:
+        """Subscribe `chat_id` to `tag` (ALL = every new post), its posts arriving as `mode` says; False
+        (and nothing changed) if it already was."""
         cursor = self.db.execute(
-            "INSERT OR IGNORE INTO subscriptions (chat_id, tag, created) VALUES (?, ?, ?)",
-            (chat_id, tag, utcnow()),
+            "INSERT OR IGNORE INTO subscriptions (chat_id, tag, created, mode) VALUES (?, ?, ?, ?)",
+            (chat_id, tag, utcnow(), mode),
+        )
+        return cursor.rowcount == 1
+
+    def set_mode(self, chat_id: int, tag: str, mode: str) -> bool:
+        """How a subscription's new posts arrive (INSTANT, DAILY or WEEKLY); False if it already did so
+        or there is no such subscription. Posts already waiting for a digest stay in it."""
+        if mode not in MODES:
+            raise ValueError(f"unknown mode {mode!r}")
+        cursor = self.db.execute(
+            "UPDATE subscriptions SET mode = ? WHERE chat_id = ? AND tag = ? AND mode != ?",
+            (mode, chat_id, tag, mode),
         )
         return cursor.rowcount == 1
 
     def unsubscribe(self, chat_id: int, tag: str | None = None) -> int:
-        """Remove one subscription (`tag`, ALL included) or, with None, all of them; returns how many."""
-        if tag is None:
-            cursor = self.db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,))
-        else:
-            cursor = self.db.execute(
+        """Remove one subscription (`tag`, ALL included) or, with None, all of them and the posts
+        waiting for the chat's next digest; returns how many subscriptions."""
+        if tag is not None:
+            return self.db.execute(
                 "DELETE FROM subscriptions WHERE chat_id = ? AND tag = ?", (chat_id, tag)
-            )
-        return cursor.rowcount
+            ).rowcount
+        with self.transaction() as db:
+            db.execute("DELETE FROM digest_entries WHERE chat_id = ? AND item_id IS NULL", (chat_id,))
+            return db.execute("DELETE FROM subscriptions WHERE chat_id = ?", (chat_id,)).rowcount
 
     def subscriptions(self, chat_id: int) -> list[str]:
         """The chat's subscriptions, ALL first, then tags alphabetically."""
         rows = self.db.execute("SELECT tag FROM subscriptions WHERE chat_id = ? ORDER BY tag", (chat_id,))
         return [row[0] for row in rows]
+
+    def modes(self, chat_id: int) -> dict[str, str]:
+        """The chat's subscriptions (in `subscriptions` order) and how each one's posts arrive."""
+        rows = self.db.execute(
+            "SELECT tag, mode FROM subscriptions WHERE chat_id = ? ORDER BY tag", (chat_id,)
+        )
+        return {tag: mode for tag, mode in rows}
 
     def subscriptions_by_chat(self) -> dict[int, list[str]]:
         """Every chat's subscriptions (as `subscriptions` lists them), by chat id."""
@@ -307,7 +370,11 @@ class Store:
             )
 
     def enqueue_post(self, post_id: str, tags: tuple[str, ...]) -> int | None:
-        """Queue a new post's notification to its subscribers, once per post; None if announced already."""
+        """Queue a new post for its subscribers, once per post; None if announced already.
+
+        Each chat gets it one way, decided now: a notification when any of its subscriptions that match
+        is instant, else a place in its next daily (or, failing that, weekly) digest. Returns how many
+        chats it will reach."""
         now = utcnow()
         with self.transaction() as db:
             cursor = db.execute(
@@ -321,7 +388,19 @@ class Store:
                    VALUES ('post', ?, 'queued', ?)""",
                 (post_id, now),
             ).lastrowid
-            return self._insert_deliveries(item_id, tags)
+            sql, params = _modes_query(tags)
+            instant = db.execute(
+                f"""INSERT OR IGNORE INTO deliveries (item_id, chat_id)
+                    SELECT ?, chat_id FROM ({sql}) WHERE rank = 0 ORDER BY chat_id""",
+                (item_id, *params),
+            ).rowcount
+            digests = db.execute(
+                f"""INSERT OR IGNORE INTO digest_entries (chat_id, post_id, mode, queued)
+                    SELECT chat_id, ?, CASE rank WHEN 1 THEN '{DAILY}' ELSE '{WEEKLY}' END, ?
+                    FROM ({sql}) WHERE rank > 0""",
+                (post_id, now, *params),
+            ).rowcount
+            return instant + digests
 
     # items: new-post notifications and announcements -------------------------------------------
 
@@ -349,6 +428,8 @@ class Store:
             target=row["target"],
             status=row["status"],
             created=row["created"],
+            part=row["part"],
+            parent=row["parent"],
         )
 
     def queue_announcement(self, item_id: int) -> int | None:
@@ -462,12 +543,13 @@ class Store:
     def prune(self, before: str) -> int:
         """Forget the per-chat deliveries of items finished before `before` (ISO time); returns how many.
 
-        The items themselves stay (the announced-posts ledger and the announcements' history)."""
-        return self.db.execute(
-            """DELETE FROM deliveries WHERE item_id IN
-               (SELECT id FROM items WHERE status = 'done' AND reported = 1 AND finished < ?)""",
-            (before,),
-        ).rowcount
+        The items themselves stay (the announced-posts ledger and the announcements' history); so do the
+        posts of digests finished since (a post is queued once: the ledger keeps it out of later ones)."""
+        with self.transaction() as db:
+            done = """SELECT id FROM items
+                      WHERE status = 'done' AND (reported = 1 OR kind != 'text') AND finished < ?"""
+            db.execute(f"DELETE FROM digest_entries WHERE item_id IN ({done})", (before,))
+            return db.execute(f"DELETE FROM deliveries WHERE item_id IN ({done})", (before,)).rowcount
 
     def unreported(self) -> list[Item]:
         """Finished announcements whose author has not had the report yet."""
@@ -502,11 +584,219 @@ class Store:
         ).fetchone()
         return None if row is None else self.item(row[0])
 
+    # digests ------------------------------------------------------------------------------------
+
+    def set_digest_hour(self, chat_id: int, hour: int) -> None:
+        """The local hour (0-23) at which the chat's digests arrive."""
+        if not 0 <= hour <= 23:
+            raise ValueError(f"no hour {hour}")
+        self.db.execute("UPDATE chats SET digest_hour = ? WHERE id = ?", (hour, chat_id))
+
+    def digest_hour(self, chat_id: int) -> int:
+        row = self.db.execute("SELECT digest_hour FROM chats WHERE id = ?", (chat_id,)).fetchone()
+        return DEFAULT_DIGEST_HOUR if row is None or row[0] is None else row[0]
+
+    def waiting_digest_posts(self, chat_id: int) -> int:
+        """How many posts wait for the chat's next digests."""
+        return self.db.execute(
+            "SELECT COUNT(*) FROM digest_entries WHERE chat_id = ? AND item_id IS NULL", (chat_id,)
+        ).fetchone()[0]
+
+    def digest_due(self, hour: int, weekly: bool) -> dict[int, list[str]]:
+        """The posts waiting for a digest in active chats whose digest hour is `hour`: those of daily
+        subscriptions, and of weekly ones too when `weekly`; by chat, oldest first."""
+        rows = self.db.execute(
+            f"""SELECT e.chat_id, e.post_id FROM digest_entries e JOIN chats c ON c.id = e.chat_id
+                WHERE e.item_id IS NULL AND c.active = 1 AND COALESCE(c.digest_hour, ?) = ?
+                      AND (e.mode = '{DAILY}' OR ?)
+                ORDER BY e.chat_id, e.queued, e.rowid""",
+            (DEFAULT_DIGEST_HOUR, hour, int(weekly)),
+        )
+        due: dict[int, list[str]] = {}
+        for chat_id, post_id in rows:
+            due.setdefault(chat_id, []).append(post_id)
+        return due
+
+    def create_digests(
+        self, slot: str, pages: dict[int, list[list[str]]], dropped: list[tuple[int, str]] = ()
+    ) -> int | None:
+        """Make the digest run of `slot` (an ISO time; runs go in order): one item per page number, each
+        chat's waiting posts given to the items of its `pages`, one delivery per chat and page, and the
+        `dropped` (chat, post) pairs (posts gone) taken off the queue — all at once, with `slot` recorded
+        as done. None (and nothing changed) when `slot` is not after the last run's. Returns how many
+        deliveries were queued."""
+        with self.transaction() as db:
+            last = db.execute("SELECT value FROM meta WHERE key = ?", (DIGEST_SLOT,)).fetchone()
+            if last is not None and last[0] >= slot:
+                return None
+            db.execute(
+                """INSERT INTO meta (key, value) VALUES (?, ?)
+                   ON CONFLICT(key) DO UPDATE SET value = excluded.value""",
+                (DIGEST_SLOT, slot),
+            )
+            now, items = utcnow(), []
+            for part in range(1, max(map(len, pages.values()), default=0) + 1):
+                item_id = db.execute(
+                    """INSERT INTO items (kind, status, created, part, parent)
+                       VALUES ('digest', 'queued', ?, ?, ?)""",
+                    (now, part, items[0] if items else None),
+                ).lastrowid
+                items.append(item_id)
+            if items:
+                db.execute("UPDATE items SET parent = id WHERE id = ?", (items[0],))
+            db.executemany(
+                "UPDATE digest_entries SET item_id = ? WHERE chat_id = ? AND post_id = ? AND item_id IS NULL",
+                [
+                    (items[number], chat_id, post_id)
+                    for chat_id, chat_pages in pages.items()
+                    for number, page in enumerate(chat_pages)
+                    for post_id in page
+                ],
+            )
+            db.executemany(
+                "DELETE FROM digest_entries WHERE chat_id = ? AND post_id = ? AND item_id IS NULL", dropped
+            )
+            marks = ", ".join("?" * len(items))
+            return db.execute(  # a page goes to a chat only with posts that were still waiting
+                f"""INSERT INTO deliveries (item_id, chat_id) SELECT DISTINCT item_id, chat_id
+                    FROM digest_entries WHERE item_id IN ({marks}) ORDER BY item_id, chat_id""",
+                items,
+            ).rowcount
+
+    def last_digest_slot(self) -> str | None:
+        """The slot of the last digest run (ISO time), if any."""
+        return self.get_meta(DIGEST_SLOT)
+
+    def start_digests(self, slot: str) -> None:
+        """Record `slot` as the last run unless there was one (a first start makes no past runs)."""
+        self.db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)", (DIGEST_SLOT, slot))
+
+    def digest_page(self, item_id: int, chat_id: int) -> DigestPage | None:
+        """What the digest page `item_id` holds for `chat_id` (None: nothing)."""
+        posts = tuple(
+            row[0]
+            for row in self.db.execute(
+                "SELECT post_id FROM digest_entries WHERE item_id = ? AND chat_id = ? ORDER BY queued, rowid",
+                (item_id, chat_id),
+            )
+        )
+        item = self.item(item_id)
+        if not posts or item is None or item.kind != "digest":
+            return None
+        pages, total = self.db.execute(
+            """SELECT COUNT(DISTINCT e.item_id), COUNT(*) FROM digest_entries e
+               JOIN items i ON i.id = e.item_id WHERE e.chat_id = ? AND i.parent = ?""",
+            (chat_id, item.parent),
+        ).fetchone()
+        return DigestPage(posts, item.part or 1, pages, total)
+
+    def digested(self, chat_id: int) -> dict[str, int]:
+        """Post id -> the digest page item it went out in, for the chat (what tests and exports check)."""
+        rows = self.db.execute(
+            "SELECT post_id, item_id FROM digest_entries WHERE chat_id = ? AND item_id IS NOT NULL",
+            (chat_id,),
+        )
+        return dict(rows.fetchall())
+
+    # the channel --------------------------------------------------------------------------------
+
+    def note_channel_posts(self, post_ids: list[str], status: str) -> int:
+        """Record posts for the channel: 'known' (there before it: never published) or 'waiting' (to
+        publish); a post already recorded keeps its status. Returns how many were new."""
+        now = utcnow()
+        with self.transaction() as db:
+            return db.executemany(
+                "INSERT OR IGNORE INTO channel_posts (post_id, noted, status) VALUES (?, ?, ?)",
+                [(post_id, now, status) for post_id in post_ids],
+            ).rowcount
+
+    def channel_posts(self, status: str) -> list[str]:
+        """The posts recorded for the channel with `status`, oldest first."""
+        rows = self.db.execute(
+            "SELECT post_id FROM channel_posts WHERE status = ? ORDER BY noted, rowid", (status,)
+        )
+        return [row[0] for row in rows]
+
+    def remember_channel(self, chat_id: int) -> None:
+        """The channel as a chat deliveries can go to (never one of the members: see `recipients`)."""
+        now = utcnow()
+        self.db.execute(
+            """INSERT INTO chats (id, type, first_seen, last_seen) VALUES (?, 'channel', ?, ?)
+               ON CONFLICT(id) DO UPDATE SET type = 'channel', active = 1, last_seen = excluded.last_seen""",
+            (chat_id, now, now),
+        )
+
+    def publish_to_channel(self, post_id: str, chat_id: int, parts: int) -> int | None:
+        """Queue a waiting post for the channel `chat_id` as `parts` messages (items of kind 'channel'),
+        once: None if it is not waiting. Returns the first item's id."""
+        self.remember_channel(chat_id)
+        with self.transaction() as db:
+            cursor = db.execute(
+                "UPDATE channel_posts SET status = 'queued' WHERE post_id = ? AND status = 'waiting'",
+                (post_id,),
+            )
+            if cursor.rowcount == 0:
+                return None
+            now, first = utcnow(), None
+            for part in range(1, parts + 1):
+                item_id = db.execute(
+                    """INSERT INTO items (kind, post_id, status, created, part)
+                       VALUES ('channel', ?, 'queued', ?, ?)""",
+                    (post_id, now, part),
+                ).lastrowid
+                db.execute("INSERT INTO deliveries (item_id, chat_id) VALUES (?, ?)", (item_id, chat_id))
+                first = first or item_id
+            return first
+
+    def channel_refused(self, chat_id: int) -> bool:
+        """Whether the channel `chat_id` refused a post (the bot lost its rights there, say)."""
+        return (
+            self.db.execute(
+                """SELECT 1 FROM deliveries d JOIN items i ON i.id = d.item_id
+                   WHERE i.kind = 'channel' AND d.chat_id = ? AND d.status IN ('blocked', 'failed')
+                   LIMIT 1""",
+                (chat_id,),
+            ).fetchone()
+            is not None
+        )
+
+    def retry_refused_channel_posts(self) -> int:
+        """Posts the channel refused entirely wait again (their refused attempts are forgotten; a post
+        with a part already out is not sent twice); returns how many."""
+        with self.transaction() as db:
+            refused = """SELECT i.id FROM items i JOIN deliveries d ON d.item_id = i.id
+                         WHERE i.kind = 'channel' AND d.status IN ('blocked', 'failed')"""
+            posts = [
+                row[0]
+                for row in db.execute(
+                    f"""SELECT DISTINCT post_id FROM items WHERE id IN ({refused}) AND post_id NOT IN
+                        (SELECT i.post_id FROM items i JOIN deliveries d ON d.item_id = i.id
+                         WHERE i.kind = 'channel' AND d.status IN ('queued', 'sending', 'sent'))"""
+                )
+            ]
+            db.execute(f"DELETE FROM items WHERE id IN ({refused})")
+            db.executemany(
+                "UPDATE channel_posts SET status = 'waiting' WHERE post_id = ?", [(p,) for p in posts]
+            )
+        return len(posts)
+
+    def queue_to_channel(self, item_id: int, chat_id: int) -> bool:
+        """Deliver an item that is already queued (an announcement) to the channel `chat_id` too; False if
+        it already goes there. For the announcement preview's channel target."""
+        self.remember_channel(chat_id)
+        cursor = self.db.execute(
+            "INSERT OR IGNORE INTO deliveries (item_id, chat_id) VALUES (?, ?)", (item_id, chat_id)
+        )
+        return cursor.rowcount == 1
+
     # meta ---------------------------------------------------------------------------------------
 
     def get_meta(self, key: str) -> str | None:
         row = self.db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else row[0]
+
+    def delete_meta(self, key: str) -> None:
+        self.db.execute("DELETE FROM meta WHERE key = ?", (key,))
 
     def set_meta(self, key: str, value: str) -> None:
         self.db.execute(
@@ -529,13 +819,27 @@ def _chat(row: sqlite3.Row) -> Chat:
 
 
 def _recipients_query(tags: tuple[str, ...] | None) -> tuple[str, tuple]:
-    """SQL selecting the ids of the active chats to reach (see `Store.recipients`)."""
+    """SQL selecting the ids of the active chats to reach (see `Store.recipients`); the channel is no
+    member: it is only ever reached on purpose (`Store.queue_to_channel`)."""
     if tags is None:
-        return "SELECT id FROM chats WHERE active = 1 ORDER BY id", ()
+        return "SELECT id FROM chats WHERE active = 1 AND type != 'channel' ORDER BY id", ()
     marks = ", ".join("?" * len(tags))
     return (
         f"""SELECT DISTINCT c.id FROM chats c JOIN subscriptions s ON s.chat_id = c.id
             WHERE c.active = 1 AND (s.tag = '' OR s.tag IN ({marks})) ORDER BY c.id""",
+        (*tags,),
+    )
+
+
+def _modes_query(tags: tuple[str, ...]) -> tuple[str, tuple]:
+    """SQL selecting, for each active chat a post with `tags` reaches, `chat_id` and `rank`: how soon it
+    wants the post (0 instant, 1 daily, 2 weekly: the soonest of its matching subscriptions)."""
+    marks = ", ".join("?" * len(tags))
+    return (
+        f"""SELECT s.chat_id AS chat_id,
+                   MIN(CASE s.mode WHEN '{INSTANT}' THEN 0 WHEN '{DAILY}' THEN 1 ELSE 2 END) AS rank
+            FROM subscriptions s JOIN chats c ON c.id = s.chat_id
+            WHERE c.active = 1 AND (s.tag = '' OR s.tag IN ({marks})) GROUP BY s.chat_id""",
         (*tags,),
     )
 

@@ -49,9 +49,9 @@ class BotApiMethods:
         chat_id = params.get("chat_id")
         if chat_id in (None, ""):
             raise bad_request("chat_id is empty")
-        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else None
-        if chat is None:
-            raise bad_request("chat not found")
+        chat = self.chats.get(chat_id) if isinstance(chat_id, int) else self._by_username(chat_id)
+        if chat is None or (chat.type == "channel" and not chat.username and chat.bot_status == "left"):
+            raise bad_request("chat not found")  # a private channel is invisible from outside
         if chat.migrated_to is not None:
             raise bad_request(
                 "group chat was upgraded to a supergroup chat", "state", migrate_to_chat_id=chat.migrated_to
@@ -69,7 +69,18 @@ class BotApiMethods:
             raise ApiError(403, f"Forbidden: bot was kicked from the {chat.type} chat", kind="state")
         elif chat.bot_status == "left":
             raise ApiError(403, f"Forbidden: bot is not a member of the {chat.type} chat", kind="state")
+        elif chat.type == "channel" and (chat.bot_status != "administrator" or not chat.bot_can_post):
+            raise bad_request("need administrator rights in the channel chat", "state")
         return chat
+
+    def _by_username(self, chat_id: object) -> Chat | None:
+        """A channel addressed as "@username" (case-insensitive, as Telegram resolves it); a private one
+        the bot is not in cannot be found."""
+        name = str(chat_id)
+        if not name.startswith("@"):
+            return None
+        wanted = name[1:].lower()
+        return next((c for c in self.chats.values() if c.username and c.username.lower() == wanted), None)
 
     def _count_message(self, chat: Chat) -> None:
         if self._limiter is not None:
@@ -340,7 +351,8 @@ class BotApiMethods:
         chat = self._target_chat(params, sending=False)
         user_id = params.get("user_id")
         if user_id == self.bot.id:
-            return member(self.bot, chat.bot_status)
+            channel = chat.type == "channel"
+            return member(self.bot, chat.bot_status, channel=channel, can_post=chat.bot_can_post)
         user = self.users.get(user_id)  # type: ignore[arg-type]
         if user is None:
             raise bad_request("user not found")

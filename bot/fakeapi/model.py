@@ -40,7 +40,9 @@ class User:
 
 @dataclass(eq=False)
 class Chat:
-    """A chat: "private" (id = the user's id), "group" or "supergroup". `members`: user id -> status."""
+    """A chat: "private" (id = the user's id), "group", "supergroup" or "channel". `members`: user id ->
+    status. A channel may have a public `username` (addressed as "@username"); the bot posts there only as
+    an administrator with `bot_can_post`."""
 
     id: int
     type: str
@@ -48,6 +50,8 @@ class Chat:
     user: User | None = None
     members: dict[int, str] = field(default_factory=dict)
     bot_status: str = "member"
+    username: str | None = None
+    bot_can_post: bool = True
     migrated_to: int | None = None
     last_message_id: int = 0
     messages: dict[int, Message] = field(default_factory=dict, repr=False)  # by message_id, oldest first
@@ -58,7 +62,10 @@ class Chat:
             if self.user.username:
                 data["username"] = self.user.username
             return data
-        return {"id": self.id, "type": self.type, "title": self.title or ""}
+        data = {"id": self.id, "type": self.type, "title": self.title or ""}
+        if self.username:
+            data["username"] = self.username
+        return data
 
 
 @dataclass(eq=False)
@@ -111,7 +118,10 @@ class Message:
 
     def to_api(self, bot: User, *, nested: bool = True) -> dict:
         data: dict[str, Any] = {"message_id": self.message_id, "date": self.date, "chat": self.chat.to_api()}
-        data["from"] = (self.sender or bot).to_api()
+        if self.chat.type == "channel":  # a channel post is signed by the channel, not a user
+            data["sender_chat"] = self.chat.to_api()
+        else:
+            data["from"] = (self.sender or bot).to_api()
         if self.text is not None:
             data["text"] = self.text
             if self.entities:
@@ -173,8 +183,9 @@ class Query:
     data: str | None = None
 
 
-def member(user: User, status: str) -> dict:
-    """A ChatMember object as getChatMember returns it."""
+def member(user: User, status: str, *, channel: bool = False, can_post: bool = True) -> dict:
+    """A ChatMember object as getChatMember returns it (an administrator of a `channel` also says whether
+    it `can_post` messages there, and may edit them)."""
     data: dict[str, Any] = {"status": status, "user": user.to_api()}
     if status == "creator":
         data["is_anonymous"] = False
@@ -185,6 +196,8 @@ def member(user: User, status: str) -> dict:
             "can_delete_stories"
         )
         data.update({right: True for right in rights.split()}, can_be_edited=False, is_anonymous=False)
+        if channel:
+            data.update(can_post_messages=can_post, can_edit_messages=can_post)
     elif status == "kicked":
         data["until_date"] = 0
     return data

@@ -441,6 +441,27 @@ class FakeBotAPI(BotApiMethods, ControlActions):
             chat.bot_status = "administrator" if bot_admin else "member"
             return self._add_chat(chat)
 
+    def channel(
+        self,
+        title: str = "News",
+        *,
+        username: str | None = None,
+        bot_status: str = "administrator",
+        can_post: bool = True,
+    ) -> Chat:
+        """A channel (public when it has a `username`), with the bot as `bot_status` ("administrator",
+        "member" or "left") and, as an administrator, allowed to post or not."""
+        with self._lock:
+            chat_id = -1_000_000_000_000 - next(self._group_ids)
+            chat = Chat(chat_id, "channel", title, username=username, bot_status=bot_status)
+            chat.bot_can_post = can_post
+            return self._add_chat(chat)
+
+    def set_bot_in_channel(self, chat: Chat, bot_status: str, can_post: bool = True) -> None:
+        """The channel's owner promotes, restricts or removes the bot."""
+        with self._lock:
+            chat.bot_status, chat.bot_can_post = bot_status, can_post
+
     def send_text(
         self, chat: Chat | User | int, user: User, text: str, *, reply_to: Message | None = None
     ) -> Message:

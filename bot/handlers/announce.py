@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
+from bot.channel import PROBLEM as CHANNEL_PROBLEM
 from bot.context import BotContext
 from bot.handlers.common import lang_of, send_page
 from bot.notify import LAST_SYNC
@@ -148,6 +149,8 @@ async def stats(update: Update, context: BotContext) -> None:
         last=None if last is None else (last, store.report(last.id)),
         meaning=services.meaning(),
         meaning_off=services.meaning_off,
+        channel=services.settings.channel,
+        channel_problem=store.get_meta(CHANNEL_PROBLEM),
     )
     await message.reply_html(text)
 

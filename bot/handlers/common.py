@@ -1,20 +1,22 @@
 """What the handler modules share, so that none imports another: the chat's language, sending and
 editing pages (an edited question edits its answer), the search-and-answer flow, sending a whole post,
-the /topics page, and whether a group message is addressed to the bot."""
+the /topics page, whether a group message is addressed to the bot, and who may change a group's settings."""
 
 from __future__ import annotations
 
+import logging
 import re
 import unicodedata
 
-from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, MessageEntity, Update
-from telegram.error import BadRequest
+from telegram import CallbackQuery, ChatMember, MaybeInaccessibleMessage, Message, MessageEntity, Update
+from telegram.constants import ChatType
+from telegram.error import BadRequest, TelegramError
 
 from bot import smalltalk
 from bot.context import BotContext
 from bot.render.html import visible_text
 from bot.render.menus import topics_page
-from bot.render.messages import language_for, t
+from bot.render.messages import language_for, plain, t
 from bot.render.page import Page
 from bot.render.posts import post_messages, results_page
 
@@ -23,7 +25,39 @@ PER_PAGE = 5  # hits on one page of an answer
 ANSWERS = "answers"  # chat_data: question message id -> the bot's answer message id
 SHOWN = "shown"  # chat_data: bot message id -> the Page it shows (to skip edits that change nothing)
 MAX_REMEMBERED_ANSWERS = 50
+ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
+log = logging.getLogger(__name__)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u00ad]")
+
+
+# who may change a chat's settings -------------------------------------------------------------
+
+
+async def may_change(update: Update, context: BotContext) -> bool:
+    """Private chats decide for themselves; in groups, only admins (or the group itself, anonymously)."""
+    chat = update.effective_chat
+    if chat is None or chat.type == ChatType.PRIVATE:
+        return True
+    message = update.effective_message
+    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
+        return True
+    user = update.effective_user
+    if user is None:
+        return False
+    try:
+        member = await context.bot.get_chat_member(chat.id, user.id)
+    except TelegramError as exc:
+        log.warning("could not check admin rights in chat %s: %s", chat.id, exc)
+        return False
+    return member.status in ADMIN_STATUSES
+
+
+async def refuse_change(update: Update, context: BotContext, lang: str) -> None:
+    """Tell a group member who is not an admin that only admins may change this."""
+    if update.callback_query:
+        await update.callback_query.answer(plain(lang, "group_admins_only"), show_alert=True)
+    else:
+        await update.effective_message.reply_html(t(lang, "group_admins_only"))
 
 
 # who asks, and what ------------------------------------------------------------------------------

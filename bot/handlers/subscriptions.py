@@ -1,11 +1,12 @@
 """Subscriptions: /subscribe, /unsubscribe, /subscriptions, /stop, the deep link `/start subscribe[_<tag
 key>]`, the subscribe toggles on /topics, and keeping chats' state right when the bot is blocked,
-removed or the group migrates.
+removed or the group migrates. A subscription's posts arrive at once, or in a daily or weekly digest
+(`/subscribe weekly`, `/subscribe cnd daily`, or the mode button on /subscriptions; see bot.digests).
 
-Callback data: `s:+:<key>` subscribe, `s:-:<key>` unsubscribe (from the /subscriptions list),
-`s:t:<key>:<page>` toggle on a page of /topics; `<key>` is `*` (every new post) or a tag's short key. A
-topic no post has yet can be followed too, after a tap on the button offering it (the name waits in
-chat_data meanwhile). In groups only the group's admins may change subscriptions.
+Callback data: `s:+:<key>` subscribe, `s:-:<key>` unsubscribe, `s:m:<key>` switch the mode (from the
+/subscriptions list), `s:t:<key>:<page>` toggle on a page of /topics; `<key>` is `*` (every new post)
+or a tag's short key. A topic no post has yet can be followed too, after a tap on the button offering
+it (the name waits in chat_data meanwhile). In groups only the group's admins may change subscriptions.
 """
 
 from __future__ import annotations
@@ -13,9 +14,7 @@ from __future__ import annotations
 import logging
 import re
 
-from telegram import ChatMember, Update
-from telegram.constants import ChatType
-from telegram.error import TelegramError
+from telegram import CallbackQuery, ChatMember, Update
 from telegram.ext import (
     BaseHandler,
     CallbackQueryHandler,
@@ -26,52 +25,37 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers.common import lang_of, send_page, topics_for
+from bot.handlers.common import lang_of, may_change, refuse_change, send_page, topics_for
 from bot.render.html import hashtag
-from bot.render.menus import ALL_KEY, stop_page, subscription_name, subscriptions_page, unknown_topic_page
+from bot.render.menus import (
+    ALL_KEY,
+    mode_line,
+    next_mode,
+    stop_page,
+    subscription_name,
+    subscriptions_page,
+    unknown_topic_page,
+)
 from bot.render.messages import plain, t
-from bot.render.page import short_key
+from bot.render.page import Page, short_key
 from bot.services import Services
-from bot.store import ALL
+from bot.store import ALL, DAILY, INSTANT, WEEKLY, Store
 from bot.tags import normalise
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("subscribe", "unsubscribe", "subscriptions", "stop")
-_CALLBACK = re.compile(r"^s:([+\-t]):(\*|[0-9a-f]{10})(?::([0-9]{1,4}))?$")
+_CALLBACK = re.compile(r"^s:([+\-tm]):(\*|[0-9a-f]{10})(?::([0-9]{1,4}))?$")
+# the words that pick a subscription's mode, last on the line: `/subscribe cnd daily`, `/subscribe nedeljno`
+MODE_WORDS = {
+    **dict.fromkeys(("instant", "odmah", "одмах"), INSTANT),
+    **dict.fromkeys(("daily", "dnevno", "дневно"), DAILY),
+    **dict.fromkeys(("weekly", "nedeljno", "недељно"), WEEKLY),
+}
 NEW_TOPICS = "new_topics"  # chat_data: short key -> a topic offered to follow before any post has it
+OFFERED_MODE = "offered_mode"  # chat_data: the mode asked for with the topic offered (`/subscribe mir daily`)
 _SUBSCRIBE_LINK = r"^/start(?:@\w+)?\s+subscribe(?:_\S*)?(?:\s|$)"  # ahead of the plain /start (bot.app)
-ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 GONE_STATUSES = frozenset({ChatMember.BANNED, ChatMember.LEFT})
-
-
-# permissions -------------------------------------------------------------------------------------
-
-
-async def may_change(update: Update, context: BotContext) -> bool:
-    """Private chats decide for themselves; in groups, only admins (or the group itself, anonymously)."""
-    chat = update.effective_chat
-    if chat is None or chat.type == ChatType.PRIVATE:
-        return True
-    message = update.effective_message
-    if message is not None and message.sender_chat is not None and message.sender_chat.id == chat.id:
-        return True
-    user = update.effective_user
-    if user is None:
-        return False
-    try:
-        member = await context.bot.get_chat_member(chat.id, user.id)
-    except TelegramError as exc:
-        log.warning("could not check admin rights in chat %s: %s", chat.id, exc)
-        return False
-    return member.status in ADMIN_STATUSES
-
-
-async def _refuse(update: Update, context: BotContext, lang: str) -> None:
-    if update.callback_query:
-        await update.callback_query.answer(plain(lang, "group_admins_only"), show_alert=True)
-    else:
-        await update.effective_message.reply_html(t(lang, "group_admins_only"))
 
 
 # commands ----------------------------------------------------------------------------------------
@@ -82,28 +66,48 @@ async def subscribe(update: Update, context: BotContext) -> None:
     await _subscribe(update, context, " ".join(context.args or ()))
 
 
-async def _subscribe(update: Update, context: BotContext, wanted: str) -> None:
+def split_mode(typed: str) -> tuple[str, str | None]:
+    """`cnd daily` → (`cnd`, DAILY); `weekly` → ("", WEEKLY); `cnd` → (`cnd`, None): a mode is the last
+    word, in English or Serbian (any script)."""
+    words = typed.split()
+    mode = MODE_WORDS.get(words[-1].lower()) if words else None
+    return (" ".join(words[:-1]), mode) if mode else (typed, None)
+
+
+def _subscribed(store: Store, chat_id: int, tag: str, mode: str | None, lang: str) -> str:
+    """Subscribe (or switch the mode of a subscription), saying what changed."""
+    if store.subscribe(chat_id, tag, mode or INSTANT):
+        key = "sub_all_done" if tag == ALL else "sub_tag_done"
+    elif mode is not None and store.set_mode(chat_id, tag, mode):
+        key = "sub_mode_changed"
+    else:
+        key = "sub_all_already" if tag == ALL else "sub_tag_already"
+    line = t(lang, key, tag=hashtag(tag), name=subscription_name(tag, lang))
+    if mode is not None:
+        line += "\n" + mode_line(mode, store.digest_hour(chat_id), lang)
+    return line
+
+
+async def _subscribe(update: Update, context: BotContext, typed: str) -> None:
     lang = lang_of(update, context)
     if not await may_change(update, context):
-        await _refuse(update, context, lang)
+        await refuse_change(update, context, lang)
         return
     services = context.services
     chat_id = update.effective_chat.id
     message = update.effective_message
+    wanted, mode = split_mode(typed)
     if not wanted.strip():
-        created = services.store.subscribe(chat_id, ALL)
-        await message.reply_html(t(lang, "sub_all_done" if created else "sub_all_already"))
+        await message.reply_html(_subscribed(services.store, chat_id, ALL, mode, lang))
         return
     tags = services.topics.find(wanted)
     if tags is None:
         name = normalise(wanted)
         context.chat_data.setdefault(NEW_TOPICS, {})[short_key(name)] = name
+        context.chat_data[OFFERED_MODE] = mode or INSTANT
         await send_page(message, unknown_topic_page(name, services.topics.suggestions(wanted), lang))
         return
-    lines = []
-    for tag in tags:
-        created = services.store.subscribe(chat_id, tag)
-        lines.append(t(lang, "sub_tag_done" if created else "sub_tag_already", tag=hashtag(tag)))
+    lines = [_subscribed(services.store, chat_id, tag, mode, lang) for tag in tags]
     await message.reply_html("\n".join(lines))
 
 
@@ -118,7 +122,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe (everything) or /unsubscribe <tag>."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
-        await _refuse(update, context, lang)
+        await refuse_change(update, context, lang)
         return
     services = context.services
     store = services.store
@@ -136,16 +140,20 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
     await message.reply_html("\n".join(lines))
 
 
+def _subscriptions_page(store: Store, chat_id: int, lang: str) -> Page:
+    return subscriptions_page(store.modes(chat_id), lang, store.digest_hour(chat_id))
+
+
 async def list_subscriptions(update: Update, context: BotContext) -> None:
-    tags = context.services.store.subscriptions(update.effective_chat.id)
-    await send_page(update.effective_message, subscriptions_page(tags, lang_of(update, context)))
+    page = _subscriptions_page(context.services.store, update.effective_chat.id, lang_of(update, context))
+    await send_page(update.effective_message, page)
 
 
 async def stop(update: Update, context: BotContext) -> None:
     """/stop or /forget: ask whether to delete everything stored about the chat (buttons `f:y`, `f:n`)."""
     lang = lang_of(update, context)
     if not await may_change(update, context):
-        await _refuse(update, context, lang)
+        await refuse_change(update, context, lang)
         return
     await send_page(update.effective_message, stop_page(lang))
 
@@ -155,7 +163,7 @@ async def on_stop_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
     if not await may_change(update, context):
-        await _refuse(update, context, lang)
+        await refuse_change(update, context, lang)
         return
     if callback.data == "f:y":
         context.services.store.forget_chat(update.effective_chat.id)
@@ -191,14 +199,19 @@ async def on_button(update: Update, context: BotContext) -> None:
         await callback.answer(plain(lang, "expired"))
         return
     if not await may_change(update, context):
-        await _refuse(update, context, lang)
+        await refuse_change(update, context, lang)
         return
     action = match.group(1)
     name = subscription_name(tag, lang)
+    if action == "m":
+        await _switch_mode(callback, services.store, chat.id, tag, lang)
+        return
     if action == "t":
         action = "-" if tag in services.store.subscriptions(chat.id) else "+"
     if action == "+":
-        services.store.subscribe(chat.id, tag)
+        offered = match.group(1) == "+" and context.chat_data is not None
+        mode = context.chat_data.get(OFFERED_MODE, INSTANT) if offered else INSTANT
+        services.store.subscribe(chat.id, tag, mode)
     else:
         services.store.unsubscribe(chat.id, tag)
     await callback.answer(plain(lang, "sub_toggled_on" if action == "+" else "sub_toggled_off", name=name))
@@ -206,13 +219,27 @@ async def on_button(update: Update, context: BotContext) -> None:
         page = int(match.group(3) or 1)
         await callback.edit_message_reply_markup(topics_for(context, chat.id, lang, page).markup)
     elif match.group(1) == "-":
-        page = subscriptions_page(services.store.subscriptions(chat.id), lang)
+        page = _subscriptions_page(services.store, chat.id, lang)
         await callback.edit_message_text(page.text, reply_markup=page.markup)
     elif tag == ALL:
         await callback.edit_message_text(t(lang, "sub_all_done"))
     else:
         key = "sub_tag_done" if tag in services.topics.names else "sub_new_done"
         await callback.edit_message_text(t(lang, key, tag=hashtag(tag)))
+
+
+async def _switch_mode(callback: CallbackQuery, store: Store, chat_id: int, tag: str, lang: str) -> None:
+    """The mode button on /subscriptions: instant → daily → weekly → instant."""
+    mode = store.modes(chat_id).get(tag)
+    if mode is None:
+        await callback.answer(plain(lang, "expired"))
+        return
+    mode = next_mode(mode)
+    store.set_mode(chat_id, tag, mode)
+    name = subscription_name(tag, lang)
+    await callback.answer(plain(lang, "sub_mode_toggled", name=name, mode=plain(lang, f"mode_{mode}")))
+    page = _subscriptions_page(store, chat_id, lang)
+    await callback.edit_message_text(page.text, reply_markup=page.markup)
 
 
 # chat state --------------------------------------------------------------------------------------

@@ -52,9 +52,11 @@ def statistics(
     last: tuple[Item, Report] | None,
     meaning: SemanticStatus | None,
     meaning_off: str | None = None,
+    channel: str | None = None,
+    channel_problem: str | None = None,
 ) -> str:
     """/stats: chats, subscribers, posts, search by meaning, the last sync (ISO time), the queue, the last
-    announcement."""
+    announcement, and a warning when the bot cannot post in the `channel`."""
     if last is None:
         last_text = plain(lang, "stats_never")
     else:
@@ -73,7 +75,7 @@ def statistics(
     else:
         key = "stats_meaning_ready" if meaning.ready else "stats_meaning_embedding"
         meaning_text = plain(lang, key, embedded=meaning.embedded, count=meaning.total)
-    return t(
+    text = t(
         lang,
         "stats",
         chats=chats,
@@ -85,6 +87,9 @@ def statistics(
         queue=queue,
         last=last_text,
     )
+    if channel and channel_problem:
+        text += "\n\n" + t(lang, "stats_channel_problem", channel=channel, problem=channel_problem)
+    return text
 
 
 def _when(iso: str | None, lang: str) -> str:

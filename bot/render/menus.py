@@ -1,25 +1,27 @@
-"""Menus: the topics in pages with their Follow toggles, the language choice, a chat's subscriptions, and
-the topics to suggest for a name the bot does not know.
+"""Menus: the topics in pages with their Follow toggles, the language choice, a chat's subscriptions with
+their delivery modes, its digest hour, and the topics to suggest for a name the bot does not know.
 
-Subscription buttons carry `s:+:<key>` (subscribe), `s:-:<key>` (unsubscribe) or `s:t:<key>:<page>`
-(toggle on that page of /topics), where `<key>` is `*` (every new post) or a tag's short key; the pages
-of /topics turn with `tp:<page>`.
+Subscription buttons carry `s:+:<key>` (subscribe), `s:-:<key>` (unsubscribe), `s:m:<key>` (switch
+between instant, daily and weekly) or `s:t:<key>:<page>` (toggle on that page of /topics), where `<key>`
+is `*` (every new post) or a tag's short key; the pages of /topics turn with `tp:<page>`; /digest's hour
+buttons carry `dg:<hour>`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
+from collections.abc import Collection, Mapping, Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.html import hashtag
 from bot.render.messages import LANGUAGE_NAMES, LANGUAGES, plain, t
 from bot.render.page import Page, clip, short_key
-from bot.store import ALL
+from bot.store import ALL, DEFAULT_DIGEST_HOUR, MODES
 
 TOPICS_PER_PAGE = 8
 TOPIC_NAME_LIMIT = 28
 ALL_KEY = "*"
+DIGEST_HOURS = (7, 9, 12, 18, 21)  # offered as buttons by /digest (any hour can be typed)
 
 
 def subscription_key(tag: str) -> str:
@@ -87,20 +89,52 @@ def stop_page(lang: str) -> Page:
     return Page(t(lang, "stop_confirm"), InlineKeyboardMarkup([buttons]))
 
 
-def subscriptions_page(tags: Sequence[str], lang: str) -> Page:
-    """A chat's subscriptions (`tags`, ALL first), each a button that removes it."""
-    if not tags:
+def subscriptions_page(modes: Mapping[str, str], lang: str, hour: int = DEFAULT_DIGEST_HOUR) -> Page:
+    """A chat's subscriptions (tag -> mode, ALL first), each a button that removes it next to one that
+    switches how its posts arrive (instant → daily → weekly → instant); digests come at `hour`."""
+    if not modes:
         return Page(t(lang, "subs_empty"))
     rows = [
         [
             InlineKeyboardButton(
-                plain(lang, "subs_remove_button", name=clip(subscription_name(tag, lang), 40)),
+                plain(lang, "subs_remove_button", name=clip(subscription_name(tag, lang), 32)),
                 callback_data=f"s:-:{subscription_key(tag)}",
-            )
+            ),
+            InlineKeyboardButton(
+                plain(lang, f"mode_{mode}_button"), callback_data=f"s:m:{subscription_key(tag)}"
+            ),
         ]
-        for tag in tags
+        for tag, mode in modes.items()
     ]
-    return Page(t(lang, "subs_header"), InlineKeyboardMarkup(rows))
+    return Page(t(lang, "subs_header", hour=clock_hour(hour)), InlineKeyboardMarkup(rows))
+
+
+def next_mode(mode: str) -> str:
+    """The mode the switch on /subscriptions turns `mode` into."""
+    return MODES[(MODES.index(mode) + 1) % len(MODES)]
+
+
+def clock_hour(hour: int) -> str:
+    """A digest hour as clocks show it: `09:00`."""
+    return f"{hour:02d}:00"
+
+
+def mode_line(mode: str, hour: int, lang: str) -> str:
+    """How a subscription's posts arrive, in a sentence (HTML)."""
+    return t(lang, f"mode_{mode}_line", hour=clock_hour(hour))
+
+
+def digest_settings_page(hour: int, zone: str, waiting: int, lang: str) -> Page:
+    """/digest: the chat's digest hour, the posts waiting for its next digest, and buttons (`dg:<hour>`)
+    for the usual hours."""
+    lines = [t(lang, "digest_status", hour=clock_hour(hour), zone=zone)]
+    if waiting:
+        lines.append(t(lang, "digest_waiting", count=waiting))
+    buttons = [
+        InlineKeyboardButton(("✅ " if h == hour else "") + clock_hour(h), callback_data=f"dg:{h}")
+        for h in DIGEST_HOURS
+    ]
+    return Page("\n\n".join(lines), InlineKeyboardMarkup([buttons]))
 
 
 def unknown_topic_page(name: str, close: Sequence[str], lang: str) -> Page:

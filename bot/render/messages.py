@@ -84,6 +84,8 @@ TEXTS: dict[str, Text] = {
             "<b>New posts</b>\n/subscribe — every new post\n"
             "<code>/subscribe cnd</code> — one topic only\n"
             "/unsubscribe [topic] — stop them\n/subscriptions — what you follow\n"
+            "<code>/subscribe weekly</code>, <code>/subscribe cnd daily</code> — one digest a week or a "
+            "day instead\n/digest — when digests arrive\n"
             "/stop — forget this chat (deletes everything I keep about it)\n\n"
             "In any other chat, type <code>@{bot} words</code> to share a post.\n"
             "In groups, mention me or reply to my message.",
@@ -165,6 +167,7 @@ TEXTS: dict[str, Text] = {
         text("cmd_unsubscribe", "Stop getting new posts"),
         text("cmd_subscriptions", "What you are subscribed to"),
         text("cmd_stop", "Forget this chat and stop all messages"),
+        text("cmd_digest", "When your daily or weekly digests arrive"),
         # subscriptions
         text("new_post", "🆕 <b>New post</b>"),
         text(
@@ -195,7 +198,12 @@ TEXTS: dict[str, Text] = {
         text("unsub_tag_done", "🔕 You no longer follow <b>{tag}</b>."),
         text("unsub_not_following", "You do not follow <b>{tag}</b>. /subscriptions shows what you follow."),
         text("unsub_nothing", "You have no subscriptions. /subscribe sends you every new post."),
-        text("subs_header", "🔔 <b>Your subscriptions</b> — tap one to remove it:"),
+        # TRANSLATORS: {hour} is the chat's digest hour (09:00).
+        text(
+            "subs_header",
+            "🔔 <b>Your subscriptions</b> — ✖ removes one; the button next to it switches between instant, "
+            "a daily digest and a weekly one (digests at {hour}, see /digest):",
+        ),
         text(
             "subs_empty",
             "You have no subscriptions yet.\n/subscribe — every new post\n"
@@ -207,6 +215,53 @@ TEXTS: dict[str, Text] = {
         text("sub_toggled_on", "Subscribed to {name}"),
         text("sub_toggled_off", "Unsubscribed from {name}"),
         text("group_admins_only", "Only this group's admins can change its subscriptions."),
+        # digests: {hour} is a time of day (09:00), {name} a subscription's name (#cnd, All new posts)
+        text("sub_mode_changed", "🔔 Changed for <b>{name}</b>."),
+        text("mode_instant_line", "⚡ New posts arrive as soon as they are published."),
+        text(
+            "mode_daily_line", "📰 New posts come in one daily digest, at {hour} (/digest changes the hour)."
+        ),
+        text(
+            "mode_weekly_line",
+            "📰 New posts come in one weekly digest, on Mondays at {hour} (/digest changes the hour).",
+        ),
+        text("mode_instant_button", "⚡ Instant"),
+        text("mode_daily_button", "📰 Daily"),
+        text("mode_weekly_button", "🗓 Weekly"),
+        text("mode_instant", "instant"),
+        text("mode_daily", "daily digest"),
+        text("mode_weekly", "weekly digest"),
+        # TRANSLATORS: a short notice after the mode button; {mode} is one of the three above.
+        text("sub_mode_toggled", "{name}: {mode}"),
+        # TRANSLATORS: the first line of a digest; {count} is the number of posts in it (all pages).
+        plural(
+            "digest_header",
+            "📰 <b>Your news digest</b>: {count} new post",
+            "📰 <b>Your news digest</b>: {count} new posts",
+        ),
+        text(
+            "digest_footer",
+            "<i>/subscriptions switches between instant, daily and weekly; /digest changes the hour.</i>",
+        ),
+        # TRANSLATORS: {zone} is the time zone of the hours (Europe/Belgrade).
+        text(
+            "digest_status",
+            "📰 Your digests arrive at <b>{hour}</b> ({zone}): daily ones every day, weekly ones on Mondays. "
+            "Tap an hour, or type one, e.g. <code>/digest 18</code>. /subscriptions switches each "
+            "subscription between instant, daily and weekly.",
+        ),
+        plural(
+            "digest_waiting",
+            "{count} new post is waiting for your next digest.",
+            "{count} new posts are waiting for your next digest.",
+        ),
+        text(
+            "digest_usage",
+            "Give me an hour from 0 to 23, e.g. <code>/digest 18</code>; /digest alone shows the current "
+            "one.",
+        ),
+        text("digest_hour_set", "📰 Done: your digests will arrive at <b>{hour}</b> ({zone})."),
+        text("digest_hour_toast", "Digests at {hour}"),
         text(
             "stop_confirm",
             "🗑 Forget this chat? I would delete everything I keep about it — language, subscriptions and "
@@ -276,6 +331,12 @@ TEXTS: dict[str, Text] = {
             "getting ready, {embedded} of {count} posts embedded",
         ),
         text("stats_never", "never"),
+        # TRANSLATORS: {channel} is the channel setting (@name); {problem} what Telegram said, in English.
+        text(
+            "stats_channel_problem",
+            "⚠ <b>New posts are not published in {channel}</b>: {problem}. Make the bot an administrator of "
+            "the channel with the right to post messages; the posts waiting will then go out.",
+        ),
         text(
             "stats_last",
             "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",

@@ -58,7 +58,7 @@ def head(post, lang: str, *, site_search_url: str | None = None) -> str:
     return f"{linked}\n<i>{escape(format_date(post.date, lang))}</i>"
 
 
-def _read_button(post, lang: str) -> InlineKeyboardButton:
+def read_button(post, lang: str) -> InlineKeyboardButton:
     label = plain(lang, "read_button", title=clip(post.title, BUTTON_TITLE_LIMIT))
     return InlineKeyboardButton(label, callback_data=f"r:{short_key(post.id)}")
 
@@ -152,7 +152,7 @@ def results_page(results, lang: str, *, query_key: str, site_search_url: str | N
         key = "outside_year" if whole_year(dates) else "outside_month"
         head.append(t(lang, key, when=format_period(dates, lang)))
     text = _fit(head, results.hits, lang, site_search_url)
-    rows = [[_read_button(h, lang)] for h in results.hits if not h.url]
+    rows = [[read_button(h, lang)] for h in results.hits if not h.url]
     pages = _page_count(results)
     if pages > 1:
         nav = []
@@ -184,7 +184,7 @@ def _page_count(results) -> int:
 def hits_page(header: str, hits: Sequence, lang: str, *, site_search_url: str | None = None) -> Page:
     """A list of hits (latest posts, a topic's posts) under an HTML header line."""
     text = _fit([header], hits, lang, site_search_url, LIST_SNIPPET)
-    rows = [[_read_button(h, lang)] for h in hits if not h.url]
+    rows = [[read_button(h, lang)] for h in hits if not h.url]
     return Page(text, InlineKeyboardMarkup(rows) if rows else None)
 
 
@@ -266,6 +266,13 @@ def plain_snippet(markdown: str, limit: int = NOTIFICATION_SNIPPET) -> str:
     return clip(" ".join(text.split()), limit)
 
 
+def post_snippet(post: Post) -> str:
+    """What a message announcing a post quotes: its summary, else its first words (plain text)."""
+    if post.summary:
+        return clip(" ".join(post.summary.split()), NOTIFICATION_SNIPPET)
+    return plain_snippet(post.body)
+
+
 def notification(post: Post, lang: str, *, site_search_url: str | None = None) -> Page:
     """A new post as subscribers see it: a header line with its tags, the head, its summary or first words."""
     tags = " ".join(hashtag(tag) for tag in post.tags)
@@ -273,13 +280,10 @@ def notification(post: Post, lang: str, *, site_search_url: str | None = None) -
         t(lang, "new_post") + (f" · {escape(tags)}" if tags else ""),
         head(post, lang, site_search_url=site_search_url),
     ]
-    if post.summary:
-        snippet = clip(" ".join(post.summary.split()), NOTIFICATION_SNIPPET)
-    else:
-        snippet = plain_snippet(post.body)
+    snippet = post_snippet(post)
     if snippet:
         lines.append(escape(snippet))
-    markup = None if post.url else InlineKeyboardMarkup([[_read_button(post, lang)]])
+    markup = None if post.url else InlineKeyboardMarkup([[read_button(post, lang)]])
     return Page("\n".join(lines), markup)
 
 

@@ -114,11 +114,13 @@ async def test_the_subscriptions_list_removes_what_is_tapped(fake, bot):
     await fake.ask(ana, "/subscribe")
     await fake.ask(ana, "/subscribe cnd")
     listing = await fake.ask(ana, "/subscriptions")
-    assert [b["text"] for b in listing.buttons] == ["✖ All new posts", "✖ #cnd"]
-    answer = await press(fake, listing, 1)
+    assert [b["text"] for b in listing.buttons] == ["✖ All new posts", "⚡ Instant", "✖ #cnd", "⚡ Instant"]
+    answer = await press(fake, listing, "✖ #cnd")
     assert "#cnd" in answer["text"]
     assert store_of(bot).subscriptions(ana.id) == [ALL]
-    await fake.wait_for(lambda: [b["text"] for b in fake.replies(ana)[-1].buttons] == ["✖ All new posts"])
+    await fake.wait_for(
+        lambda: [b["text"] for b in fake.replies(ana)[-1].buttons] == ["✖ All new posts", "⚡ Instant"]
+    )
 
 
 async def test_topics_show_what_is_followed_and_toggle_it(fake, bot):
