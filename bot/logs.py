@@ -100,8 +100,14 @@ def setup_logging(level: str = "INFO", fmt: str = "text") -> None:
         handler.addFilter(BriefLibraryErrors())
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
-    sys.excepthook = _log_uncaught
-    threading.excepthook = lambda hook: _log_uncaught(hook.exc_type, hook.exc_value, hook.exc_traceback)
+    if sys.excepthook is sys.__excepthook__:  # (a test runner's own hooks are left alone)
+        sys.excepthook = _log_uncaught
+    if threading.excepthook is threading.__excepthook__:
+        threading.excepthook = _log_uncaught_in_thread
+
+
+def _log_uncaught_in_thread(hook: threading.ExceptHookArgs) -> None:
+    _log_uncaught(hook.exc_type, hook.exc_value, hook.exc_traceback)
 
 
 def _log_uncaught(kind, error, traceback) -> None:

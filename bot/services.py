@@ -31,6 +31,7 @@ from index import (
     load_embedder,
     load_posts,
 )
+from index.feeds import move_entries
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +110,29 @@ def open_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
         return None, f"unavailable ({exc})"
 
 
-def content_fingerprint(folder: Path) -> tuple:
+def content_fingerprint(*folders: Path) -> tuple:
     """Names, sizes and modification times of the post files: changes whenever a post file does."""
     entries = []
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            if name.endswith(".md"):
-                stat = os.stat(os.path.join(root, name))
-                entries.append((root, name, stat.st_size, stat.st_mtime_ns))
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                if name.endswith(".md"):
+                    stat = os.stat(os.path.join(root, name))
+                    entries.append((root, name, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(entries))
+
+
+def migrate_feed_posts(settings: Settings) -> None:
+    """Move feed posts from where older versions wrote them (the content folder, lost when a container is
+    recreated) into the data dir; their names, hence post ids, are kept, so nothing is announced again."""
+    old, new = settings.legacy_feeds_dir, settings.feeds_dir
+    try:
+        moved = move_entries(old, new)
+    except OSError as exc:
+        log.error("cannot move the feed posts from %s to %s: %s; move them by hand", old, new, exc)
+        return
+    if moved:
+        log.warning("moved %d feed posts from %s to %s (they live in the data dir now)", moved, old, new)
 
 
 @dataclass
@@ -146,6 +161,7 @@ class Services:
         embedding the posts for search by meaning in the background (answers use words alone until
         that is done)."""
         store = Store.open(settings.database_path)
+        await asyncio.to_thread(migrate_feed_posts, settings)
         glossary = settings.glossary_path if settings.glossary_path.is_file() else None
         embedder, off = await asyncio.to_thread(open_embedder, settings)
         index = await asyncio.to_thread(
@@ -168,10 +184,10 @@ class Services:
         """Re-read the content folder into the index (in a thread) if any post file changed since the
         last sync (or `force`); returns the index's SyncReport (empty when nothing changed)."""
         async with self.sync_lock:
-            fingerprint = await asyncio.to_thread(content_fingerprint, self.settings.posts_dir)
+            fingerprint = await asyncio.to_thread(content_fingerprint, *self.settings.post_folders)
             if fingerprint == self.fingerprint and not force:
                 return SyncReport()
-            loaded = await asyncio.to_thread(load_posts, self.settings.posts_dir)
+            loaded = await asyncio.to_thread(load_posts, *self.settings.post_folders)
             for error in loaded.errors:
                 if str(error) not in self.reported:
                     self.reported.add(str(error))

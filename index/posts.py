@@ -103,19 +103,27 @@ def parse_post(raw: bytes, path: Path) -> Post:
     )
 
 
-def load_posts(directory: str | Path) -> LoadResult:
-    """Read every `*.md` under `directory` (recursively), sorted by path."""
+def load_posts(directory: str | Path, *more: str | Path) -> LoadResult:
+    """Read every `*.md` under `directory` (recursively), sorted by path, then under each of `more`
+    (folders that may be missing, e.g. the feeds' posts before the first poll)."""
     result = LoadResult()
     root = Path(directory)
     if not root.is_dir():
         result.errors.append(PostError(str(root), "content folder not found"))
-        return result
-    for path in sorted(root.rglob("*.md")):
+    files = sorted(root.rglob("*.md")) if root.is_dir() else []
+    for extra in map(Path, more):
+        files += sorted(extra.rglob("*.md")) if extra.is_dir() else []
+    seen: dict[str, str] = {}
+    for path in files:
         try:
             post = parse_post(path.read_bytes(), path)
         except (PostFormatError, OSError) as exc:
             result.errors.append(PostError(str(path), str(exc)))
             continue
+        if post.id in seen:
+            result.errors.append(PostError(str(path), f"same name (post id) as {seen[post.id]}"))
+            continue
+        seen[post.id] = str(path)
         if post.date is None:
             result.warnings.append(PostError(str(path), "no date: shown undated and sorted oldest"))
         result.posts.append(post)

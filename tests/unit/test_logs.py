@@ -95,6 +95,7 @@ def test_a_protected_token_is_redacted_from_tracebacks_in_both_formats():
 def test_uncaught_exceptions_go_through_the_redacting_log(capsys):
     token = "uncaught:tok"
     protect(token)
+    sys.excepthook = sys.__excepthook__
     setup_logging("WARNING")
     try:
         raise ValueError(f"bad {token}")
