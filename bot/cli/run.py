@@ -143,7 +143,8 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
     allowed = allowed_updates(app)
     if app.job_queue is not None:
         # runs once the Application has started (after setWebhook / the first getUpdates is on its way)
-        app.job_queue.run_once(say_started, 0, data="polling" if webhook is None else "webhook")
+        mode = "polling" if webhook is None else "webhook"
+        app.job_queue.run_once(say_started, 0, data=mode, job_kwargs={"misfire_grace_time": None})
     try:
         if webhook is None:
             log.info("starting: long polling for %s", ", ".join(allowed))
