@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.instance import DataDirUse
 from bot.render.page import short_key
 from bot.settings import Settings
 from bot.store import Store
@@ -154,24 +155,30 @@ class Services:
     fingerprint: tuple | None = None
     meaning_off: str | None = None  # why search by meaning is off, when it is
     reported: set[str] = field(default_factory=set)  # broken post files already logged in this run
+    in_use: DataDirUse | None = None  # the data dir's shared lock, held while the services are open
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
         """Open the store and the index, bring the index up to date with the content folder, and start
         embedding the posts for search by meaning in the background (answers use words alone until
         that is done)."""
-        store = Store.open(settings.database_path)
-        await asyncio.to_thread(migrate_feed_posts, settings)
-        glossary = settings.glossary_path if settings.glossary_path.is_file() else None
-        embedder, off = await asyncio.to_thread(open_embedder, settings)
-        index = await asyncio.to_thread(
-            Index.open,
-            settings.index_dir,
-            glossary=glossary,
-            embedder=embedder,
-            vectors=settings.vectors_path,
-        )
-        services = cls(settings=settings, index=index, store=store, meaning_off=off)
+        in_use = DataDirUse(settings.data_dir).shared()  # `newsbot restore` refuses while it is held
+        try:
+            store = Store.open(settings.database_path)
+            await asyncio.to_thread(migrate_feed_posts, settings)
+            glossary = settings.glossary_path if settings.glossary_path.is_file() else None
+            embedder, off = await asyncio.to_thread(open_embedder, settings)
+            index = await asyncio.to_thread(
+                Index.open,
+                settings.index_dir,
+                glossary=glossary,
+                embedder=embedder,
+                vectors=settings.vectors_path,
+            )
+        except BaseException:
+            in_use.release()
+            raise
+        services = cls(settings=settings, index=index, store=store, meaning_off=off, in_use=in_use)
         await services.sync()
         index.embed_in_background()
         return services
@@ -239,3 +246,5 @@ class Services:
     def close(self) -> None:
         self.index.close()
         self.store.close()
+        if self.in_use is not None:
+            self.in_use.release()
