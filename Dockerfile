@@ -1,40 +1,50 @@
-# newsbot: one container runs the bot; its data (SQLite database + search index) lives in the /data volume.
+# newsbot: one container runs the bot; its data (SQLite database, search index, feed posts) lives in /data.
 #   docker build -t newsbot .
 #   docker run -d --name newsbot --init --restart unless-stopped --stop-timeout 30 \
 #     -e TELEGRAM_BOT_TOKEN=... -v newsbot-data:/data newsbot
-# See compose.yaml and the README's "Running in production".
-FROM python:3.11-slim
+# See compose.yaml and the README's "Running in production" (the lock files: "Locked dependencies").
+#
+# Three stages: `deps` installs the locked dependencies (hash-checked) into /opt/venv, keyed to
+# requirements.lock alone; `build` makes the package's wheel (setuptools from requirements-build.lock) and
+# installs it under /out; the final image copies the two results onto a clean base: no source layer, no
+# build tool (no setuptools, no pip in /opt/venv), nothing but the venv, the posts and the config example.
 
-ENV PYTHONDONTWRITEBYTECODE=1 \
-    PYTHONUNBUFFERED=1 \
-    PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
-    PIP_ROOT_USER_ACTION=ignore
+FROM python:3.11-slim AS deps
+ENV PIP_NO_CACHE_DIR=1 PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_ROOT_USER_ACTION=ignore
+COPY requirements.lock /tmp/
+RUN python -m venv --without-pip /opt/venv \
+ && python -m pip --python /opt/venv/bin/python install --no-deps --require-hashes -r /tmp/requirements.lock
 
-WORKDIR /app
-
-# Dependency layer: rebuilt only when pyproject.toml changes.
-COPY pyproject.toml ./
-RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" > requirements.txt \
- && pip install -r requirements.txt \
- && rm requirements.txt
-
-# Code layer: the package goes to site-packages (owned by root, read-only for the bot); sources removed.
-COPY README.md ./
+FROM deps AS build
+COPY requirements-build.lock /tmp/
+RUN python -m pip install --no-deps --require-hashes -r /tmp/requirements-build.lock
+WORKDIR /src
+COPY pyproject.toml README.md ./
 COPY bot ./bot
 COPY index ./index
-RUN pip install --no-deps . \
- && rm -rf bot index build ./*.egg-info README.md
+RUN python -m pip wheel --no-deps --no-build-isolation --wheel-dir /wheels . \
+ && python -m pip --python /opt/venv/bin/python install --no-deps --no-warn-script-location --root /out /wheels/*.whl
+
+FROM python:3.11-slim
+ENV PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    PATH=/opt/venv/bin:$PATH
+
+# Dependency layer: the same bytes until requirements.lock changes.
+COPY --from=deps /opt/venv /opt/venv
+# Code layer: the package installed in the venv (owned by root, read-only for the bot).
+COPY --from=build /out/ /
 
 # An unprivileged user; /data is theirs.
 RUN groupadd --system --gid 10001 newsbot \
  && useradd --system --uid 10001 --gid newsbot --home-dir /app --no-create-home --shell /usr/sbin/nologin newsbot \
- && mkdir /data \
+ && mkdir -p /data /app \
  && chown newsbot:newsbot /data
 
-# The shipped posts; mount your own folder over /app/content to replace them (feeds write into
-# /app/content/posts/feeds, so keep a mounted folder writable by uid 10001 if you configure feeds).
-COPY --chown=newsbot:newsbot content ./content
+WORKDIR /app
+# The shipped posts (read-only for the bot); mount your own folder over /app/content to replace them.
+# Feed posts are written to /data/feeds, so they survive a new container.
+COPY content ./content
 COPY config.example.yaml ./
 
 ENV NEWSBOT_CONTENT_DIR=/app/content \

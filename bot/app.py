@@ -11,7 +11,7 @@ import logging
 from enum import IntEnum
 from typing import Any
 
-from telegram import BotCommand, LinkPreviewOptions
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
@@ -126,11 +126,21 @@ class NewsbotApplication(Application):
 
 
 async def set_commands(app: Application) -> None:
-    """Register the command menu in English (default) and Serbian; a failure is logged, not fatal."""
+    """Register the command menu in English (default) and every catalogue's language; each admin gets
+    the same menu plus the admin commands in their own chat (`BotCommandScopeChat`). A failure is
+    logged, not fatal (e.g. an admin who never started the bot: "chat not found")."""
     names = [name for module in MENU for name in module.COMMANDS]
+    admins = sorted(app.bot_data[SERVICES].settings.admins) if SERVICES in app.bot_data else []
     for language_code in MENU_LANGUAGES:
-        commands = [BotCommand(name, plain(language_code or "en", f"cmd_{name}")) for name in names]
-        try:
-            await app.bot.set_my_commands(commands, language_code=language_code)
-        except TelegramError as exc:
-            log.warning("could not set the command menu (%s): %s", language_code or "default", exc)
+        language = language_code or "en"
+        commands = [BotCommand(name, plain(language, f"cmd_{name}")) for name in names]
+        admin_commands = commands + [
+            BotCommand(n, plain(language, f"cmd_{n}")) for n in announce.ADMIN_COMMANDS
+        ]
+        menus = [(None, commands)] + [(BotCommandScopeChat(admin), admin_commands) for admin in admins]
+        for scope, menu in menus:
+            try:
+                await app.bot.set_my_commands(menu, scope=scope, language_code=language_code)
+            except TelegramError as exc:
+                whose = f"admin {scope.chat_id}" if scope else "members"
+                log.warning("could not set the command menu (%s, %s): %s", whose, language, exc)

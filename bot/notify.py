@@ -36,7 +36,7 @@ from bot.render.posts import notification
 from bot.services import Services
 from bot.store import Chat, Item, utcnow
 from index import Post
-from index.feeds import FeedState, poll_feed
+from index.feeds import FeedState, missing_entries, poll_feed
 
 log = logging.getLogger(__name__)
 
@@ -107,13 +107,17 @@ def _language(services: Services, chat: Chat | None) -> str:
 async def poll_feeds(services: Services) -> int:
     """Poll every configured feed once (in a thread); returns how many post files were written."""
     written = 0
+    folder = services.settings.feeds_dir
     for url in services.settings.feeds:
         key = f"feed:{url}"
         saved = services.store.get_meta(key)
-        state = FeedState(**json.loads(saved)) if saved else None
+        state = FeedState.from_dict(json.loads(saved)) if saved else None
+        if state and (missing := await asyncio.to_thread(missing_entries, state, folder)):
+            log.warning("feed %s: %d of its posts are gone from %s; fetching it whole", url, missing, folder)
+            state = None
         try:
-            result = await asyncio.to_thread(poll_feed, url, services.settings.posts_dir / "feeds", state)
-        except OSError as exc:  # e.g. a read-only content folder: the other feeds and the sync go on
+            result = await asyncio.to_thread(poll_feed, url, folder, state)
+        except OSError as exc:  # e.g. an unwritable data dir: the other feeds and the sync go on
             log.error("feed %s: cannot write its posts: %s", url, exc)
             continue
         if result.error is None:

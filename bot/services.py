@@ -15,6 +15,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bot.instance import DataDirUse
 from bot.render.page import short_key
 from bot.settings import Settings
 from bot.store import Store
@@ -31,6 +32,7 @@ from index import (
     load_embedder,
     load_posts,
 )
+from index.feeds import move_entries
 
 log = logging.getLogger(__name__)
 
@@ -109,15 +111,29 @@ def open_embedder(settings: Settings) -> tuple[Embedder | None, str | None]:
         return None, f"unavailable ({exc})"
 
 
-def content_fingerprint(folder: Path) -> tuple:
+def content_fingerprint(*folders: Path) -> tuple:
     """Names, sizes and modification times of the post files: changes whenever a post file does."""
     entries = []
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            if name.endswith(".md"):
-                stat = os.stat(os.path.join(root, name))
-                entries.append((root, name, stat.st_size, stat.st_mtime_ns))
+    for folder in folders:
+        for root, _dirs, files in os.walk(folder):
+            for name in files:
+                if name.endswith(".md"):
+                    stat = os.stat(os.path.join(root, name))
+                    entries.append((root, name, stat.st_size, stat.st_mtime_ns))
     return tuple(sorted(entries))
+
+
+def migrate_feed_posts(settings: Settings) -> None:
+    """Move feed posts from where older versions wrote them (the content folder, lost when a container is
+    recreated) into the data dir; their names, hence post ids, are kept, so nothing is announced again."""
+    old, new = settings.legacy_feeds_dir, settings.feeds_dir
+    try:
+        moved = move_entries(old, new)
+    except OSError as exc:
+        log.error("cannot move the feed posts from %s to %s: %s; move them by hand", old, new, exc)
+        return
+    if moved:
+        log.warning("moved %d feed posts from %s to %s (they live in the data dir now)", moved, old, new)
 
 
 @dataclass
@@ -139,23 +155,30 @@ class Services:
     fingerprint: tuple | None = None
     meaning_off: str | None = None  # why search by meaning is off, when it is
     reported: set[str] = field(default_factory=set)  # broken post files already logged in this run
+    in_use: DataDirUse | None = None  # the data dir's shared lock, held while the services are open
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:
         """Open the store and the index, bring the index up to date with the content folder, and start
         embedding the posts for search by meaning in the background (answers use words alone until
         that is done)."""
-        store = Store.open(settings.database_path)
-        glossary = settings.glossary_path if settings.glossary_path.is_file() else None
-        embedder, off = await asyncio.to_thread(open_embedder, settings)
-        index = await asyncio.to_thread(
-            Index.open,
-            settings.index_dir,
-            glossary=glossary,
-            embedder=embedder,
-            vectors=settings.vectors_path,
-        )
-        services = cls(settings=settings, index=index, store=store, meaning_off=off)
+        in_use = DataDirUse(settings.data_dir).shared()  # `newsbot restore` refuses while it is held
+        try:
+            store = Store.open(settings.database_path)
+            await asyncio.to_thread(migrate_feed_posts, settings)
+            glossary = settings.glossary_path if settings.glossary_path.is_file() else None
+            embedder, off = await asyncio.to_thread(open_embedder, settings)
+            index = await asyncio.to_thread(
+                Index.open,
+                settings.index_dir,
+                glossary=glossary,
+                embedder=embedder,
+                vectors=settings.vectors_path,
+            )
+        except BaseException:
+            in_use.release()
+            raise
+        services = cls(settings=settings, index=index, store=store, meaning_off=off, in_use=in_use)
         await services.sync()
         index.embed_in_background()
         return services
@@ -168,10 +191,10 @@ class Services:
         """Re-read the content folder into the index (in a thread) if any post file changed since the
         last sync (or `force`); returns the index's SyncReport (empty when nothing changed)."""
         async with self.sync_lock:
-            fingerprint = await asyncio.to_thread(content_fingerprint, self.settings.posts_dir)
+            fingerprint = await asyncio.to_thread(content_fingerprint, *self.settings.post_folders)
             if fingerprint == self.fingerprint and not force:
                 return SyncReport()
-            loaded = await asyncio.to_thread(load_posts, self.settings.posts_dir)
+            loaded = await asyncio.to_thread(load_posts, *self.settings.post_folders)
             for error in loaded.errors:
                 if str(error) not in self.reported:
                     self.reported.add(str(error))
@@ -223,3 +246,5 @@ class Services:
     def close(self) -> None:
         self.index.close()
         self.store.close()
+        if self.in_use is not None:
+            self.in_use.release()

@@ -80,6 +80,22 @@ class Settings:
         return posts if posts.is_dir() else self.content_dir
 
     @property
+    def feeds_dir(self) -> Path:
+        """Where the feeds' entries are written as post files: in the data dir, which persists (a
+        container's content folder is replaced with the image)."""
+        return self.data_dir / "feeds"
+
+    @property
+    def legacy_feeds_dir(self) -> Path:
+        """Where older versions wrote the feeds' posts (moved to `feeds_dir` at start)."""
+        return self.posts_dir / "feeds"
+
+    @property
+    def post_folders(self) -> tuple[Path, Path]:
+        """Every folder of post files, for `index.load_posts`: the content's posts, then the feeds'."""
+        return self.posts_dir, self.feeds_dir
+
+    @property
     def glossary_path(self) -> Path:
         """``<content_dir>/glossary.yaml``; a content folder without one uses the shipped glossary."""
         own = self.content_dir / "glossary.yaml"
@@ -127,7 +143,7 @@ class Settings:
             poll_seconds=_number(content.get("poll_seconds", 60), "content.poll_seconds"),
             site_name=str(site.get("name") or "DPNSEE"),
             site_search_url=site.get("search_url") or None,
-            feeds=tuple(str(u) for u in raw.get("feeds") or ()),
+            feeds=_feeds(raw.get("feeds") or (), "feeds"),
             default_language=str(raw.get("default_language") or "en"),
             delivery=_dataclass_from(DeliveryLimits, _section(raw, "delivery"), "delivery"),
             webhook=_dataclass_from(Webhook, _section(raw, "webhook"), "webhook"),
@@ -153,6 +169,8 @@ class Settings:
             changes["data_dir"] = Path(env["NEWSBOT_DATA_DIR"])
         if env.get("NEWSBOT_ADMINS"):
             changes["admins"] = _parse_admins(env["NEWSBOT_ADMINS"])
+        if env.get("NEWSBOT_FEEDS"):
+            changes["feeds"] = _feeds(env["NEWSBOT_FEEDS"].replace(",", " ").split(), "NEWSBOT_FEEDS")
         if env.get("NEWSBOT_POLL_SECONDS"):
             changes["poll_seconds"] = _number(env["NEWSBOT_POLL_SECONDS"], "NEWSBOT_POLL_SECONDS")
         hook = {key: env[name] for name, key in WEBHOOK_ENV.items() if env.get(name)}
@@ -211,6 +229,16 @@ def _chat_id(value: object, name: str) -> int | None:
         return int(str(value).strip())
     except ValueError:
         raise SettingsError(f"{name} must be a chat id such as -1001234567890, not {value!r}") from None
+
+
+def _feeds(urls: object, name: str) -> tuple[str, ...]:
+    """Feed addresses: a list of http(s) URLs."""
+    if not isinstance(urls, list | tuple):
+        raise SettingsError(f"{name} must be a list of feed URLs")
+    for url in urls:
+        if not str(url).startswith(("http://", "https://")):
+            raise SettingsError(f"{name}: a feed must be an http(s) URL, not {url!r}")
+    return tuple(str(url) for url in urls)
 
 
 def _section(raw: dict, name: str) -> dict:

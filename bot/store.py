@@ -202,7 +202,7 @@ class Store:
         metrics, safe while the bot runs); FileNotFoundError when there is none."""
         path = Path(path)
         if not path.is_file():
-            raise FileNotFoundError(f"no database at {path}")
+            raise NoDatabase(path)
         uri = f"file:{path}?mode={'ro' if read_only else 'rw'}"
         connection = sqlite3.connect(
             uri, uri=True, isolation_level=None, check_same_thread=False, timeout=timeout
@@ -859,11 +859,23 @@ class _Transaction:
 # database files ----------------------------------------------------------------------------------
 
 
+class NoDatabase(FileNotFoundError):
+    """No database file: no bot has run with this data dir (or --data points elsewhere)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(
+            f"no database at {path}: no bot has run with the data dir {path.parent} yet "
+            "(is --data / NEWSBOT_DATA_DIR the bot's data dir? in Docker, run this inside its container)"
+        )
+
+
 def backup_database(source: Path, destination: Path) -> int:
     """Copy the live database at `source` to `destination` (SQLite's online backup, checked for
     integrity, written under a temporary name first); returns the number of pages copied."""
     if not source.exists():
-        raise FileNotFoundError(f"no database at {source}")
+        raise NoDatabase(source)
+    if destination.resolve() == source.resolve() or (destination.exists() and destination.samefile(source)):
+        raise ValueError(f"{destination} is the live database itself: back it up to another file")
     destination.parent.mkdir(parents=True, exist_ok=True)
     tmp = destination.with_name(destination.name + ".partial")
     tmp.unlink(missing_ok=True)

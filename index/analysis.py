@@ -49,12 +49,18 @@ def fold(word: str) -> str:
 
 @lru_cache(maxsize=200_000)
 def stem(word: str, lang: str) -> str:
-    """Snowball stem of an already folded word (numbers stay as they are)."""
+    """Snowball stem of an already folded word (numbers stay as they are). A language without a stemmer
+    here (a post in mk or de) is analysed language-neutrally: its words are their own stems, so they are
+    found as written (folded: any case, script or diacritics)."""
     if word.isdigit() or len(word) < 3:
         return word
-    if lang == "en" and "isation" in word:  # British and American spellings stem alike
+    base = lang.split("-")[0]
+    stemmer = _STEMMERS.get(base)
+    if stemmer is None:
+        return word
+    if base == "en" and "isation" in word:  # British and American spellings stem alike
         word = word.replace("isation", "ization")
-    return _STEMMERS.get(lang, _STEMMERS["en"]).stemWord(word)
+    return stemmer.stemWord(word)
 
 
 @lru_cache(maxsize=50_000)
@@ -165,13 +171,15 @@ def word_forms(raw: str, lang: str) -> tuple[tuple[str, str], ...]:
 
 
 def index_text(text: str, lang: str) -> tuple[list[str], list[str]]:
-    """The stems of `text`'s words, and their unstemmed forms where these differ from the stem."""
+    """The stems of `text`'s words, and their unstemmed forms where these differ from the stem (all of
+    them in a language without a stemmer)."""
     stemmed: list[str] = []
     exact: list[str] = []
+    neutral = lang.split("-")[0] not in _STEMMERS  # no stems: every word is found by its exact form
     for raw in WORD_RE.findall(text):
         for word, word_stem in word_forms(raw, lang):
             stemmed.append(word_stem)
-            if word != word_stem:
+            if word != word_stem or neutral:
                 exact.append(word)
     return stemmed, exact
 

@@ -5,6 +5,10 @@ parses the feed with feedparser and writes each entry as a Markdown post file (t
 `index.posts`), its HTML turned into clean Markdown by html2text. A file's name ends with a hash of the
 entry's guid (or link), so an entry keeps its post id when its title or text is edited: the file is
 rewritten in place, and an unchanged entry is not written at all.
+
+The feed's state keeps the entries' keys too: `missing_entries` tells when their files vanished (a folder
+lost or emptied), so the next poll fetches the whole feed again instead of trusting a 304.
+`move_entries` moves the files of an older layout into the feeds folder, keeping their names (post ids).
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ import hashlib
 import logging
 import os
 import re
+import shutil
 import unicodedata
 import urllib.error
 import urllib.request
@@ -37,6 +42,11 @@ class FeedState:
 
     etag: str | None = None
     modified: str | None = None
+    keys: tuple[str, ...] = ()  # the entries of the last full answer (`entry_key`)
+
+    @classmethod
+    def from_dict(cls, raw: dict) -> FeedState:
+        return cls(raw.get("etag"), raw.get("modified"), tuple(raw.get("keys") or ()))
 
 
 @dataclass
@@ -80,7 +90,6 @@ def poll_feed(
         result.error = f"not a feed: {parsed.get('bozo_exception')}"
         log.warning("feed %s: %s", url, result.error)
         return result
-    result.state = FeedState(etag=headers.get("ETag"), modified=headers.get("Last-Modified"))
     language = _language(parsed.feed.get("language"))
     directory.mkdir(parents=True, exist_ok=True)
     for entry in parsed.entries:
@@ -88,7 +97,35 @@ def poll_feed(
         path = write_entry(entry, directory, language)
         if path is not None:
             result.written.append(path)
+    keys = tuple(key for entry in parsed.entries if (key := entry_key(entry)))
+    result.state = FeedState(etag=headers.get("ETag"), modified=headers.get("Last-Modified"), keys=keys)
     return result
+
+
+def missing_entries(state: FeedState, directory: Path) -> int:
+    """How many of the entries `state` knows have no post file in `directory`."""
+    files = directory.glob("*.md") if directory.is_dir() else ()
+    present = {path.stem.rsplit("-", 1)[-1] for path in files}
+    return sum(key not in present for key in state.keys)
+
+
+def move_entries(old: Path, new: Path) -> int:
+    """Move the post files of `old` (a former feeds folder) into `new`, names kept; returns how many.
+    A file already in `new` wins (the old copy is removed); `old` is removed once empty."""
+    if not old.is_dir():
+        return 0
+    new.mkdir(parents=True, exist_ok=True)
+    moved = 0
+    for path in sorted(old.glob("*.md")):
+        target = new / path.name
+        if target.exists():
+            path.unlink()
+        else:
+            shutil.move(path, target)
+            moved += 1
+    if not any(old.iterdir()):
+        old.rmdir()
+    return moved
 
 
 def entry_key(entry) -> str | None:

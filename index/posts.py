@@ -7,7 +7,7 @@ A post file looks like::
     date: 2023-03-17              # expected; a post without one is indexed undated
     url: https://dpnsee.org/...   # optional
     tags: [cnd, unodc]            # optional list
-    lang: en                      # en (default) or sr
+    lang: en                      # en (default), sr, or any other language code (mk, de, …)
     summary: One line.            # optional
     ---
     Markdown body...
@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
 
-LANGUAGES = ("en", "sr")
+LANGUAGES = ("en", "sr")  # stemmed in their own language; any other language is indexed word for word
+_LANGUAGE_CODE = re.compile(r"[a-z]{2,3}(?:-[a-z0-9]{2,8})*")  # BCP 47-ish: mk, de, pt-br, sr-latn
 
 
 @dataclass(frozen=True)
@@ -82,9 +84,9 @@ def parse_post(raw: bytes, path: Path) -> Post:
     title = meta.get("title")
     if not isinstance(title, str) or not title.strip():
         raise PostFormatError("missing 'title' in the front matter")
-    lang = str(meta.get("lang") or "en").strip().lower()
-    if lang not in LANGUAGES:
-        raise PostFormatError(f"'lang' must be one of {', '.join(LANGUAGES)}, not {lang!r}")
+    lang = str(meta.get("lang") or "en").strip().lower().replace("_", "-")
+    if not _LANGUAGE_CODE.fullmatch(lang):
+        raise PostFormatError(f"'lang' must be a language code such as en, sr, mk or de, not {lang!r}")
     url = meta.get("url")
     if url is not None and not (isinstance(url, str) and url.startswith(("http://", "https://"))):
         raise PostFormatError(f"'url' must be an http(s) address, not {url!r}")
@@ -103,19 +105,27 @@ def parse_post(raw: bytes, path: Path) -> Post:
     )
 
 
-def load_posts(directory: str | Path) -> LoadResult:
-    """Read every `*.md` under `directory` (recursively), sorted by path."""
+def load_posts(directory: str | Path, *more: str | Path) -> LoadResult:
+    """Read every `*.md` under `directory` (recursively), sorted by path, then under each of `more`
+    (folders that may be missing, e.g. the feeds' posts before the first poll)."""
     result = LoadResult()
     root = Path(directory)
     if not root.is_dir():
         result.errors.append(PostError(str(root), "content folder not found"))
-        return result
-    for path in sorted(root.rglob("*.md")):
+    files = sorted(root.rglob("*.md")) if root.is_dir() else []
+    for extra in map(Path, more):
+        files += sorted(extra.rglob("*.md")) if extra.is_dir() else []
+    seen: dict[str, str] = {}
+    for path in files:
         try:
             post = parse_post(path.read_bytes(), path)
         except (PostFormatError, OSError) as exc:
             result.errors.append(PostError(str(path), str(exc)))
             continue
+        if post.id in seen:
+            result.errors.append(PostError(str(path), f"same name (post id) as {seen[post.id]}"))
+            continue
+        seen[post.id] = str(path)
         if post.date is None:
             result.warnings.append(PostError(str(path), "no date: shown undated and sorted oldest"))
         result.posts.append(post)

@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from types import ModuleType
 
-from bot.logs import setup_logging
+from bot.logs import protect, say, setup_logging
 from bot.settings import Settings, SettingsError
 
 # sub-command (= module name) -> help
@@ -71,6 +71,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         args.settings = load_settings(args)
     except SettingsError as exc:
-        print(f"newsbot: {exc}", file=sys.stderr)
+        say(str(exc))
         return 2
+    protect(args.settings.token)
     return int(_module(args.command).main(args) or 0)

@@ -51,7 +51,7 @@ def main(args: argparse.Namespace) -> int:
     tag = None
     if args.tag:
         topics = Topics.from_posts(
-            load_posts(settings.posts_dir).posts, Glossary.load(settings.glossary_path)
+            load_posts(*settings.post_folders).posts, Glossary.load(settings.glossary_path)
         )
         tag = topics.one(args.tag)
         if tag is None:

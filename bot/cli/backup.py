@@ -18,7 +18,7 @@ def main(args: argparse.Namespace) -> int:
     source = args.settings.database_path
     try:
         pages = backup_database(source, args.file)
-    except (OSError, sqlite3.Error) as exc:
+    except (OSError, sqlite3.Error, ValueError) as exc:
         print(f"backup failed: {exc}", file=sys.stderr)
         return 1
     print(f"backed up {source} to {args.file} ({pages} pages)")

@@ -90,6 +90,11 @@ def render(text: str, entities: list[dict], *, color: bool) -> str:
     return "".join(out)
 
 
+def _number(text: str) -> bool:
+    """Digits 0-9 only ("²" and "٣" are digits to Python, but not button numbers)."""
+    return text.isascii() and text.isdigit()
+
+
 def _utf16_index(text: str) -> list[int]:
     """Map each UTF-16 offset (0..len) to a Python string index."""
     index = []
@@ -116,7 +121,8 @@ class TerminalChat:
         self.chat = self.private  # where typed lines go
         self.shown: dict[tuple[int, int], tuple] = {}  # (chat id, message id) -> state as last printed
         self.rejections_shown = 0
-        # what typing a number does: ("button", (message, index)) or ("result", (query id, result id))
+        # what typing a number does: ("button", (message, index, the button as shown)) or
+        # ("result", (query id, result id))
         self.choices: list[tuple[str, object]] = []
         self.last_sent: Message | None = None
         self.reply_wait = FIRST_REPLY_WAIT
@@ -168,7 +174,12 @@ class TerminalChat:
             while (line := await lines.get()) is not None and line.strip() not in ("/quit", "/exit"):
                 if self.echo and line.strip():
                     self.write(f"you › {line}")
-                if await self._handle(line.strip()):
+                try:
+                    acted = await self._handle(line.strip())
+                except Exception as exc:  # a chat must survive any input: say what failed, go on
+                    self.write(f"  !! the chat could not do that ({type(exc).__name__}: {exc})")
+                    continue
+                if acted:
                     await self._settle()
         finally:
             printer.cancel()
@@ -178,7 +189,7 @@ class TerminalChat:
         """Act on one input line; True if the bot has been given something to react to."""
         if not line:
             return False
-        if line.startswith("/press ") or (line.isdigit() and 1 <= int(line) <= len(self.choices)):
+        if line.startswith("/press ") or (_number(line) and 1 <= int(line) <= len(self.choices)):
             return await self._choose(line.removeprefix("/press ").strip())
         if line == "@" or line.startswith("@ ") or line.startswith(f"@{self.fake.bot.username}"):
             query = line.removeprefix(f"@{self.fake.bot.username}").removeprefix("@").strip()
@@ -205,7 +216,7 @@ class TerminalChat:
 
     async def _choose(self, number: str) -> bool:
         """Press button / pick inline result `number`; True if the bot has something to react to."""
-        if not number.isdigit() or not 1 <= int(number) <= len(self.choices):
+        if not _number(number) or not 1 <= int(number) <= len(self.choices):
             self.write(f"  (no button or result number {number})")
             return False
         kind, target = self.choices[int(number) - 1]
@@ -215,8 +226,12 @@ class TerminalChat:
             self.write("you sent (via the bot, into another chat):")
             self.write(self._format(sent))
             return False
-        message, index = target  # type: ignore[misc]
-        button = message.buttons[index]
+        message, index, shown = target  # type: ignore[misc]
+        buttons = [] if message.deleted else message.buttons  # the message as it is now
+        if index >= len(buttons) or buttons[index] != shown:
+            self.write(f"  (button {number} is gone: that message has changed; use the buttons shown now)")
+            return False
+        button = buttons[index]
         if "callback_data" in button:
             query_id = self.fake.press(message, index, user=self.user)
             try:
@@ -312,7 +327,7 @@ class TerminalChat:
             for row in message.keyboard:
                 labels = []
                 for button in row:
-                    self.choices.append(("button", (message, len(self.choices))))
+                    self.choices.append(("button", (message, len(self.choices), dict(button))))
                     label = f"[{len(self.choices)}] {button['text']}"
                     labels.append(label + (f" ↗ {button['url']}" if "url" in button else ""))
                 lines.append("   ".join(labels))

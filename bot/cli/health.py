@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import fcntl
+import json
 import logging
 import os
 import sqlite3
@@ -22,7 +23,7 @@ from bot.heartbeat import last_contact
 from bot.instance import InstanceLock
 from bot.render.messages import counted
 from bot.settings import Settings
-from bot.store import Store
+from bot.store import NoDatabase, Store
 from index import (
     EmbedderUnavailable,
     Index,
@@ -33,6 +34,7 @@ from index import (
     stored_hashes,
     vectors_id,
 )
+from index.feeds import FeedState, missing_entries
 
 DEFAULT_MAX_AGE = 300.0  # seconds without Bot API contact before a running bot counts as unwell
 
@@ -68,19 +70,22 @@ def main(args: argparse.Namespace) -> int:
 
 
 def run_checks(settings: Settings, max_age: float = DEFAULT_MAX_AGE) -> list[Check]:
-    loaded = load_posts(settings.posts_dir)
-    return [
+    loaded = load_posts(*settings.post_folders)
+    checks = [
         check_database(settings.database_path),
         check_index(settings, loaded),
         check_meaning(settings, loaded),
         check_contact(settings.data_dir, max_age),
     ]
+    if settings.feeds and checks[0].ok:
+        checks.append(check_feeds(settings))
+    return checks
 
 
 def check_database(path: Path) -> Check:
     """A committed write into the database's meta table."""
     if not path.is_file():
-        return Check(False, f"no database at {path}")
+        return Check(False, str(NoDatabase(path)))
     try:
         store = Store.open_existing(path)
         try:
@@ -129,6 +134,26 @@ def check_meaning(settings: Settings, loaded: LoadResult) -> Check:
     stored = stored_hashes(settings.vectors_path, vectors_id(embedder))
     embedded = sum(post.hash in stored for post in loaded.posts)
     return Check(True, f"{embedded} of {counted(len(loaded.posts), 'post')} embedded for search by meaning")
+
+
+def check_feeds(settings: Settings) -> Check:
+    """Every entry each feed's state says was fetched still has its post file in the feeds folder."""
+    store = Store.open_existing(settings.database_path, read_only=True)
+    try:
+        states = {url: store.get_meta(f"feed:{url}") for url in settings.feeds}
+    finally:
+        store.close()
+    problems = []
+    for url, saved in states.items():
+        state = FeedState.from_dict(json.loads(saved)) if saved else FeedState()
+        missing = missing_entries(state, settings.feeds_dir)
+        if missing:
+            problems.append(
+                f"{url}: {missing} of {counted(len(state.keys), 'post')} gone from {settings.feeds_dir}"
+            )
+    if problems:
+        return Check(False, f"feed posts missing ({'; '.join(problems)}; the bot fetches them again)")
+    return Check(True, f"{counted(len(states), 'feed')} with all their posts")
 
 
 def check_contact(data_dir: Path, max_age: float) -> Check:

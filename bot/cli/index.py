@@ -24,7 +24,7 @@ def main(args: argparse.Namespace) -> int:
     """Read every post file, bring the index up to date, embed what is new, print what changed."""
     started = time.perf_counter()
     settings = args.settings
-    loaded = load_posts(settings.posts_dir)
+    loaded = load_posts(*settings.post_folders)
     _report_errors(loaded, sys.stderr)
     embedder, meaning_off = open_embedder(settings)
     index = Index.open(

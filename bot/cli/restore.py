@@ -1,8 +1,8 @@
 """`newsbot restore FILE`: put a backup (from `newsbot backup`) in place of the database.
 
-Refuses while a bot runs on the data dir, and refuses a file that is not a sound newsbot database. The
-current database is kept next to it as ``newsbot.sqlite3.before-restore``. The search index is not part
-of a backup: the bot rebuilds it from the content folder when needed.
+Refuses while a bot (or `newsbot chat`) uses the data dir, and refuses a file that is not a sound
+newsbot database. The current database is kept next to it as ``newsbot.sqlite3.before-restore``. The
+search index is not part of a backup: the bot rebuilds it from the content folder when needed.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ import sqlite3
 import sys
 from pathlib import Path
 
-from bot.instance import AlreadyRunning, InstanceLock
+from bot.instance import AlreadyRunning, DataDirInUse, DataDirUse, InstanceLock
 from bot.store import check_backup, checkpoint
 
 
@@ -23,13 +23,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def main(args: argparse.Namespace) -> int:
     database: Path = args.settings.database_path
+    alone = DataDirUse(args.settings.data_dir)
     try:
         with InstanceLock(args.settings.data_dir):
+            alone.exclusive()
             check_backup(args.file)
             restore(args.file, database)
-    except (AlreadyRunning, OSError, sqlite3.Error, ValueError) as exc:
+    except (AlreadyRunning, DataDirInUse, OSError, sqlite3.Error, ValueError) as exc:
         print(f"restore failed: {exc}", file=sys.stderr)
         return 1
+    finally:
+        alone.release()
     print(f"restored {args.file} to {database}; start the bot to resume")
     return 0
 

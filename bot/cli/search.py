@@ -31,7 +31,7 @@ def main(args: argparse.Namespace) -> int:
     """Search the posts (syncing the index first, and embedding a few new posts, so a fresh clone just
     works)."""
     settings = args.settings
-    loaded = load_posts(settings.posts_dir)
+    loaded = load_posts(*settings.post_folders)
     embedder, _off = open_embedder(settings)
     index = Index.open(
         settings.index_dir, glossary=settings.glossary_path, embedder=embedder, vectors=settings.vectors_path

@@ -24,6 +24,7 @@ from bot.render.admin import announcement, announcement_preview, statistics
 from bot.render.html import MAX_MESSAGE, visible_length
 from bot.render.messages import plain, t
 
+ADMIN_COMMANDS = ("announce", "stats")  # in the admins' own command menu (`bot.app.set_commands`)
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
 Handler = Callable[[Update, BotContext], Awaitable[None]]

@@ -341,6 +341,9 @@ TEXTS: dict[str, Text] = {
             "stats_last",
             "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
         ),
+        # TRANSLATORS: the admin commands in the admins' own command menu (plain text).
+        text("cmd_announce", "Admins: send an announcement"),
+        text("cmd_stats", "Admins: chats, subscribers and the queue"),
     )
 }
 

@@ -196,3 +196,22 @@ async def test_an_announcement_too_long_for_one_message_is_refused_saying_how_to
     reply = await fake.ask(admin, "/announce " + "reč " * 1999 + "ab")  # 8001 with "📢 "
     assert reply.text.startswith("⚠ Ništa nije pripremljeno: to je 8001 znak, a jedna poruka")  # 8001: one
     assert "Skratite za 3905 ili pošaljite kao 2 obaveštenja" in reply.text
+
+
+async def test_admins_see_announce_and_stats_in_their_command_menu_in_both_languages_members_do_not(
+    fake, bot, admin
+):
+    from telegram import BotCommandScopeChat
+
+    for language_code, announce_text in ((None, "Admins: send an announcement"), ("sr", "Administratori")):
+        members_menu = await bot.bot.get_my_commands(language_code=language_code)
+        admin_menu = await bot.bot.get_my_commands(
+            scope=BotCommandScopeChat(ADMIN_ID), language_code=language_code
+        )
+        names = [command.command for command in members_menu]
+        assert "search" in names and "announce" not in names and "stats" not in names
+        assert [c.command for c in admin_menu] == [*names, "announce", "stats"]
+        assert admin_menu[-2].description.startswith(announce_text)
+        assert members_menu[0].description == admin_menu[0].description
+    member = fake.user("Member", started=True)
+    assert await bot.bot.get_my_commands(scope=BotCommandScopeChat(member.id)) == ()

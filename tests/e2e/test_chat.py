@@ -1,6 +1,7 @@
 """`newsbot chat`: the real bot in a terminal, offline, through the strict fake Bot API."""
 
 import io
+import random
 import signal
 import subprocess
 import sys
@@ -176,3 +177,53 @@ def test_ctrl_c_leaves_the_chat_cleanly(tmp_path):
     _, errors = process.communicate(timeout=30)
     assert process.returncode == 0
     assert "Traceback" not in errors
+
+
+def test_a_stale_button_number_is_answered_kindly_through_the_real_bot(tmp_path):
+    settings = Settings(content_dir=REPO / "content", data_dir=tmp_path, semantic="off", admins=frozenset())
+    stdout = io.StringIO()
+    chat = TerminalChat(settings, io.StringIO("/language\n2\n1\n/announce X\n2\n2\n"), stdout, name="Ana")
+    chat.reply_wait = 1.0
+    code = asyncio_run(chat.run(admin=True))
+    output = stdout.getvalue()
+    assert code == 0, output
+    assert output.count("is gone: that message has changed") == 2, output
+    assert "you › 1\n  (button 1 is gone" in output and "you › 2\n  (button 2 is gone" in output
+    assert "Otkazano" in output, "the bot went on answering in Serbian"
+
+
+def fuzz_lines(seed: int, count: int) -> list[str]:
+    """Odd things a person (or a cat on the keyboard) types: numbers of every size, blank lines, half
+    commands, markup, every script, control and zero-width characters."""
+    rng = random.Random(seed)
+    pieces = [
+        "0", "-1", "1", "2", "3", "9", "10", "007", "99999999999999999999", "٣", "²", "1.5",
+        "", " ", "\t", "/press", "/press 0", "/press 2", "/press -3", "/press x", "/press ²", "/edit",
+        "/edit x", "> ", ">",
+        "@", "@ ", "@ cnd", "/group", "/start", "/help", "/latest", "/latest 999", "/topics", "/language",
+        "/subscribe", "/unsubscribe cnd", "/subscriptions", "/stop", "/announce hi", "/stats", "/search",
+        "<b>bold</b>", "&amp;", "\u200b", "\u202e", "\x07", "\x1b[31m", "Ђурасовић", "harm reduction",
+        "🙂", "مرحبا", "漢字", "%s %d {0}",
+    ]  # fmt: skip
+    lines = []
+    for _ in range(count):
+        line = rng.choice(pieces)
+        if rng.random() < 0.3:
+            line += " " + rng.choice(pieces)
+        lines.append(line.replace("\n", " "))
+    return lines
+
+
+@pytest.mark.timeout(300)
+def test_the_chat_survives_odd_input_seeded_fuzz(tmp_path):
+    settings = Settings(content_dir=REPO / "content", data_dir=tmp_path, semantic="off")
+    lines = ["²", "٣", "/press ٣", *fuzz_lines(seed=11, count=60)]
+    stdout = io.StringIO()
+    chat = TerminalChat(settings, io.StringIO("\n".join(lines) + "\n"), stdout, name="Ana")
+    chat.reply_wait = 0.4
+    asyncio_run(chat.run(admin=True))
+    output = stdout.getvalue()
+    assert "the chat could not do that" not in output, output
+    assert "Traceback" not in output
+    # it still answers after all that
+    assert output.count("you › ") == sum(1 for line in lines if line.strip())

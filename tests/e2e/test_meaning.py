@@ -81,7 +81,7 @@ def test_health_is_unhealthy_without_the_model_only_when_meaning_is_required(set
         raise EmbedderUnavailable("no model here")
 
     monkeypatch.setattr("bot.cli.health.load_embedder", broken)
-    loaded = load_posts(settings.posts_dir)
+    loaded = load_posts(*settings.post_folders)
     auto = check_meaning(replace(settings, semantic="auto"), loaded)
     on = check_meaning(replace(settings, semantic="on"), loaded)
     assert auto.ok and not on.ok

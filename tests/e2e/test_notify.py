@@ -29,7 +29,7 @@ async def test_each_new_feed_entry_is_notified_once_and_a_re_poll_is_conditional
     async with polling(app):
         store = services_of(app).store
         await fake.wait_for(lambda: store.get_meta(LAST_SYNC))
-        assert store.announced() == {p.stem for p in (content / "posts" / "feeds").glob("*.md")}
+        assert store.announced() == {p.stem for p in settings.feeds_dir.glob("*.md")}
         ana, bob = fake.user("Ana", started=True), fake.user("Bob", started=True)
         await fake.ask(ana, "/subscribe cnd")
         await fake.ask(bob, "/subscribe harm reduction")
@@ -65,18 +65,17 @@ async def test_feed_state_is_kept_between_polls_and_an_unwritable_folder_is_only
     from bot.settings import Settings
     from bot.store import Store
 
-    posts = tmp_path / "posts"
-    posts.mkdir()
     store = Store.open(tmp_path / "db.sqlite3")
-    services = SimpleNamespace(settings=Settings(content_dir=tmp_path, feeds=(feed.url,)), store=store)
+    settings = Settings(content_dir=tmp_path, data_dir=tmp_path / "data", feeds=(feed.url,))
+    services = SimpleNamespace(settings=settings, store=store)
     feed.body = rss([entry(1)])
     assert await poll_feeds(services) == 1
     assert await poll_feeds(services) == 0
     assert [status for status, _ in feed.requests] == [200, 304]
-    for path in (posts / "feeds").iterdir():
+    for path in settings.feeds_dir.iterdir():
         path.unlink()
-    (posts / "feeds").rmdir()
-    (posts / "feeds").write_text("not a folder")
+    settings.feeds_dir.rmdir()
+    settings.feeds_dir.write_text("not a folder")
     feed.body = rss([entry(2)])
     assert await poll_feeds(services) == 0
     store.close()

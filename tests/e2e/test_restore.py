@@ -15,7 +15,8 @@ from processes import REPO, bot_env, newsbot
 from bot.store import Store
 
 RECIPIENTS = 120
-CONFIG = "delivery:\n  global_per_second: 60\n  per_chat_per_second: 10\n"
+# 120 messages at 30/s: about 4 s, time enough for a backup and an export (two processes) mid-broadcast
+CONFIG = "delivery:\n  global_per_second: 30\n  per_chat_per_second: 10\n"
 
 
 def sent(database) -> int:
@@ -111,3 +112,30 @@ def test_restore_refuses_what_is_not_a_newsbot_database(tmp_path, monkeypatch, c
         assert main(["restore", str(tmp_path / bad)]) == 1
         assert reason in capsys.readouterr().err
     assert Store.open(tmp_path / "data" / "newsbot.sqlite3").chat(7) is not None  # untouched
+
+
+def test_restore_is_refused_while_newsbot_chat_uses_the_data_dir_and_works_once_it_left(tmp_path):
+    data = tmp_path / "data"
+    store = Store.open(data / "newsbot.sqlite3")
+    store.seen_chat(7, "private")
+    store.close()
+    env = bot_env("http://127.0.0.1:9", "x", data)  # the chat needs no token nor API: it brings its own
+    assert cli(env, "backup", str(tmp_path / "b.sqlite3")).returncode == 0
+    chat = subprocess.Popen(
+        [sys.executable, "-m", "bot.cli", "--data", str(data), "chat"],
+        env=env, cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    try:
+        chat.stdin.write("/start\n")
+        chat.stdin.flush()
+        while not chat.stdout.readline().startswith("bot › "):
+            assert chat.poll() is None
+        refused = cli(env, "restore", str(tmp_path / "b.sqlite3"))
+        assert refused.returncode == 1
+        assert "is in use by a running newsbot" in refused.stderr and f"pid {chat.pid}" in refused.stderr
+        assert not (data / "newsbot.sqlite3.before-restore").exists()
+    finally:
+        chat.communicate("/quit\n", timeout=60)
+    assert chat.returncode == 0
+    restored = cli(env, "restore", str(tmp_path / "b.sqlite3"))
+    assert restored.returncode == 0, restored.stderr

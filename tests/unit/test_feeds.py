@@ -2,7 +2,7 @@
 
 from feedserver import ITEM, rss
 
-from index.feeds import FeedState, html_to_markdown, poll_feed
+from index.feeds import FeedState, html_to_markdown, missing_entries, move_entries, poll_feed
 from index.posts import load_posts
 
 
@@ -72,3 +72,32 @@ def test_html_to_markdown_drops_markup_and_keeps_paragraphs_and_links():
         '<div><p>One &amp; two</p>\n\n\n<p>Three <a href="https://x.org">link</a></p></div>'
     )
     assert text == "One & two\n\nThree [link](https://x.org)"
+
+
+def test_moved_entries_keep_their_names_and_a_copy_already_there_wins(feed, tmp_path):
+    feed.body = rss([entry(1), entry(2)])
+    old, new = tmp_path / "content" / "feeds", tmp_path / "data" / "feeds"
+    result = poll_feed(feed.url, old)
+    new.mkdir(parents=True)
+    kept = new / result.written[0].name
+    kept.write_text("the newer copy")
+    assert move_entries(old, new) == 1
+    assert not old.exists() and kept.read_text() == "the newer copy"
+    assert sorted(p.name for p in new.iterdir()) == sorted(p.name for p in result.written)
+    assert missing_entries(result.state, new) == 0
+    (new / result.written[1].name).unlink()
+    assert missing_entries(result.state, new) == 1 and missing_entries(result.state, tmp_path / "none") == 2
+
+
+def test_posts_load_from_several_folders_and_a_repeated_name_is_reported_once(tmp_path):
+    for folder in ("a", "b"):
+        (tmp_path / folder).mkdir()
+        (tmp_path / folder / "same.md").write_text(f"---\ntitle: From {folder}\n---\nText.\n")
+    loaded = load_posts(tmp_path / "a", tmp_path / "b", tmp_path / "missing")
+    assert [p.title for p in loaded.posts] == ["From a"]
+    (error,) = loaded.errors
+    assert "same name (post id) as" in str(error) and str(tmp_path / "b") in error.path
+
+
+def entry(number: int) -> str:
+    return ITEM.format(title=f"Entry {number}", slug=f"entry-{number}", guid=number, body=f"Text {number}.")

@@ -206,3 +206,34 @@ def test_thousands_of_generated_posts_index_and_search(tmp_path):
         assert dict(ix.tags())["youth survey"] == 400
     finally:
         ix.close()
+
+
+def test_a_post_in_a_language_without_a_stemmer_is_indexed_and_found_as_written(tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    (folder / "2024-01-01-mk.md").write_text(
+        "---\ntitle: Намалување на штети во Скопје\ndate: 2024-01-01\nlang: mk\n---\n"
+        "Здружението отвори нов центар за намалување на штети во Скопје.\n",
+        encoding="utf-8",
+    )
+    (folder / "2024-01-02-de.md").write_text(
+        "---\ntitle: Schadensminderung in Berlin\ndate: 2024-01-02\nlang: de-AT\n---\n"
+        "Die Drogenberatungsstellen erweitern ihre Angebote zur Substitutionsbehandlung.\n",
+        encoding="utf-8",
+    )
+    loaded = load_posts(folder)
+    assert not loaded.errors and sorted(p.lang for p in loaded.posts) == ["de-at", "mk"]
+    ix = Index.open(tmp_path / "ix")
+    try:
+        assert len(ix.sync(loaded.posts).added) == 2
+        for question, post in (
+            ("Скопје", "2024-01-01-mk"),
+            ("skopje steti", "2024-01-01-mk"),  # any script, no diacritics
+            ("ШТЕТИ", "2024-01-01-mk"),
+            ("substitutionsbehandlung", "2024-01-02-de"),
+            ("Drogenberatungsstellen", "2024-01-02-de"),
+        ):
+            (hit,) = ix.search(question).hits
+            assert hit.id == post and hit.highlights, question  # found, and the words shown in bold
+    finally:
+        ix.close()

@@ -61,7 +61,7 @@ def test_broken_files_are_reported_by_name_and_problem_and_the_rest_still_load(t
     write(tmp_path, "latin1.md", b"---\ntitle: Milo\x9aevi\xe6\n---\nx")
     write(tmp_path, "no-front-matter.md", "just text")
     write(tmp_path, "unclosed.md", "---\ntitle: T\n")
-    write(tmp_path, "bad-lang.md", "---\ntitle: T\nlang: de\n---\nx")
+    write(tmp_path, "bad-lang.md", "---\ntitle: T\nlang: English!\n---\nx")
     write(tmp_path, "bad-url.md", "---\ntitle: T\nurl: dpnsee.org\n---\nx")
     write(tmp_path, "bad-tags.md", "---\ntitle: T\ntags: {a: 1}\n---\nx")
     result = load_posts(tmp_path)

@@ -88,3 +88,15 @@ def test_outside_the_repository_the_shipped_content_is_the_default(tmp_path, mon
     assert Settings.load(env={}).content_dir == SHIPPED_CONTENT
     (tmp_path / "content").mkdir()
     assert Settings.load(env={}).content_dir == Path("content")
+
+
+def test_feeds_come_from_newsbot_feeds_separated_by_commas_or_spaces_and_live_in_the_data_dir(tmp_path):
+    feeds = "https://a.org/feed/, https://b.org/rss\nhttps://c.org/atom"
+    env = {"NEWSBOT_FEEDS": feeds, "NEWSBOT_DATA_DIR": "/d"}
+    settings = Settings.load(write(tmp_path, "feeds: [https://old.org/feed]"), env=env)
+    assert settings.feeds == ("https://a.org/feed/", "https://b.org/rss", "https://c.org/atom")
+    assert settings.feeds_dir == Path("/d/feeds") and settings.post_folders[1] == Path("/d/feeds")
+    with pytest.raises(SettingsError, match="NEWSBOT_FEEDS: a feed must be an http"):
+        Settings.load(None, env={"NEWSBOT_FEEDS": "dpnsee.org/feed"})
+    with pytest.raises(SettingsError, match="feeds must be a list"):
+        Settings.load(write(tmp_path, "feeds: https://a.org/feed"), env={})
