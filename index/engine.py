@@ -226,9 +226,11 @@ class Index:
                 if self._known is None:  # read once, then kept in step: a big archive is not re-read
                     self._known = self._hashes()  # for every new post
                 known = self._known
-            report.removed = sorted(set(known) - set(wanted))
-            report.added = sorted(set(wanted) - set(known))
-            report.updated = sorted(i for i in set(wanted) & set(known) if wanted[i].hash != known[i])
+            report.removed = sorted(known.keys() - wanted.keys())
+            report.added = sorted(wanted.keys() - known.keys())
+            report.updated = sorted(
+                post_id for post_id, post in wanted.items() if known.get(post_id, post.hash) != post.hash
+            )
             if not report.changed:
                 return report
             todo = report.updated + report.added
@@ -258,7 +260,9 @@ class Index:
                     progress(first + len(batch), len(todo))
             with self._read_lock:
                 self._reopen()
-                self._known = {post_id: post.hash for post_id, post in wanted.items()}
+                for post_id in report.removed:
+                    del known[post_id]
+                known.update((post_id, wanted[post_id].hash) for post_id in todo)
             log.info(
                 "index synced: %d added, %d updated, %d removed",
                 len(report.added),
