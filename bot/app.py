@@ -87,6 +87,7 @@ def build_application(settings: Settings) -> Application:
         .build()
     )
     app.bot_data[FLOOD] = Flood()
+    app.add_handlers(announce.observers(), group=Group.OBSERVE)
     app.add_handlers(gate.handlers(), group=Group.GATE)
     for module in ANSWERING:
         app.add_handlers(module.handlers(), group=Group.ANSWER)

@@ -7,7 +7,9 @@ and sends them with bounded concurrency, so the event loop stays free for answer
 
 Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
 after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most
-`concurrency` messages repeat.
+`concurrency` messages repeat. An item may be several messages (a long announcement in parts) or copies of
+messages (media, albums: `Copy`); each part delivered is recorded, so a retry or a restart goes on with the
+next part.
 
 Failures are decided here once: RetryAfter -> wait, pause everything, retry the same message;
 Forbidden -> chat inactive, 'blocked'; ChatMigrated -> move the chat, retry; network errors and 5xx ->
@@ -23,7 +25,7 @@ import datetime as dt
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
 from telegram import Message
@@ -32,7 +34,7 @@ from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, Re
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.render.page import Page
+from bot.render.page import Copy, Page, Part
 from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
 
@@ -44,14 +46,39 @@ CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can 
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
 
 
-# (item, chat) -> the message, or None when it cannot be sent any more (e.g. the post was removed)
-Renderer = Callable[[Item, Chat | None], Page | None]
+# (item, chat) -> the message, or the messages in order; None when it cannot be sent any more
+# (e.g. the post was removed)
+Renderer = Callable[[Item, Chat | None], Part | Sequence[Part] | None]
 
 
 class Sender(Protocol):
     """The part of `telegram.Bot` the engine uses."""
 
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message: ...
+
+    async def copy_message(self, chat_id: int, from_chat_id: int, message_id: int, **kwargs: Any) -> Any: ...
+
+    async def copy_messages(self, chat_id: int, from_chat_id: int, message_ids: Sequence[int]) -> Any: ...
+
+
+async def send_part(bot: Sender, chat_id: int, part: Part) -> int | None:
+    """Send one part of an item to `chat_id`; returns the (first) message id."""
+    if isinstance(part, Page):
+        sent = await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup)
+        return getattr(sent, "message_id", None)
+    if len(part.message_ids) == 1:
+        caption = {} if part.caption is None else {"caption": part.caption, "parse_mode": ParseMode.HTML}
+        sent = await bot.copy_message(chat_id, part.from_chat_id, part.message_ids[0], **caption)
+        return getattr(sent, "message_id", None)
+    copies = await bot.copy_messages(chat_id, part.from_chat_id, part.message_ids)
+    return getattr(copies[0], "message_id", None) if copies else None
+
+
+def parts_of(rendered: Part | Sequence[Part] | None) -> tuple[Part, ...] | None:
+    """A renderer's answer as the messages to send, in order."""
+    if rendered is None:
+        return None
+    return (rendered,) if isinstance(rendered, (Page, Copy)) else tuple(rendered)
 
 
 class Pacer:
@@ -181,7 +208,7 @@ class DeliveryEngine:
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[asyncio.Task] = set()
         self._busy_chats: set[int] = set()
-        self._rendered: dict[tuple[int, str | None], Page | None] = {}
+        self._rendered: dict[tuple[int, str | None], tuple[Part, ...] | None] = {}
         self._task: asyncio.Task | None = None
         self._only_item: int | None = None
 
@@ -284,14 +311,22 @@ class DeliveryEngine:
             self._wake.set()
 
     async def _send(self, delivery: Delivery) -> None:
-        message = self._message(delivery)
-        if message is None:
+        parts = self._message(delivery)
+        if not parts:
             self.store.mark_failed(delivery.id, "nothing to send (item gone)")
             return
         try:
-            sent = await self.bot.send_message(
-                delivery.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup
-            )
+            sent = None
+            for number in range(delivery.parts_sent, len(parts)):
+                if number > delivery.parts_sent:  # the next message of several: paced like any other
+                    self.store.mark_parts_sent(delivery.id, number)
+                    await asyncio.sleep(self.pacer.chat_wait(delivery.chat_id))
+                    await self.pacer.acquire()
+                    self.pacer.chat_used(delivery.chat_id)
+                part = parts[number]
+                for _ in range(1, len(part.message_ids) if isinstance(part, Copy) else 1):
+                    self.pacer.take_slot()  # an album is one call, but several messages
+                sent = await send_part(self.bot, delivery.chat_id, part)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             log.warning("flood control: pausing deliveries for %.1f s", seconds)
@@ -311,7 +346,7 @@ class DeliveryEngine:
         except TelegramError as exc:
             self.store.mark_failed(delivery.id, str(exc))
         else:
-            self.store.mark_sent(delivery.id, getattr(sent, "message_id", None))
+            self.store.mark_sent(delivery.id, sent)
 
     def _bad_request(self, delivery: Delivery, exc: BadRequest) -> None:
         if "chat not found" in str(exc).lower():
@@ -329,12 +364,12 @@ class DeliveryEngine:
         delay = min(self.backoff * 2 ** (attempts - 1), 300.0)
         self.store.mark_retry(delivery.id, time.time() + delay, str(exc) or type(exc).__name__)
 
-    def _message(self, delivery: Delivery) -> Page | None:
+    def _message(self, delivery: Delivery) -> tuple[Part, ...] | None:
         chat = self.store.chat(delivery.chat_id)
         key = (delivery.item_id, chat.language if chat else None)
         if key not in self._rendered:
             item = self.store.item(delivery.item_id)
-            self._rendered[key] = None if item is None else self.render(item, chat)
+            self._rendered[key] = None if item is None else parts_of(self.render(item, chat))
             if len(self._rendered) > 1000:
                 self._rendered.pop(next(iter(self._rendered)))
         return self._rendered[key]

@@ -25,9 +25,9 @@ from telegram.ext import Application
 
 from bot.context import DELIVERY, SERVICES, BotContext
 from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
-from bot.render.admin import announcement, delivery_report
+from bot.render.admin import announcement_parts, delivery_report
 from bot.render.messages import chat_language
-from bot.render.page import Page
+from bot.render.page import Page, Part
 from bot.render.posts import notification
 from bot.services import Services
 from bot.store import Chat, Item, utcnow
@@ -47,9 +47,9 @@ KEEP_DELIVERIES_DAYS = 30  # per-chat delivery records of finished items are kep
 def renderer(services: Services) -> Renderer:
     """How the engine turns an item into the message for one chat."""
 
-    def render(item: Item, chat: Chat | None) -> Page | None:
+    def render(item: Item, chat: Chat | None) -> Page | list[Part] | None:
         if item.kind != "post":
-            return Page(announcement(item.text))
+            return announcement_parts(item)
         post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None

@@ -77,6 +77,13 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE announcements RENAME TO items;
     """,
+    # media announcements (copies of messages), and how far a delivery of several messages got
+    """
+    ALTER TABLE items ADD COLUMN copy_from INTEGER;  -- the chat the messages to copy are in
+    ALTER TABLE items ADD COLUMN copy_ids TEXT;      -- their ids, increasing, space-separated
+    ALTER TABLE items ADD COLUMN caption TEXT;       -- HTML replacing the copied caption; NULL keeps it
+    ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -105,16 +112,20 @@ class Item:
     target: str | None
     status: str
     created: str
+    copy_from: int | None = None  # kind 'copy': the chat holding the messages to copy
+    copy_ids: tuple[int, ...] = ()  # ... and their ids
+    caption: str | None = None  # ... and the caption replacing theirs (None: theirs, as they are)
 
 
 @dataclass(frozen=True)
 class Delivery:
-    """One item to one chat."""
+    """One item to one chat (`parts_sent`: messages of it already delivered, when it is several)."""
 
     id: int
     item_id: int
     chat_id: int
     attempts: int
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -325,12 +336,25 @@ class Store:
 
     # items: new-post notifications and announcements -------------------------------------------
 
-    def create_announcement(self, author: int | None, text: str, target: str | None) -> Item:
-        """A draft announcement, waiting for the admin's confirmation."""
+    def create_announcement(
+        self,
+        author: int | None,
+        text: str,
+        target: str | None,
+        *,
+        copy_from: int | None = None,
+        copy_ids: tuple[int, ...] = (),
+        caption: str | None = None,
+    ) -> Item:
+        """A draft announcement, waiting for the admin's confirmation: HTML `text` (kind 'text'), or copies
+        of the messages `copy_ids` of chat `copy_from` (kind 'copy'), their caption replaced by `caption`
+        unless it is None."""
+        kind = "text" if copy_from is None else "copy"
+        ids = " ".join(map(str, copy_ids)) or None
         item_id = self.db.execute(
-            """INSERT INTO items (kind, author, text, target, status, created)
-               VALUES ('text', ?, ?, ?, 'draft', ?)""",
-            (author, text, target, utcnow()),
+            """INSERT INTO items (kind, author, text, target, status, created, copy_from, copy_ids, caption)
+               VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)""",
+            (kind, author, text, target, utcnow(), copy_from, ids, caption),
         ).lastrowid
         item = self.item(item_id)
         assert item is not None
@@ -349,13 +373,16 @@ class Store:
             target=row["target"],
             status=row["status"],
             created=row["created"],
+            copy_from=row["copy_from"],
+            copy_ids=tuple(int(i) for i in (row["copy_ids"] or "").split()),
+            caption=row["caption"],
         )
 
     def queue_announcement(self, item_id: int) -> int | None:
         """Draft -> queued, atomically, with one delivery per recipient; None if not a draft any more."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT target FROM items WHERE id = ? AND status = 'draft' AND kind = 'text'",
+                "SELECT target FROM items WHERE id = ? AND status = 'draft' AND kind IN ('text', 'copy')",
                 (item_id,),
             ).fetchone()
             if row is None:
@@ -386,7 +413,7 @@ class Store:
     def due_deliveries(self, now: float, limit: int, item_id: int | None = None) -> list[Delivery]:
         """Queued deliveries (of one item, if given) whose retry time has come, oldest first."""
         rows = self.db.execute(
-            """SELECT id, item_id, chat_id, attempts FROM deliveries
+            """SELECT id, item_id, chat_id, attempts, parts_sent FROM deliveries
                WHERE status = 'queued' AND not_before <= ? AND (? IS NULL OR item_id = ?)
                ORDER BY not_before, id LIMIT ?""",
             (now, item_id, item_id, limit),
@@ -422,6 +449,10 @@ class Store:
                WHERE id = ?""",
             (utcnow(), message_id, delivery_id),
         )
+
+    def mark_parts_sent(self, delivery_id: int, parts: int) -> None:
+        """The first `parts` messages of a delivery of several have arrived (a retry goes on from there)."""
+        self.db.execute("UPDATE deliveries SET parts_sent = ? WHERE id = ?", (parts, delivery_id))
 
     def mark_retry(self, delivery_id: int, not_before: float, error: str, *, count: bool = True) -> None:
         """Back to the queue until `not_before`; `count=False` gives the attempt back (flood waits)."""
@@ -473,7 +504,7 @@ class Store:
         """Finished announcements whose author has not had the report yet."""
         rows = self.db.execute(
             """SELECT id FROM items
-               WHERE status = 'done' AND kind = 'text' AND reported = 0 ORDER BY id"""
+               WHERE status = 'done' AND kind IN ('text', 'copy') AND reported = 0 ORDER BY id"""
         )
         return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
 
@@ -498,7 +529,7 @@ class Store:
         """The most recently queued or finished admin announcement."""
         row = self.db.execute(
             """SELECT id FROM items
-               WHERE kind = 'text' AND status IN ('queued', 'done') ORDER BY id DESC"""
+               WHERE kind IN ('text', 'copy') AND status IN ('queued', 'done') ORDER BY id DESC"""
         ).fetchone()
         return None if row is None else self.item(row[0])
 

@@ -18,10 +18,10 @@ from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
-from bot.render.admin import announcement
+from bot.render.admin import announcement, announcement_parts
 from bot.render.html import MAX_MESSAGE, escape, visible_length
 from bot.render.messages import counted
-from bot.render.page import Page
+from bot.render.page import Part
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
 from bot.tags import Topics
@@ -89,8 +89,8 @@ def _send_here(settings: Settings, store: Store, item_id: int) -> int:
     return 0
 
 
-def _render(item: Item, _chat: Chat | None) -> Page | None:
-    return Page(announcement(item.text)) if item.kind == "text" else None
+def _render(item: Item, _chat: Chat | None) -> list[Part] | None:
+    return announcement_parts(item) if item.kind in ("text", "copy") else None
 
 
 async def _deliver(settings: Settings, store: Store, item_id: int) -> None:

@@ -103,9 +103,9 @@ class MediaMethods:
             items.append((item["type"], file_id, caption))
         reply_to = self._reply_target(chat, params)
         group_id = new_media_group_id()
+        self._count_album(chat, len(items))
         sent = []
         for kind, file_id, caption in items:
-            self._count_message(chat)
             message = self._new_message(
                 chat, None, kind=kind, file_id=file_id, caption=caption.text if caption else None,
                 entities=caption.entities if caption else [], media_group_id=group_id, reply_to=reply_to,
@@ -113,9 +113,15 @@ class MediaMethods:
             sent.append(message.to_api(self.bot))
         return sent
 
+    def _count_album(self, chat: Chat, size: int) -> None:
+        """An album (or several copies) is one request: flood control counts it once, before any of it
+        is sent, so that a 429 never leaves half an album behind; the counters see every message."""
+        self._count_message(chat)
+        self.messages_per_chat[chat.id] += size - 1
+        self.messages_sent += size - 1
+
     def _copy(self, chat: Chat, source: Message, **changes: Any) -> Message:
         """A copy of `source` in `chat`: same content, no forward origin, no album (the caller sets one)."""
-        self._count_message(chat)
         fields: dict[str, Any] = {
             "text": source.text, "entities": list(source.entities), "kind": source.kind,
             "caption": source.caption, "file_id": source.file_id, "html": source.html,
@@ -134,6 +140,7 @@ class MediaMethods:
         if "caption" in params and source.kind != "text":
             parsed = formatted_text(params, "caption")
             changes.update(caption=parsed.text or None, entities=parsed.entities)
+        self._count_message(chat)
         copy = self._copy(chat, source, **changes)
         return {"message_id": copy.message_id}
 
@@ -152,6 +159,7 @@ class MediaMethods:
         ]
         if not sources:
             raise bad_request("message to copy not found")
+        self._count_album(chat, len(sources))
         albums: dict[str, str] = {}
         copies = []
         for source in sources:

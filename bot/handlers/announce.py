@@ -11,22 +11,57 @@ from __future__ import annotations
 
 import functools
 import re
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 
 from telegram import Message, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
+from bot.delivery import send_part
 from bot.handlers.common import lang_of, send_page
 from bot.notify import LAST_SYNC
-from bot.render.admin import announcement, announcement_preview, statistics
-from bot.render.html import MAX_MESSAGE, visible_length
+from bot.render.admin import announcement, announcement_parts, announcement_preview, statistics
+from bot.render.html import MAX_CAPTION, MAX_MESSAGE, visible_length
 from bot.render.messages import plain, t
+from bot.render.page import Page
 
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 _CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
+ALBUMS = "albums"  # bot_data: the albums admins sent lately (an album reaches the bot one message at a time)
+
+
+class Albums:
+    """The message ids of recent albums by (chat, media_group_id), so that /announce in reply to one of
+    an album's messages copies the whole album."""
+
+    KEEP = 200
+
+    def __init__(self) -> None:
+        self._ids: OrderedDict[tuple[int, str], list[int]] = OrderedDict()
+
+    def add(self, chat_id: int, group: str, message_id: int) -> None:
+        ids = self._ids.setdefault((chat_id, group), [])
+        if message_id not in ids:
+            ids.append(message_id)
+            ids.sort()
+        self._ids.move_to_end((chat_id, group))
+        while len(self._ids) > self.KEEP:
+            self._ids.popitem(last=False)
+
+    def ids(self, chat_id: int, group: str) -> tuple[int, ...]:
+        return tuple(self._ids.get((chat_id, group), ()))
+
+
+async def remember_album(update: Update, context: BotContext) -> None:
+    """Note each album message that reaches the bot in a private chat (the update goes on)."""
+    message = update.effective_message
+    context.bot_data.setdefault(ALBUMS, Albums()).add(
+        message.chat_id, message.media_group_id, message.message_id
+    )
 
 
 def is_admin(update: Update, context: BotContext) -> bool:
@@ -54,16 +89,56 @@ def admins_only(refusal: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
-def announcement_source(message: Message) -> tuple[str | None, str]:
-    """(target tag as typed or None, announcement HTML) from /announce or the message it replies to."""
-    rest = _COMMAND.sub("", message.text_html or "", count=1)
+@dataclass(frozen=True)
+class Draft:
+    """What an /announce asks to send: HTML `text`, or copies of messages (`copy_ids` of chat `copy_from`,
+    their caption replaced by `caption` unless it is None)."""
+
+    target: str | None  # the topic as typed, or None for every chat
+    text: str = ""
+    copy_from: int | None = None
+    copy_ids: tuple[int, ...] = ()
+    caption: str | None = None
+
+
+def draft_of(message: Message, albums: Albums) -> Draft:
+    """The announcement an /announce message asks for: the text after the command; the attachment it came
+    with (the command in its caption: the rest of the caption is the announcement's); else the message it
+    replies to, copied as it is when it has media or was forwarded (a whole album when it is part of one),
+    taken as text otherwise."""
+    command = message.text_html if message.text is not None else message.caption_html
+    rest = _COMMAND.sub("", command or "", count=1)
     target = None
     if match := _TARGET.match(rest):
         target, rest = match.group(1), rest[match.end() :]
+    rest = rest.strip()
+    if message.text is None:  # the command is the caption of a photo, a document...
+        return Draft(target, copy_from=message.chat_id, copy_ids=(message.message_id,), caption=rest)
     reply = message.reply_to_message
-    if not rest.strip() and reply is not None:
-        rest = reply.text_html or reply.caption_html or ""
-    return target, rest.strip()
+    if rest or reply is None:
+        return Draft(target, text=rest)
+    if reply.effective_attachment or reply.forward_origin:
+        ids = albums.ids(reply.chat_id, reply.media_group_id) if reply.media_group_id else ()
+        return Draft(target, copy_from=reply.chat_id, copy_ids=ids or (reply.message_id,))
+    return Draft(target, text=(reply.text_html or "").strip())
+
+
+def _refusal(message: Message, draft: Draft, lang: str) -> str | None:
+    """Why `draft` cannot be prepared, or None."""
+    if draft.copy_from is None and not draft.text:
+        return t(lang, "announce_usage")
+    if draft.copy_from is not None and message.text is None and message.media_group_id:
+        return t(lang, "announce_album_caption")
+    if draft.caption and (length := visible_length(draft.caption)) > MAX_CAPTION:
+        return t(
+            lang, "announce_caption_too_long", count=length, limit=MAX_CAPTION, over=length - MAX_CAPTION
+        )
+    length = visible_length(announcement(draft.text))
+    if draft.copy_from is None and length > MAX_MESSAGE:
+        parts = -(-length // (MAX_MESSAGE - visible_length(announcement(""))))
+        over = length - MAX_MESSAGE
+        return t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE, over=over, parts=parts)
+    return None
 
 
 @admins_only("announce_refused")
@@ -71,29 +146,31 @@ async def announce(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     message = update.effective_message
     services = context.services
-    typed_target, text = announcement_source(message)
-    if not text:
-        await message.reply_html(t(lang, "announce_usage"))
+    draft = draft_of(message, context.bot_data.setdefault(ALBUMS, Albums()))
+    if refusal := _refusal(message, draft, lang):
+        await message.reply_html(refusal)
         return
     target = None
-    if typed_target is not None:
-        target = services.topics.one(typed_target)
+    if draft.target is not None:
+        target = services.topics.one(draft.target)
         if target is None:
-            await message.reply_html(t(lang, "announce_unknown_tag", tag=typed_target))
+            await message.reply_html(t(lang, "announce_unknown_tag", tag=draft.target))
             return
-    length = visible_length(announcement(text))
-    if length > MAX_MESSAGE:
-        parts = -(-length // (MAX_MESSAGE - visible_length(announcement(""))))
-        over = length - MAX_MESSAGE
-        too_long = t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE, over=over, parts=parts)
-        await message.reply_html(too_long)
-        return
     count = len(services.store.recipients(None if target is None else (target,)))
     if count == 0:
         await message.reply_html(t(lang, "announce_nobody"))
         return
-    draft = services.store.create_announcement(update.effective_user.id, text, target)
-    await send_page(message, announcement_preview(text, draft.id, count, lang, target))
+    item = services.store.create_announcement(
+        update.effective_user.id, draft.text, target,
+        copy_from=draft.copy_from, copy_ids=draft.copy_ids, caption=draft.caption,
+    )  # fmt: skip
+    parts = announcement_parts(item)
+    if len(parts) == 1 and isinstance(parts[0], Page):
+        await send_page(message, announcement_preview(item.text, item.id, count, lang, target))
+        return
+    for part in parts:  # the real messages first, then the buttons
+        await send_part(context.bot, message.chat_id, part)
+    await send_page(message, announcement_preview(None, item.id, count, lang, target, parts=len(parts)))
 
 
 @admins_only("announce_refused")
@@ -152,10 +229,23 @@ async def stats(update: Update, context: BotContext) -> None:
     await message.reply_html(text)
 
 
+class _InAlbum(filters.MessageFilter):
+    def filter(self, message: Message) -> bool:
+        return message.media_group_id is not None
+
+
+def observers() -> list[BaseHandler]:
+    """Handlers that look at updates and let them pass (bot.app runs them first)."""
+    return [
+        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & _InAlbum(), remember_album)
+    ]
+
+
 def handlers() -> list[BaseHandler]:
     only_new = filters.UpdateType.MESSAGE
     return [
         CommandHandler("announce", announce, filters=only_new),
+        MessageHandler(only_new & filters.CaptionRegex(r"^/announce(?:@\w+)?(?:\s|$)"), announce),
         CommandHandler("stats", stats, filters=only_new),
         CallbackQueryHandler(on_button, pattern=r"^a:"),
     ]

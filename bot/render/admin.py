@@ -9,7 +9,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.html import hashtag
 from bot.render.messages import plain, t
-from bot.render.page import Page
+from bot.render.page import Copy, Page, Part
 from bot.store import Item, Report
 from index import SemanticStatus
 
@@ -19,9 +19,19 @@ def announcement(text: str) -> str:
     return f"📢 {text}"
 
 
-def announcement_preview(text: str, item_id: int, recipients: int, lang: str, tag: str | None = None) -> Page:
-    """The draft `item_id` exactly as members will see it, with Send (to `recipients` chats: every chat
-    that started the bot, or those following `tag`) and Cancel."""
+def announcement_parts(item: Item) -> list[Part]:
+    """What members receive for an announcement: copies of the admin's messages, or the text."""
+    if item.kind == "copy" and item.copy_from is not None:
+        return [Copy(item.copy_from, item.copy_ids, item.caption)]
+    return [Page(announcement(item.text))]
+
+
+def announcement_preview(
+    text: str | None, item_id: int, recipients: int, lang: str, tag: str | None = None, *, parts: int = 1
+) -> Page:
+    """The draft `item_id` with Send (to `recipients` chats: every chat that started the bot, or those
+    following `tag`) and Cancel: exactly as members will see it (`text`), or, when the real messages were
+    shown just above (`text` None), a note saying they are the announcement, and how many there are."""
     if tag is None:
         send = plain(lang, "announce_send_button", count=recipients)
     else:
@@ -30,7 +40,8 @@ def announcement_preview(text: str, item_id: int, recipients: int, lang: str, ta
         [InlineKeyboardButton(send, callback_data=f"a:s:{item_id}")],
         [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")],
     ]
-    return Page(announcement(text), InlineKeyboardMarkup(buttons))
+    shown = announcement(text) if text is not None else t(lang, "announce_preview_above", count=parts)
+    return Page(shown, InlineKeyboardMarkup(buttons))
 
 
 def delivery_report(report: Report, lang: str) -> str:

@@ -7,6 +7,7 @@ import html
 import re
 
 MAX_MESSAGE = 4096  # visible characters (UTF-16 code units) after entity parsing
+MAX_CAPTION = 1024  # the same, for a media message's caption
 _TAG = re.compile(r"<[^>]*>")
 
 

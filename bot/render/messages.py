@@ -226,8 +226,9 @@ TEXTS: dict[str, Text] = {
         text(
             "announce_usage",
             "Write the announcement after the command, e.g. <code>/announce General Assembly moved to "
-            "Friday</code>, or reply to a message with /announce. <code>/announce #topic text</code> reaches "
-            "one topic's subscribers.",
+            "Friday</code>, or reply with /announce to a message, a photo, a document, an album or a "
+            "forwarded post (it is sent as it is), or put <code>/announce text</code> in a file's caption. "
+            "<code>/announce #topic text</code> reaches one topic's subscribers.",
         ),
         # TRANSLATORS: {count} is the announcement's length in characters, {limit} what one Telegram
         # message holds, {over} how much longer it is, {parts} into how many announcements to split it.
@@ -237,6 +238,25 @@ TEXTS: dict[str, Text] = {
             "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
             "⚠ Nothing was prepared: that is {count} characters, and one Telegram message holds {limit}. "
             "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
+        ),
+        # TRANSLATORS: {count} is the caption's length in characters, {limit} what a caption holds.
+        plural(
+            "announce_caption_too_long",
+            "⚠ Nothing was prepared: a caption holds {limit} characters, and that one is {count} character. "
+            "Shorten it by {over}, or announce the text on its own and the file in reply to it.",
+            "⚠ Nothing was prepared: a caption holds {limit} characters, and that one is {count} characters. "
+            "Shorten it by {over}, or announce the text on its own and the file in reply to it.",
+        ),
+        text(
+            "announce_album_caption",
+            "To announce an album, send the album first, then reply to one of its pictures with "
+            "<code>/announce</code>: I will send the whole album as it is.",
+        ),
+        # TRANSLATORS: below the announcement's real messages, above the Send and Cancel buttons.
+        plural(
+            "announce_preview_above",
+            "☝ That is the announcement as members will receive it ({count} message).",
+            "☝ That is the announcement as members will receive it ({count} messages, in this order).",
         ),
         text("announce_unknown_tag", "I know no topic called <b>{tag}</b>. /topics lists them all."),
         text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),
