@@ -18,8 +18,8 @@ from telegram.request import HTTPXRequest
 
 from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
-from bot.render.admin import announcement, announcement_parts
-from bot.render.html import MAX_MESSAGE, escape, visible_length
+from bot.render.admin import MAX_PARTS, announcement, announcement_parts
+from bot.render.html import MAX_MESSAGE, escape, split_html
 from bot.render.messages import counted
 from bot.render.page import Part
 from bot.settings import Settings
@@ -43,9 +43,11 @@ def main(args: argparse.Namespace) -> int:
     if not text:
         print("newsbot announce: the text is empty", file=sys.stderr)
         return 2
-    if visible_length(announcement(text)) > MAX_MESSAGE:
+    parts = len(split_html(announcement(text)))
+    if parts > MAX_PARTS:
         print(
-            f"newsbot announce: longer than one Telegram message ({MAX_MESSAGE} characters)", file=sys.stderr
+            f"newsbot announce: longer than {MAX_PARTS} Telegram messages ({MAX_MESSAGE} characters each)",
+            file=sys.stderr,
         )
         return 2
     tag = None
@@ -63,7 +65,8 @@ def main(args: argparse.Namespace) -> int:
     try:
         item = store.create_announcement(None, text, tag)
         count = store.queue_announcement(item.id)
-        print(f"announcement {item.id} queued for {counted(count, 'chat')}")
+        each = f" ({counted(parts, 'message')} each)" if parts > 1 else ""
+        print(f"announcement {item.id} queued for {counted(count, 'chat')}{each}")
         if args.send and count:
             return _send_here(settings, store, item.id)
         return 0

@@ -22,8 +22,8 @@ from bot.context import BotContext
 from bot.delivery import send_part
 from bot.handlers.common import lang_of, send_page
 from bot.notify import LAST_SYNC
-from bot.render.admin import announcement, announcement_parts, announcement_preview, statistics
-from bot.render.html import MAX_CAPTION, MAX_MESSAGE, visible_length
+from bot.render.admin import MAX_PARTS, announcement, announcement_parts, announcement_preview, statistics
+from bot.render.html import MAX_CAPTION, MAX_MESSAGE, split_html, visible_length
 from bot.render.messages import plain, t
 from bot.render.page import Page
 
@@ -133,11 +133,9 @@ def _refusal(message: Message, draft: Draft, lang: str) -> str | None:
         return t(
             lang, "announce_caption_too_long", count=length, limit=MAX_CAPTION, over=length - MAX_CAPTION
         )
-    length = visible_length(announcement(draft.text))
-    if draft.copy_from is None and length > MAX_MESSAGE:
-        parts = -(-length // (MAX_MESSAGE - visible_length(announcement(""))))
-        over = length - MAX_MESSAGE
-        return t(lang, "announce_too_long", count=length, limit=MAX_MESSAGE, over=over, parts=parts)
+    if draft.copy_from is None and len(split_html(announcement(draft.text))) > MAX_PARTS:
+        length = visible_length(announcement(draft.text))
+        return t(lang, "announce_too_long", count=length, parts=MAX_PARTS, limit=MAX_MESSAGE)
     return None
 
 

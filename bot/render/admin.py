@@ -7,7 +7,7 @@ import datetime as dt
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.html import hashtag
+from bot.render.html import MAX_MESSAGE, hashtag, split_html
 from bot.render.messages import plain, t
 from bot.render.page import Copy, Page, Part
 from bot.store import Item, Report
@@ -19,11 +19,15 @@ def announcement(text: str) -> str:
     return f"📢 {text}"
 
 
+MAX_PARTS = 10  # messages one text announcement may take (a longer one is refused)
+
+
 def announcement_parts(item: Item) -> list[Part]:
-    """What members receive for an announcement: copies of the admin's messages, or the text."""
+    """What members receive for an announcement: copies of the admin's messages, or the text, in as
+    many messages as it needs (cut between paragraphs or sentences)."""
     if item.kind == "copy" and item.copy_from is not None:
         return [Copy(item.copy_from, item.copy_ids, item.caption)]
-    return [Page(announcement(item.text))]
+    return [Page(part) for part in split_html(announcement(item.text), MAX_MESSAGE)]
 
 
 def announcement_preview(

@@ -230,14 +230,14 @@ TEXTS: dict[str, Text] = {
             "forwarded post (it is sent as it is), or put <code>/announce text</code> in a file's caption. "
             "<code>/announce #topic text</code> reaches one topic's subscribers.",
         ),
-        # TRANSLATORS: {count} is the announcement's length in characters, {limit} what one Telegram
-        # message holds, {over} how much longer it is, {parts} into how many announcements to split it.
+        # TRANSLATORS: {count} is the announcement's length in characters; it would take more than {parts}
+        # messages of {limit} characters.
         plural(
             "announce_too_long",
-            "⚠ Nothing was prepared: that is {count} character, and one Telegram message holds {limit}. "
-            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
-            "⚠ Nothing was prepared: that is {count} characters, and one Telegram message holds {limit}. "
-            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
+            "⚠ Nothing was prepared: that is {count} character, more than {parts} messages of {limit} hold. "
+            "Please shorten it, or send it as several announcements.",
+            "⚠ Nothing was prepared: that is {count} characters, more than {parts} messages of {limit} hold. "
+            "Please shorten it, or send it as several announcements.",
         ),
         # TRANSLATORS: {count} is the caption's length in characters, {limit} what a caption holds.
         plural(

@@ -182,17 +182,29 @@ async def test_the_report_speaks_the_admins_telegram_language(fake, bot):
     assert "Obaveštenje je poslato" in report.text and "Isporučeno: 3" in report.text
 
 
-async def test_an_announcement_too_long_for_one_message_is_refused_saying_how_to_split_it(fake, bot, admin):
-    await members(fake, 1)
-    reply = await fake.ask(admin, "/announce " + "word " * 1200)
-    assert reply.text == (
-        "⚠ Nothing was prepared: that is 6002 characters, and one Telegram message holds 4096. "
-        "Shorten it by 1906, or send it as 2 announcements, one after the other."
+async def test_an_announcement_longer_than_a_message_is_split_and_the_preview_says_into_how_many(
+    fake, bot, admin
+):
+    (user,) = await members(fake, 1)
+    paragraph = "The assembly will discuss the strategy. " * 40  # 1600 characters
+    text = "\n\n".join(f"Part {n}. {paragraph.strip()}" for n in range(1, 4))
+    fake.send_text(admin, admin, "/announce " + text)
+    note = await fake.wait_for(lambda: next((m for m in fake.replies(admin) if m.buttons), None))
+    assert note.text == "☝ That is the announcement as members will receive it (2 messages, in this order)."
+    first, second = fake.replies(admin)[-3:-1]
+    assert first.text.startswith("📢 Part 1.") and first.text.endswith("strategy.")
+    assert second.text.startswith("Part 3.") and len(first.text) <= 4096
+    await press(fake, note, 0)
+    await fake.wait_for(lambda: len(fake.replies(user)) == 3, timeout=10)
+    assert [m.text for m in fake.replies(user)[1:]] == [first.text, second.text]
+    too_long = await fake.ask(admin, "/announce " + "word " * 9000)
+    assert too_long.text == (
+        "⚠ Nothing was prepared: that is 45002 characters, more than 10 messages of 4096 hold. "
+        "Please shorten it, or send it as several announcements."
     )
-    assert not reply.buttons and services_of(bot).store.last_announcement() is None
     choice = await fake.ask(admin, "/language")
     await press(fake, choice, "Srpski (latinica)")
     await fake.wait_for(lambda: choice.text.startswith("Važi"), what="Serbian chosen")
-    reply = await fake.ask(admin, "/announce " + "reč " * 1999 + "ab")  # 8001 with "📢 "
-    assert reply.text.startswith("⚠ Ništa nije pripremljeno: to je 8001 znak, a jedna poruka")  # 8001: one
-    assert "Skratite za 3905 ili pošaljite kao 2 obaveštenja" in reply.text
+    fake.send_text(admin, admin, "/announce " + text)
+    note = await fake.wait_for(lambda: fake.replies(admin)[-1].buttons and fake.replies(admin)[-1])
+    assert note.text == "☝ Ovako će članovi primiti obaveštenje (2 poruke, ovim redom)."
