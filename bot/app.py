@@ -17,7 +17,8 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import heartbeat, notify
-from bot.context import FLOOD, SERVICES, BotContext
+from bot.clock import Clock
+from bot.context import CLOCK, FLOOD, SERVICES, BotContext
 from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import Flood, PerChatProcessor
 from bot.handlers import (
@@ -29,6 +30,7 @@ from bot.handlers import (
     inline,
     language,
     latest,
+    schedule,
     search,
     start,
     subscriptions,
@@ -46,6 +48,7 @@ class Group(IntEnum):
 
     OBSERVE = -1000  # look at every update and let it pass (bot.metrics counts them)
     GATE = -10  # record the chat, pace a bursting user; may stop the update here
+    PROMPT = -5  # an answer the bot asked for (e.g. a date for a schedule); may stop the update here
     ANSWER = 0  # the one handler that answers the update
 
 
@@ -59,6 +62,7 @@ ANSWERING = (
     language,
     inline,
     announce,
+    schedule,
     groups,
     fallback,  # last: whatever no other handler took
 )
@@ -66,8 +70,9 @@ MENU = (start, search, latest, topics, language, subscriptions)  # their COMMAND
 MENU_LANGUAGES = (None, *LANGUAGES[1:])  # None: the default menu (English); then each catalogue
 
 
-def build_application(settings: Settings) -> Application:
-    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks)."""
+def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:
+    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks); schedules
+    read `clock` (the wall clock by default)."""
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     app = (
@@ -87,8 +92,10 @@ def build_application(settings: Settings) -> Application:
         .build()
     )
     app.bot_data[FLOOD] = Flood()
+    app.bot_data[CLOCK] = clock or Clock()
     app.add_handlers(announce.observers(), group=Group.OBSERVE)
     app.add_handlers(gate.handlers(), group=Group.GATE)
+    app.add_handlers(schedule.prompts(), group=Group.PROMPT)
     for module in ANSWERING:
         app.add_handlers(module.handlers(), group=Group.ANSWER)
     app.add_error_handler(errors.on_error)

@@ -1,20 +1,24 @@
 """The context handlers and jobs are given: PTB's CallbackContext with the bot's own state, typed.
 
 `bot.app` puts that state into `bot_data` under the keys below when the Application starts; handlers read
-it as `context.services`, `context.delivery` and `context.flood`.
+it as `context.services`, `context.delivery`, `context.flood`, `context.clock` and `context.scheduler`.
 """
 
 from __future__ import annotations
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.flood import Flood
+from bot.schedule import Scheduler
 from bot.services import Services
 
 SERVICES = "services"  # the open Services
 DELIVERY = "delivery"  # the running DeliveryEngine
 FLOOD = "flood"  # the per-user Flood buckets
+CLOCK = "clock"  # the Clock schedules read (a ManualClock in tests)
+SCHEDULER = "scheduler"  # the running Scheduler of announcements
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -30,3 +34,12 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def flood(self) -> Flood:
         return self.bot_data[FLOOD]
+
+    @property
+    def clock(self) -> Clock:
+        return self.bot_data[CLOCK]
+
+    @property
+    def scheduler(self) -> Scheduler | None:
+        """The scheduler of announcements, when it runs (it does whenever the Application does)."""
+        return self.bot_data.get(SCHEDULER)

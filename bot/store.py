@@ -84,6 +84,11 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN caption TEXT;       -- HTML replacing the copied caption; NULL keeps it
     ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
     """,
+    # scheduled announcements: draft -> scheduled -> queued (started), cancelled or missed
+    """
+    ALTER TABLE items ADD COLUMN due REAL;  -- unix time the announcement is to start
+    CREATE INDEX items_scheduled ON items(status, due);
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -115,6 +120,7 @@ class Item:
     copy_from: int | None = None  # kind 'copy': the chat holding the messages to copy
     copy_ids: tuple[int, ...] = ()  # ... and their ids
     caption: str | None = None  # ... and the caption replacing theirs (None: theirs, as they are)
+    due: float | None = None  # a scheduled announcement's start (unix time)
 
 
 @dataclass(frozen=True)
@@ -376,23 +382,54 @@ class Store:
             copy_from=row["copy_from"],
             copy_ids=tuple(int(i) for i in (row["copy_ids"] or "").split()),
             caption=row["caption"],
+            due=row["due"],
         )
 
-    def queue_announcement(self, item_id: int) -> int | None:
-        """Draft -> queued, atomically, with one delivery per recipient; None if not a draft any more."""
+    def queue_announcement(self, item_id: int, *, scheduled: bool = False) -> int | None:
+        """Draft (or, with `scheduled`, scheduled) -> queued, atomically, with one delivery per recipient;
+        None if it was not in that state any more (so it is queued once, however often asked)."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT target FROM items WHERE id = ? AND status = 'draft' AND kind IN ('text', 'copy')",
-                (item_id,),
+                """SELECT target FROM items
+                   WHERE id = ? AND status = ? AND kind IN ('text', 'copy')""",
+                (item_id, "scheduled" if scheduled else "draft"),
             ).fetchone()
             if row is None:
                 return None
-            db.execute("UPDATE items SET status = 'queued' WHERE id = ?", (item_id,))
+            db.execute("UPDATE items SET status = 'queued', created = ? WHERE id = ?", (utcnow(), item_id))
             return self._insert_deliveries(item_id, None if row[0] is None else (row[0],))
 
     def cancel_announcement(self, item_id: int) -> bool:
+        """Draft or scheduled -> cancelled; False if it was neither."""
         cursor = self.db.execute(
-            "UPDATE items SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
+            "UPDATE items SET status = 'cancelled' WHERE id = ? AND status IN ('draft', 'scheduled')",
+            (item_id,),
+        )
+        return cursor.rowcount == 1
+
+    def schedule_announcement(self, item_id: int, due: float) -> bool:
+        """Draft (or scheduled: a new time) -> scheduled to start at `due` (unix time)."""
+        cursor = self.db.execute(
+            """UPDATE items SET status = 'scheduled', due = ?
+               WHERE id = ? AND status IN ('draft', 'scheduled') AND kind IN ('text', 'copy')""",
+            (due, item_id),
+        )
+        return cursor.rowcount == 1
+
+    def scheduled(self) -> list[Item]:
+        """Announcements waiting for their time, soonest first."""
+        rows = self.db.execute("SELECT id FROM items WHERE status = 'scheduled' ORDER BY due, id")
+        return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
+
+    def next_due(self) -> float | None:
+        """When the soonest scheduled announcement is due (unix time), or None."""
+        return self.db.execute("SELECT MIN(due) FROM items WHERE status = 'scheduled'").fetchone()[0]
+
+    def miss_announcement(self, item_id: int) -> bool:
+        """Scheduled -> missed (its time passed too long ago to send it); False if it was not scheduled."""
+        cursor = self.db.execute(
+            "UPDATE items SET status = 'missed', finished = ? WHERE id = ? AND status = 'scheduled'",
+            (utcnow(), item_id),
         )
         return cursor.rowcount == 1
 

@@ -9,10 +9,8 @@ Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Message, Update
@@ -20,7 +18,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import BotContext
 from bot.delivery import send_part
-from bot.handlers.common import lang_of, send_page
+from bot.handlers.common import admins_only, lang_of, send_page
 from bot.notify import LAST_SYNC
 from bot.render.admin import MAX_PARTS, announcement, announcement_parts, announcement_preview, statistics
 from bot.render.html import MAX_CAPTION, MAX_MESSAGE, split_html, visible_length
@@ -29,7 +27,6 @@ from bot.render.page import Page
 
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
-Handler = Callable[[Update, BotContext], Awaitable[None]]
 _CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
 ALBUMS = "albums"  # bot_data: the albums admins sent lately (an album reaches the bot one message at a time)
 
@@ -62,31 +59,6 @@ async def remember_album(update: Update, context: BotContext) -> None:
     context.bot_data.setdefault(ALBUMS, Albums()).add(
         message.chat_id, message.media_group_id, message.message_id
     )
-
-
-def is_admin(update: Update, context: BotContext) -> bool:
-    user = update.effective_user
-    return user is not None and user.id in context.services.settings.admins
-
-
-def admins_only(refusal: str) -> Callable[[Handler], Handler]:
-    """Run the handler for the bot's admins; anyone else gets the `refusal` text and nothing happens."""
-
-    def decorate(handler: Handler) -> Handler:
-        @functools.wraps(handler)
-        async def guarded(update: Update, context: BotContext) -> None:
-            if is_admin(update, context):
-                await handler(update, context)
-                return
-            lang = lang_of(update, context)
-            if update.callback_query:
-                await update.callback_query.answer(plain(lang, refusal), show_alert=True)
-            else:
-                await update.effective_message.reply_html(t(lang, refusal))
-
-        return guarded
-
-    return decorate
 
 
 @dataclass(frozen=True)
@@ -245,5 +217,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("announce", announce, filters=only_new),
         MessageHandler(only_new & filters.CaptionRegex(r"^/announce(?:@\w+)?(?:\s|$)"), announce),
         CommandHandler("stats", stats, filters=only_new),
-        CallbackQueryHandler(on_button, pattern=r"^a:"),
+        CallbackQueryHandler(on_button, pattern=r"^a:[sc]:"),
     ]

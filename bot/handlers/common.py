@@ -4,8 +4,10 @@ the /topics page, and whether a group message is addressed to the bot."""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, MaybeInaccessibleMessage, Message, MessageEntity, Update
 from telegram.error import BadRequest
@@ -14,7 +16,7 @@ from bot import smalltalk
 from bot.context import BotContext
 from bot.render.html import visible_text
 from bot.render.menus import topics_page
-from bot.render.messages import language_for, t
+from bot.render.messages import language_for, plain, t
 from bot.render.page import Page
 from bot.render.posts import post_messages, results_page
 
@@ -72,6 +74,36 @@ def question_in(message: Message) -> str:
         mention = f"@{bot_username}"
         text = " ".join(word for word in text.split() if word.lower() != mention.lower())
     return text
+
+
+# admins ------------------------------------------------------------------------------------------
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+def is_admin(update: Update, context: BotContext) -> bool:
+    user = update.effective_user
+    return user is not None and user.id in context.services.settings.admins
+
+
+def admins_only(refusal: str) -> Callable[[Handler], Handler]:
+    """Run the handler for the bot's admins; anyone else gets the `refusal` text and nothing happens."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> None:
+            if is_admin(update, context):
+                await handler(update, context)
+                return
+            lang = lang_of(update, context)
+            if update.callback_query:
+                await update.callback_query.answer(plain(lang, refusal), show_alert=True)
+            else:
+                await update.effective_message.reply_html(t(lang, refusal))
+
+        return guarded
+
+    return decorate
 
 
 # sending and editing pages -----------------------------------------------------------------------

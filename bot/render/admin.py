@@ -4,13 +4,16 @@ Cancel buttons (`a:s:<id>`, `a:c:<id>`), the delivery report, and /stats."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.html import MAX_MESSAGE, hashtag, split_html
-from bot.render.messages import plain, t
-from bot.render.page import Copy, Page, Part
+from bot.render.html import MAX_MESSAGE, hashtag, split_html, visible_text
+from bot.render.messages import LOCALES, SOURCE_LOCALE, plain, t
+from bot.render.page import Copy, Page, Part, clip
 from bot.store import Item, Report
+from bot.when import in_one_hour, next_monday_morning, tomorrow_morning
 from index import SemanticStatus
 
 
@@ -42,10 +45,76 @@ def announcement_preview(
         send = plain(lang, "announce_send_tag_button", count=recipients, tag=hashtag(tag))
     buttons = [
         [InlineKeyboardButton(send, callback_data=f"a:s:{item_id}")],
+        [InlineKeyboardButton(plain(lang, "announce_schedule_button"), callback_data=f"a:w:{item_id}")],
         [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")],
     ]
     shown = announcement(text) if text is not None else t(lang, "announce_preview_above", count=parts)
     return Page(shown, InlineKeyboardMarkup(buttons))
+
+
+# schedules ---------------------------------------------------------------------------------------
+
+
+def moment(when: dt.datetime, lang: str, *, short: bool = False) -> str:
+    """A local time as the language writes it: "Tuesday, 1 December 2026 at 09:00" (`short`: "Tue 1 Dec at
+    09:00")."""
+    locale = LOCALES.get(lang, SOURCE_LOCALE)
+    time = format_time(when, "HH:mm", locale=locale, tzinfo=when.tzinfo)
+    if short:
+        return plain(lang, "at_time", day=format_date(when.date(), "EEE d MMM", locale=locale), time=time)
+    return plain(lang, "at_time", day=format_date(when.date(), "full", locale=locale), time=time)
+
+
+def schedule_choices(item_id: int, choices: list[tuple[str, dt.datetime]], lang: str, zone: ZoneInfo) -> Page:
+    """How to choose when to send the draft `item_id`: quick choices (`a:t:<id>:<unix time>`), or a typed
+    date and time in `zone`; Cancel."""
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"a:t:{item_id}:{int(when.timestamp())}")]
+        for label, when in choices
+    ]
+    rows.append([InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")])
+    return Page(t(lang, "schedule_ask", zone=str(zone)), InlineKeyboardMarkup(rows))
+
+
+def quick_choices(now: dt.datetime, lang: str) -> list[tuple[str, dt.datetime]]:
+    """The quick choices' labels and times: in an hour, tomorrow 09:00, next Monday 09:00."""
+    hour, tomorrow, monday = in_one_hour(now), tomorrow_morning(now), next_monday_morning(now)
+    locale = LOCALES.get(lang, SOURCE_LOCALE)
+    return [
+        (plain(lang, "schedule_in_an_hour", time=format_time(hour, "HH:mm", locale=locale)), hour),
+        (plain(lang, "schedule_tomorrow"), tomorrow),
+        (plain(lang, "schedule_monday", day=format_date(monday.date(), "d MMM", locale=locale)), monday),
+    ]
+
+
+def scheduled_list(items: list[Item], lang: str, zone: ZoneInfo) -> Page:
+    """/scheduled: what is waiting, soonest first, each with its cancel button (`a:x:<id>`)."""
+    if not items:
+        return Page(t(lang, "scheduled_none"))
+    lines, rows = [t(lang, "scheduled_header", count=len(items), zone=str(zone))], []
+    for item in items:
+        when = moment(dt.datetime.fromtimestamp(item.due or 0, zone), lang, short=True)
+        lines.append(t(lang, "scheduled_line", id=item.id, when=when, what=_summary(item, lang)))
+        label = plain(lang, "scheduled_cancel_button", id=item.id, when=when)
+        rows.append([InlineKeyboardButton(label, callback_data=f"a:x:{item.id}")])
+    return Page("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def missed_report(item: Item, lang: str, zone: ZoneInfo, grace_minutes: float) -> str:
+    """A scheduled announcement that was not sent: its time passed while the bot was not running."""
+    when = moment(dt.datetime.fromtimestamp(item.due or 0, zone), lang)
+    return t(
+        lang, "schedule_missed", id=item.id, when=when, grace=f"{grace_minutes:g}", what=_summary(item, lang)
+    )
+
+
+def _summary(item: Item, lang: str) -> str:
+    """A few words of what an announcement says (or that it is copied media), plain text."""
+    if item.kind == "copy":
+        words = visible_text(item.caption or "").strip()
+        media = plain(lang, "scheduled_media")
+        return f"{media} {clip(words, 60)}".strip()
+    return clip(" ".join(visible_text(item.text).split()), 60)
 
 
 def delivery_report(report: Report, lang: str) -> str:

@@ -269,6 +269,52 @@ TEXTS: dict[str, Text] = {
             "📤 Send to {count} chats following {tag}",
         ),
         text("announce_cancel_button", "✖ Cancel"),
+        text("announce_schedule_button", "🕘 Schedule…"),
+        # TRANSLATORS: a day (written by Babel: Tuesday, 1 December 2026) and a time (09:00).
+        text("at_time", "{day} at {time}"),
+        # TRANSLATORS: {zone} is the bot's time zone (Europe/Belgrade); keep the examples as they are.
+        text(
+            "schedule_ask",
+            "🕘 When should it go out? Tap a choice, or type a date and time ({zone} time), e.g. "
+            "<code>tomorrow 9:00</code>, <code>2026-12-01 09:00</code>, <code>1.12.2026 9:00</code>, "
+            "<code>sutra u 9</code> or <code>monday 10:00</code>.",
+        ),
+        text("schedule_in_an_hour", "In 1 hour ({time})"),
+        text("schedule_tomorrow", "Tomorrow 09:00"),
+        # TRANSLATORS: {day} is the date of the next Monday (7 Dec).
+        text("schedule_monday", "Monday {day}, 09:00"),
+        text(
+            "schedule_done",
+            "🕘 Scheduled: it goes out <b>{when}</b> ({zone} time). /scheduled lists what is waiting and "
+            "cancels it.",
+        ),
+        text(
+            "schedule_unreadable",
+            "I could not read <b>{typed}</b> as a date and time. Try e.g. <code>tomorrow 9:00</code>, "
+            "<code>1.12.2026 9:00</code> or <code>sutra u 9</code>, or tap a choice above.",
+        ),
+        text("schedule_past", "{when} has already passed. Please give a time still to come."),
+        text("schedule_past_short", "That time has already passed."),
+        text(
+            "scheduled_none",
+            "Nothing is scheduled. /announce prepares an announcement; its Schedule… button sets its time.",
+        ),
+        # TRANSLATORS: {count} announcements wait to be sent; times are in {zone}.
+        plural(
+            "scheduled_header",
+            "🕘 <b>{count} scheduled announcement</b> ({zone} time) — tap one to cancel it:",
+            "🕘 <b>{count} scheduled announcements</b> ({zone} time) — tap one to cancel it:",
+        ),
+        text("scheduled_line", "#{id} · {when} · {what}"),
+        text("scheduled_cancel_button", "✖ #{id} {when}"),
+        text("scheduled_media", "[media]"),
+        text("scheduled_cancelled", "Cancelled: announcement #{id} will not be sent."),
+        text(
+            "schedule_missed",
+            "⚠ <b>Scheduled announcement #{id} was not sent</b>: it was due {when}, while the bot was not "
+            "running, and that is more than {grace} minutes ago. Schedule it again if it still matters. "
+            "({what})",
+        ),
         plural(
             "announce_sending",
             "📤 Sending to {count} chat… I will report here when it is done.",

@@ -45,7 +45,7 @@ async def test_an_admin_announcement_reaches_everyone_once_and_the_admin_gets_a_
         fake.deactivate(user)
     preview = await fake.ask(admin, "/announce General Assembly moved to <b>Friday</b> & Saturday")
     assert preview.text == "📢 General Assembly moved to <b>Friday</b> & Saturday"
-    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 chats", "✖ Cancel"]
+    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 chats", "🕘 Schedule…", "✖ Cancel"]
     first, second = fake.press(preview, 0), fake.press(preview, 0)  # a double tap
     await fake.wait_callback_answer(first)
     assert (await fake.wait_callback_answer(second))["text"] in ("", "Already sent.")
@@ -104,7 +104,7 @@ async def test_announce_as_a_reply_sends_the_replied_message(fake, bot, admin):
 async def test_a_cancelled_announcement_is_never_sent(fake, bot, admin):
     (user,) = await members(fake, 1)
     preview = await fake.ask(admin, "/announce Not yet")
-    assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
+    assert (await press(fake, preview, "✖ Cancel"))["text"] == "Cancelled: nothing was sent."
     await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
     await fake.wait_for(lambda: any("nothing was sent" in m.text for m in fake.replies(admin)))
     assert services_of(bot).store.queue_length() == 0
@@ -132,7 +132,7 @@ async def test_stats_show_chats_subscribers_queue_and_the_last_announcement(fake
     assert "Chats: 4 (4 active)" in stats.text and "Chats with subscriptions: 1" in stats.text
     preview = await fake.ask(admin, "/announce Untagged")
     assert preview.buttons[0]["text"] == "📤 Send to 4 chats"  # every chat that started the bot
-    assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
+    assert (await press(fake, preview, "✖ Cancel"))["text"] == "Cancelled: nothing was sent."
     await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
     assert "Queue: 0" in stats.text and "Last announcement: never" in stats.text
     preview = await fake.ask(admin, "/announce Hello")

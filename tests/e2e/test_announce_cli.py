@@ -79,3 +79,24 @@ async def test_the_running_bot_delivers_what_the_shell_queued(fake, settings):
         await fake.ask(ana, "/start")
         assert await asyncio.to_thread(cli, settings, "--text", "From cron") == 0
         await fake.wait_for(lambda: fake.replies(ana)[-1].text == "📢 From cron", timeout=5)
+
+
+def test_at_schedules_it_in_local_time_and_refuses_what_it_cannot_read(settings, capsys):
+    import datetime as dt
+
+    store = Store.open(settings.database_path)
+    store.seen_chat(1, "private")
+    store.close()
+    assert cli(settings, "--text", "Assembly", "--at", "2099-12-01 09:00") == 0
+    out = capsys.readouterr().out
+    assert "scheduled for Tuesday, 1 December 2099 at 09:00 (Europe/Belgrade), 1 chat now" in out
+    store = Store.open(settings.database_path)
+    (item,) = store.scheduled()
+    assert dt.datetime.fromtimestamp(item.due, dt.UTC) == dt.datetime(2099, 12, 1, 8, 0, tzinfo=dt.UTC)
+    assert store.queue_length() == 0
+    store.close()
+    assert cli(settings, "--text", "x", "--at", "when pigs fly") == 2
+    assert "is not a date and time I can read" in capsys.readouterr().err
+    assert cli(settings, "--text", "x", "--at", "2020-01-01 09:00") == 2
+    assert "has already passed" in capsys.readouterr().err
+    assert cli(settings, "--text", "x", "--at", "tomorrow 9:00", "--send") == 2

@@ -58,7 +58,7 @@ async def test_a_photo_is_announced_as_it_is_with_its_formatted_caption(fake, bo
     assert copy.kind == "photo" and copy.file_id == poster.file_id and copy.caption == poster.caption
     assert copy.entities == poster.entities
     assert buttons.text == "☝ That is the announcement as members will receive it (1 message)."
-    assert [b["text"] for b in buttons.buttons] == ["📤 Send to 4 chats", "✖ Cancel"]
+    assert [b["text"] for b in buttons.buttons] == ["📤 Send to 4 chats", "🕘 Schedule…", "✖ Cancel"]
     await press(fake, buttons, 0)
     await report_of(fake, admin)
     for user in users:
@@ -162,7 +162,7 @@ async def test_a_cancelled_media_announcement_is_never_sent(fake, bot, admin):
     (user,) = await members(fake, 1)
     photo = fake.send_media(admin, admin, "photo", "Later")
     fake.reply_to(photo, admin, "/announce")
-    assert (await press(fake, await preview_buttons(fake, admin), 1))[
+    assert (await press(fake, await preview_buttons(fake, admin), "✖ Cancel"))[
         "text"
     ] == "Cancelled: nothing was sent."
     assert len(fake.replies(user)) == 1 and services_of(bot).store.queue_length() == 0
