@@ -17,8 +17,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import heartbeat, notify
+from bot.admin_room import Admins
 from bot.clock import Clock
-from bot.context import CLOCK, FLOOD, SERVICES, BotContext
+from bot.context import ADMINS, CLOCK, FLOOD, SERVICES, BotContext
 from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import Flood, PerChatProcessor
 from bot.handlers import (
@@ -93,6 +94,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
     )
     app.bot_data[FLOOD] = Flood()
     app.bot_data[CLOCK] = clock or Clock()
+    app.bot_data[ADMINS] = Admins(settings)
     app.add_handlers(announce.observers(), group=Group.OBSERVE)
     app.add_handlers(gate.handlers(), group=Group.GATE)
     app.add_handlers(schedule.prompts(), group=Group.PROMPT)

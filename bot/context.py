@@ -1,13 +1,15 @@
 """The context handlers and jobs are given: PTB's CallbackContext with the bot's own state, typed.
 
 `bot.app` puts that state into `bot_data` under the keys below when the Application starts; handlers read
-it as `context.services`, `context.delivery`, `context.flood`, `context.clock` and `context.scheduler`.
+it as `context.services`, `context.delivery`, `context.flood`, `context.clock`, `context.scheduler`
+and `context.admins`.
 """
 
 from __future__ import annotations
 
 from telegram.ext import CallbackContext, ExtBot
 
+from bot.admin_room import Admins
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.flood import Flood
@@ -19,6 +21,7 @@ DELIVERY = "delivery"  # the running DeliveryEngine
 FLOOD = "flood"  # the per-user Flood buckets
 CLOCK = "clock"  # the Clock schedules read (a ManualClock in tests)
 SCHEDULER = "scheduler"  # the running Scheduler of announcements
+ADMINS = "admins"  # who the admins are (bot.admin_room.Admins)
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -34,6 +37,10 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
     @property
     def flood(self) -> Flood:
         return self.bot_data[FLOOD]
+
+    @property
+    def admins(self) -> Admins:
+        return self.bot_data[ADMINS]
 
     @property
     def clock(self) -> Clock:

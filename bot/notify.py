@@ -69,7 +69,8 @@ async def send_reports(bot: Bot, services: Services) -> None:
         store.mark_reported(item.id)
         if item.author is None and services.settings.admin_chat is None:
             continue
-        report = delivery_report(store.report(item.id), _report_language(services, item))
+        lang = _report_language(services, item)
+        report = delivery_report(store.report(item.id), lang, store.failure_reasons(item.id))
         await admin_room.tell(bot, services.settings, report, fallback=item.author)
 
 

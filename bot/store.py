@@ -562,6 +562,24 @@ class Store:
             pending=counts.get("queued", 0) + counts.get("sending", 0),
         )
 
+    def failure_reasons(self, item_id: int) -> dict[str, int]:
+        """How many of an item's deliveries were blocked or failed, by the error Telegram gave."""
+        rows = self.db.execute(
+            """SELECT COALESCE(last_error, ''), COUNT(*) FROM deliveries
+               WHERE item_id = ? AND status IN ('blocked', 'failed') GROUP BY 1 ORDER BY 2 DESC""",
+            (item_id,),
+        )
+        return dict(rows.fetchall())
+
+    def recent_announcements(self, limit: int = 5) -> list[Item]:
+        """The admin announcements sent (or being sent) last, newest first."""
+        rows = self.db.execute(
+            """SELECT id FROM items WHERE kind IN ('text', 'copy') AND status IN ('queued', 'done')
+               ORDER BY created DESC, id DESC LIMIT ?""",
+            (limit,),
+        )
+        return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
+
     def last_announcement(self) -> Item | None:
         """The most recently queued or finished admin announcement."""
         row = self.db.execute(

@@ -177,13 +177,12 @@ async def on_button(update: Update, context: BotContext) -> None:
 
 @admins_only("stats_refused")
 async def stats(update: Update, context: BotContext) -> None:
-    """/stats (admins): chats, subscribers, posts, last sync, queue, the last announcement's report."""
+    """/stats (admins): chats, subscribers, posts, last sync, queue, the last five broadcasts."""
     lang = lang_of(update, context)
     message = update.effective_message
     services = context.services
     store = services.store
     chats, active = store.chat_count()
-    last = store.last_announcement()
     text = statistics(
         lang,
         chats=chats,
@@ -192,7 +191,7 @@ async def stats(update: Update, context: BotContext) -> None:
         posts=services.post_count,
         last_sync=store.get_meta(LAST_SYNC),
         queue=store.queue_length(),
-        last=None if last is None else (last, store.report(last.id)),
+        recent=[(item, store.report(item.id)) for item in store.recent_announcements(5)],
         meaning=services.meaning(),
         meaning_off=services.meaning_off,
     )

@@ -81,9 +81,10 @@ def question_in(message: Message) -> str:
 Handler = Callable[[Update, BotContext], Awaitable[None]]
 
 
-def is_admin(update: Update, context: BotContext) -> bool:
+async def is_admin(update: Update, context: BotContext) -> bool:
+    """Whether the update's user is one of the bot's admins (NEWSBOT_ADMINS or the admin room's)."""
     user = update.effective_user
-    return user is not None and user.id in context.services.settings.admins
+    return user is not None and await context.admins.check(context.bot, user.id)
 
 
 def admins_only(refusal: str) -> Callable[[Handler], Handler]:
@@ -92,7 +93,7 @@ def admins_only(refusal: str) -> Callable[[Handler], Handler]:
     def decorate(handler: Handler) -> Handler:
         @functools.wraps(handler)
         async def guarded(update: Update, context: BotContext) -> None:
-            if is_admin(update, context):
+            if await is_admin(update, context):
                 await handler(update, context)
                 return
             lang = lang_of(update, context)

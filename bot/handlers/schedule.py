@@ -94,7 +94,7 @@ def _wake(context: BotContext) -> None:
 async def typed_time(update: Update, context: BotContext) -> None:
     """The admin's answer to "when?": a date and time; anything else is left to the other handlers."""
     item_id = context.chat_data.get(AWAITING) if context.chat_data is not None else None
-    if item_id is None or not is_admin(update, context):
+    if item_id is None or not await is_admin(update, context):
         return
     item = context.services.store.item(item_id)
     if item is None or item.status != "draft":

@@ -117,11 +117,36 @@ def _summary(item: Item, lang: str) -> str:
     return clip(" ".join(visible_text(item.text).split()), 60)
 
 
-def delivery_report(report: Report, lang: str) -> str:
-    """How an announcement's deliveries ended, for its author."""
-    return t(
+# Telegram's error descriptions -> the catalogue's name for the reason, first match wins
+_REASONS = (
+    ("blocked by the user", "reason_blocked"),
+    ("user is deactivated", "reason_deactivated"),
+    ("chat not found", "reason_not_found"),
+    ("too long", "reason_too_long"),
+    ("kicked", "reason_removed"),
+    ("not a member", "reason_removed"),
+    ("can't initiate", "reason_not_started"),
+)
+
+
+def failure_reasons(errors: dict[str, int], lang: str) -> str:
+    """'blocked the bot: 2, account deleted: 1' from Telegram's error descriptions and their counts."""
+    counts: dict[str, int] = {}
+    for error, count in errors.items():
+        key = next((key for words, key in _REASONS if words in error.lower()), "reason_other")
+        counts[key] = counts.get(key, 0) + count
+    ordered = sorted(counts.items(), key=lambda entry: -entry[1])
+    return ", ".join(f"{plain(lang, key)}: {count}" for key, count in ordered)
+
+
+def delivery_report(report: Report, lang: str, errors: dict[str, int] | None = None) -> str:
+    """How an announcement's deliveries ended, and why those that did not arrive failed."""
+    text = t(
         lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed
     )
+    if errors:
+        text += "\n" + t(lang, "announce_report_reasons", reasons=failure_reasons(errors, lang))
+    return text
 
 
 def statistics(
@@ -133,25 +158,26 @@ def statistics(
     posts: int,
     last_sync: str | None,
     queue: int,
-    last: tuple[Item, Report] | None,
+    recent: list[tuple[Item, Report]],
     meaning: SemanticStatus | None,
     meaning_off: str | None = None,
 ) -> str:
     """/stats: chats, subscribers, posts, search by meaning, the last sync (ISO time), the queue, the last
-    announcement."""
-    if last is None:
-        last_text = plain(lang, "stats_never")
-    else:
-        item, report = last
-        last_text = plain(
+    broadcasts (newest first: when, to how many, how they ended)."""
+    lines = [
+        plain(
             lang,
-            "stats_last",
+            "stats_broadcast",
             when=_when(item.created, lang),
+            count=report.total,
             delivered=report.delivered,
             blocked=report.blocked,
             failed=report.failed,
             pending=report.pending,
         )
+        for item, report in recent
+    ]
+    last_text = "".join(f"\n• {line}" for line in lines) if lines else plain(lang, "stats_never")
     if meaning is None:
         meaning_text = meaning_off or "-"  # "off (search.semantic: off)", "unavailable (why)"
     else:

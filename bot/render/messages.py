@@ -328,12 +328,21 @@ TEXTS: dict[str, Text] = {
             "📊 <b>Announcement sent</b>\nDelivered: {delivered}\nBlocked the bot: {blocked}\n"
             "Failed: {failed}",
         ),
+        # TRANSLATORS: why deliveries of an announcement failed, with counts: "blocked the bot: 2, ...".
+        text("announce_report_reasons", "Why: {reasons}"),
+        text("reason_blocked", "blocked the bot"),
+        text("reason_deactivated", "account deleted"),
+        text("reason_not_found", "chat not found"),
+        text("reason_too_long", "too long"),
+        text("reason_removed", "bot removed from the group"),
+        text("reason_not_started", "never started the bot"),
+        text("reason_other", "other errors"),
         text(
             "stats",
             "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\n"
             "Chats with subscriptions: {subscribers}\nPosts: {posts}\nSearch by meaning: {meaning}\n"
             "Last sync: {last_sync}\nQueue: {queue}\n"
-            "Last announcement: {last}",
+            "Last broadcasts: {last}",
         ),
         plural("stats_meaning_ready", "on, {embedded} of {count} post", "on, {embedded} of {count} posts"),
         plural(
@@ -342,9 +351,13 @@ TEXTS: dict[str, Text] = {
             "getting ready, {embedded} of {count} posts embedded",
         ),
         text("stats_never", "never"),
-        text(
-            "stats_last",
-            "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
+        # TRANSLATORS: one of the last broadcasts in /stats: when, to how many chats ({count}), how it ended.
+        plural(
+            "stats_broadcast",
+            "{when} — to {count} chat: {delivered} delivered, {blocked} blocked, {failed} failed, "
+            "{pending} pending",
+            "{when} — to {count} chats: {delivered} delivered, {blocked} blocked, {failed} failed, "
+            "{pending} pending",
         ),
     )
 }

@@ -134,12 +134,14 @@ async def test_stats_show_chats_subscribers_queue_and_the_last_announcement(fake
     assert preview.buttons[0]["text"] == "📤 Send to 4 chats"  # every chat that started the bot
     assert (await press(fake, preview, "✖ Cancel"))["text"] == "Cancelled: nothing was sent."
     await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
-    assert "Queue: 0" in stats.text and "Last announcement: never" in stats.text
+    assert "Queue: 0" in stats.text and "Last broadcasts: never" in stats.text
     preview = await fake.ask(admin, "/announce Hello")
     await press(fake, preview, 0)
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))
     stats = await fake.ask(admin, "/stats")
-    assert "4 delivered, 0 blocked, 0 failed, 0 pending" in stats.text
+    assert (
+        "• 20" in stats.text and "UTC — to 4 chats: 4 delivered, 0 blocked, 0 failed, 0 pending" in stats.text
+    )
 
 
 async def test_queries_are_answered_while_a_broadcast_runs_and_no_limit_is_exceeded(tmp_path):
