@@ -1,9 +1,12 @@
-"""Admin announcements and statistics: /announce, its confirm/cancel buttons, /stats.
+"""Admin announcements and statistics: /announce, its send/cancel buttons, /stats.
 
 `/announce <text>`, `/announce` as a reply to a message, or `/announce #tag <text>` (that topic's
-subscribers) by an admin (settings.admins) creates a draft and shows it exactly as members will see it,
-with "Send to N subscribers" and "Cancel". The store turns a draft into a queued announcement atomically,
-so a double tap sends once. When the delivery engine has finished, the author gets a report (`bot.notify`).
+subscribers) by an admin (`is_admin`: NEWSBOT_ADMINS or the admin room's administrators) creates a draft
+and shows it exactly as members will see it, with "Send to N chats", "Schedule…" (`bot.handlers.schedule`)
+and "Cancel". A reply to media, an album or a forwarded post, or the command in a file's caption, makes a
+draft that copies it as it is; the preview is then the real message(s), copied here, and the buttons
+below. The store turns a draft into a queued announcement atomically, so a double tap sends once. When the
+delivery engine has finished, a report goes to the admin room or the author (`bot.notify`).
 Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
 """
 
@@ -18,7 +21,7 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.context import BotContext
 from bot.delivery import send_part
-from bot.handlers.common import admins_only, lang_of, send_page
+from bot.handlers.common import admins_only, lang_of, pressed, send_page
 from bot.notify import LAST_SYNC
 from bot.render.admin import MAX_PARTS, announcement, announcement_parts, announcement_preview, statistics
 from bot.render.html import MAX_CAPTION, MAX_MESSAGE, split_html, visible_length
@@ -146,11 +149,9 @@ async def announce(update: Update, context: BotContext) -> None:
 @admins_only("announce_refused")
 async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
-    lang = lang_of(update, context)
-    match = _CALLBACK.match(callback.data or "")
-    if match is None:
-        await callback.answer(plain(lang, "expired"))
+    if (button := await pressed(update, context, _CALLBACK)) is None:
         return
+    lang, match = button
     store = context.services.store
     item_id = int(match.group(2))
     if match.group(1) == "s":

@@ -107,6 +107,19 @@ def admins_only(refusal: str) -> Callable[[Handler], Handler]:
     return decorate
 
 
+async def pressed(
+    update: Update, context: BotContext, pattern: re.Pattern[str]
+) -> tuple[str, re.Match] | None:
+    """(the chat's language, the match of a button's callback data against `pattern`); a button that
+    does not match is answered as expired, and None returned."""
+    lang = lang_of(update, context)
+    match = pattern.match(update.callback_query.data or "")
+    if match is None:
+        await update.callback_query.answer(plain(lang, "expired"))
+        return None
+    return lang, match
+
+
 # sending and editing pages -----------------------------------------------------------------------
 
 

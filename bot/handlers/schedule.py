@@ -23,7 +23,7 @@ from telegram.ext import (
 from telegram.ext import filters as f
 
 from bot.context import BotContext
-from bot.handlers.common import admins_only, edit_page, is_admin, lang_of, send_page
+from bot.handlers.common import admins_only, edit_page, is_admin, lang_of, pressed, send_page
 from bot.render.admin import moment, quick_choices, schedule_choices, scheduled_list
 from bot.render.messages import plain, t
 from bot.render.page import Page
@@ -36,11 +36,9 @@ _CALLBACK = re.compile(r"^a:([wtx]):([0-9]{1,12})(?::([0-9]{1,12}))?$")
 @admins_only("announce_refused")
 async def on_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
-    lang = lang_of(update, context)
-    match = _CALLBACK.match(callback.data or "")
-    if match is None:
-        await callback.answer(plain(lang, "expired"))
+    if (button := await pressed(update, context, _CALLBACK)) is None:
         return
+    lang, match = button
     action, item_id = match.group(1), int(match.group(2))
     store = context.services.store
     item = store.item(item_id)

@@ -258,6 +258,11 @@ TEXTS: dict[str, Text] = {
             "☝ That is the announcement as members will receive it ({count} message).",
             "☝ That is the announcement as members will receive it ({count} messages, in this order).",
         ),
+        text(
+            "announce_media_hint",
+            "To send this to members as it is, reply to it with <code>/announce</code> (or "
+            "<code>/announce #topic</code> for one topic's subscribers).",
+        ),
         text("announce_unknown_tag", "I know no topic called <b>{tag}</b>. /topics lists them all."),
         text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),
         # TRANSLATORS: an announcement without a topic goes to every chat that started the bot.

@@ -7,19 +7,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from conftest import press
+from conftest import members, press
 
 from bot.app import build_application
 from bot.fakeapi import polling
 
 ADMIN_ID = 4242
-
-
-async def members(fake, count):
-    users = [fake.user(f"Member{i}", started=True) for i in range(count)]
-    for user in users:
-        await fake.ask(user, "/start")
-    return users
 
 
 async def announce(fake, who, text):

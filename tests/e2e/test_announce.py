@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
-from conftest import CONTENT_DIR, press, services_of
+from conftest import ADMIN_ID, CONTENT_DIR, members, press, services_of
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotAPI, Limits, polling
 from bot.settings import DeliveryLimits, Settings
 
-ADMIN_ID = 4242
-
 
 @pytest.fixture
-async def bot(fake, settings):
-    app = build_application(replace(settings, admins=frozenset({ADMIN_ID}), poll_seconds=30))
-    async with polling(app):
-        yield app
-
-
-@pytest.fixture
-def admin(fake):
-    return fake.user("Admin", id=ADMIN_ID, started=True)
-
-
-async def members(fake, count, command="/start"):
-    users = [fake.user(f"Member{i}", started=True) for i in range(count)]
-    for user in users:
-        await fake.ask(user, command)
-    return users
+def bot(admin_bot):
+    return admin_bot
 
 
 def announcements(fake, user):
@@ -191,7 +173,7 @@ async def test_an_announcement_longer_than_a_message_is_split_and_the_preview_sa
     paragraph = "The assembly will discuss the strategy. " * 40  # 1600 characters
     text = "\n\n".join(f"Part {n}. {paragraph.strip()}" for n in range(1, 4))
     fake.send_text(admin, admin, "/announce " + text)
-    note = await fake.wait_for(lambda: next((m for m in fake.replies(admin) if m.buttons), None))
+    note = await fake.wait_for(lambda: next((m for m in fake.replies(admin) if m.buttons), None), timeout=10)
     assert note.text == "☝ That is the announcement as members will receive it (2 messages, in this order)."
     first, second = fake.replies(admin)[-3:-1]
     assert first.text.startswith("📢 Part 1.") and first.text.endswith("strategy.")
@@ -207,6 +189,8 @@ async def test_an_announcement_longer_than_a_message_is_split_and_the_preview_sa
     choice = await fake.ask(admin, "/language")
     await press(fake, choice, "Srpski (latinica)")
     await fake.wait_for(lambda: choice.text.startswith("Važi"), what="Serbian chosen")
-    fake.send_text(admin, admin, "/announce " + text)
-    note = await fake.wait_for(lambda: fake.replies(admin)[-1].buttons and fake.replies(admin)[-1])
+    sent = fake.send_text(admin, admin, "/announce " + text)
+    note = await fake.wait_for(
+        lambda: next((m for m in fake.replies(admin) if m.message_id > sent.message_id and m.buttons), None)
+    )
     assert note.text == "☝ Ovako će članovi primiti obaveštenje (2 poruke, ovim redom)."

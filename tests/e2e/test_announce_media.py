@@ -3,34 +3,13 @@ channel post (or in a file's caption) delivers it as it is, through the same que
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
-from conftest import press, services_of
-
-from bot.app import build_application
-from bot.fakeapi import polling
-
-ADMIN_ID = 4242
+from conftest import members, press, services_of
 
 
 @pytest.fixture
-async def bot(fake, settings):
-    app = build_application(replace(settings, admins=frozenset({ADMIN_ID}), poll_seconds=30))
-    async with polling(app):
-        yield app
-
-
-@pytest.fixture
-def admin(fake):
-    return fake.user("Admin", id=ADMIN_ID, started=True)
-
-
-async def members(fake, count, command="/start"):
-    users = [fake.user(f"Member{i}", started=True) for i in range(count)]
-    for user in users:
-        await fake.ask(user, command)
-    return users
+def bot(admin_bot):
+    return admin_bot
 
 
 async def report_of(fake, admin):
@@ -166,3 +145,21 @@ async def test_a_cancelled_media_announcement_is_never_sent(fake, bot, admin):
         "text"
     ] == "Cancelled: nothing was sent."
     assert len(fake.replies(user)) == 1 and services_of(bot).store.queue_length() == 0
+
+
+async def test_an_admin_sending_media_is_told_how_to_announce_it_once_per_album_and_members_are_not(
+    fake, bot, admin
+):
+    (user,) = await members(fake, 1)
+    fake.send_album(admin, admin, ["photo", "photo", "video"])
+    hint = await fake.next_reply(admin)
+    assert hint.text.startswith("To send this to members as it is, reply to it with /announce")
+    fake.send_media(admin, admin, "document")
+    await fake.wait_for(lambda: len(fake.replies(admin)) == 2, what="a hint for the document")
+    assert [m.text for m in fake.replies(admin)] == [
+        hint.text,
+        hint.text,
+    ]  # one for the album, one for the file
+    reply = fake.send_media(user, user, "photo")
+    answer = await fake.next_reply(user, after=reply)
+    assert answer.text.startswith("I can only read text.")

@@ -8,7 +8,7 @@ import time
 from zoneinfo import ZoneInfo
 
 from conftest import wait_until
-from processes import StandaloneFake, bot_env, newsbot
+from processes import StandaloneFake, bot_env, chats_of_users, newsbot
 
 from bot.fakeapi import DEFAULT_TOKEN
 from bot.store import Store
@@ -17,11 +17,7 @@ from bot.store import Store
 def test_a_schedule_survives_kill_9_and_is_sent_once_after_the_restart(tmp_path):
     data = tmp_path / "data"
     with StandaloneFake(tmp_path / "fake.log") as fake:
-        users = [fake.control("user", {"first_name": f"U{i}", "started": True})["id"] for i in range(20)]
-        store = Store.open(data / "newsbot.sqlite3")
-        for user in users:
-            store.seen_chat(user, "private")
-        store.close()
+        users = chats_of_users(fake, data, 20)
         env = bot_env(fake.url, DEFAULT_TOKEN, data)
 
         def per_chat() -> dict[str, int]:

@@ -9,7 +9,7 @@ from dataclasses import replace
 from zoneinfo import ZoneInfo
 
 import pytest
-from conftest import press, services_of
+from conftest import members, press, services_of
 
 from bot.app import build_application
 from bot.clock import ManualClock
@@ -35,13 +35,6 @@ def admin_settings(settings):
 async def bot(fake, admin_settings, clock):
     async with polling(build_application(admin_settings, clock=clock)) as app:
         yield app
-
-
-async def members(fake, count):
-    users = [fake.user(f"Member{i}", started=True) for i in range(count)]
-    for user in users:
-        await fake.ask(user, "/start")
-    return users
 
 
 def announcements(fake, user):
