@@ -57,7 +57,7 @@ class Albums:
 
 
 async def remember_album(update: Update, context: BotContext) -> None:
-    """Note each album message that reaches the bot in a private chat (the update goes on)."""
+    """Note each album message that reaches the bot (the update goes on)."""
     message = update.effective_message
     context.bot_data.setdefault(ALBUMS, Albums()).add(
         message.chat_id, message.media_group_id, message.message_id
@@ -206,9 +206,7 @@ class _InAlbum(filters.MessageFilter):
 
 def observers() -> list[BaseHandler]:
     """Handlers that look at updates and let them pass (bot.app runs them first)."""
-    return [
-        MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & _InAlbum(), remember_album)
-    ]
+    return [MessageHandler(filters.UpdateType.MESSAGE & _InAlbum(), remember_album)]
 
 
 def handlers() -> list[BaseHandler]:

@@ -88,3 +88,13 @@ def test_outside_the_repository_the_shipped_content_is_the_default(tmp_path, mon
     assert Settings.load(env={}).content_dir == SHIPPED_CONTENT
     (tmp_path / "content").mkdir()
     assert Settings.load(env={}).content_dir == Path("content")
+
+
+def test_the_grace_of_missed_schedules_comes_from_the_file_or_the_environment(tmp_path):
+    assert Settings.load(env={}).schedule_grace_minutes == 60
+    config = tmp_path / "config.yaml"
+    config.write_text("schedule_grace_minutes: 15\n", encoding="utf-8")
+    assert Settings.load(config, env={}).schedule_grace_minutes == 15
+    assert Settings.load(config, env={"NEWSBOT_SCHEDULE_GRACE_MINUTES": "0"}).schedule_grace_minutes == 0
+    with pytest.raises(SettingsError, match="NEWSBOT_SCHEDULE_GRACE_MINUTES must be at least 0"):
+        Settings.load(env={"NEWSBOT_SCHEDULE_GRACE_MINUTES": "-5"})
