@@ -28,13 +28,13 @@ import warnings
 from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
-from telegram import Message
+from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.render.page import Copy, Page, Part
+from bot.render.page import Album, Copy, Page, Part
 from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
 
@@ -60,18 +60,40 @@ class Sender(Protocol):
 
     async def copy_messages(self, chat_id: int, from_chat_id: int, message_ids: Sequence[int]) -> Any: ...
 
+    async def send_media_group(self, chat_id: int, media: Sequence[Any], **kwargs: Any) -> Any: ...
+
+
+_INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument,
+                "audio": InputMediaAudio}  # fmt: skip
+
 
 async def send_part(bot: Sender, chat_id: int, part: Part) -> int | None:
     """Send one part of an item to `chat_id`; returns the (first) message id."""
     if isinstance(part, Page):
         sent = await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup)
         return getattr(sent, "message_id", None)
+    if isinstance(part, Album):
+        media = [
+            _INPUT_MEDIA[kind](file_id, caption=part.caption or None, parse_mode=ParseMode.HTML)
+            if number == 0
+            else _INPUT_MEDIA[kind](file_id)
+            for number, (kind, file_id) in enumerate(part.media)
+        ]
+        sent = await bot.send_media_group(chat_id, media)
+        return getattr(sent[0], "message_id", None) if sent else None
     if len(part.message_ids) == 1:
         caption = {} if part.caption is None else {"caption": part.caption, "parse_mode": ParseMode.HTML}
         sent = await bot.copy_message(chat_id, part.from_chat_id, part.message_ids[0], **caption)
         return getattr(sent, "message_id", None)
     copies = await bot.copy_messages(chat_id, part.from_chat_id, part.message_ids)
     return getattr(copies[0], "message_id", None) if copies else None
+
+
+def _messages_in(part: Part) -> int:
+    """How many messages one part is (an album is sent in one call)."""
+    if isinstance(part, Copy):
+        return len(part.message_ids)
+    return len(part.media) if isinstance(part, Album) else 1
 
 
 def parts_of(rendered: Part | Sequence[Part] | None) -> tuple[Part, ...] | None:
@@ -324,7 +346,7 @@ class DeliveryEngine:
                     await self.pacer.acquire()
                     self.pacer.chat_used(delivery.chat_id)
                 part = parts[number]
-                for _ in range(1, len(part.message_ids) if isinstance(part, Copy) else 1):
+                for _ in range(1, _messages_in(part)):
                     self.pacer.take_slot()  # an album is one call, but several messages
                 sent = await send_part(self.bot, delivery.chat_id, part)
         except RetryAfter as exc:

@@ -89,6 +89,10 @@ MIGRATIONS: list[str] = [
     ALTER TABLE items ADD COLUMN due REAL;  -- unix time the announcement is to start
     CREATE INDEX items_scheduled ON items(status, due);
     """,
+    # an album announced with /announce in its caption, sent anew from its files
+    """
+    ALTER TABLE items ADD COLUMN album TEXT;  -- "kind file_id" lines, in order
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -120,6 +124,7 @@ class Item:
     copy_from: int | None = None  # kind 'copy': the chat holding the messages to copy
     copy_ids: tuple[int, ...] = ()  # ... and their ids
     caption: str | None = None  # ... and the caption replacing theirs (None: theirs, as they are)
+    album: tuple[tuple[str, str], ...] = ()  # kind 'album': (kind, file_id) of each item, in order
     due: float | None = None  # a scheduled announcement's start (unix time)
 
 
@@ -351,16 +356,20 @@ class Store:
         copy_from: int | None = None,
         copy_ids: tuple[int, ...] = (),
         caption: str | None = None,
+        album: tuple[tuple[str, str], ...] = (),
     ) -> Item:
         """A draft announcement, waiting for the admin's confirmation: HTML `text` (kind 'text'), or copies
         of the messages `copy_ids` of chat `copy_from` (kind 'copy'), their caption replaced by `caption`
-        unless it is None."""
-        kind = "text" if copy_from is None else "copy"
+        unless it is None; or an `album` ((kind, file_id) of each item) sent anew with `caption` (kind
+        'album')."""
+        kind = "album" if album else "text" if copy_from is None else "copy"
         ids = " ".join(map(str, copy_ids)) or None
+        media = "\n".join(f"{k} {f}" for k, f in album) or None
         item_id = self.db.execute(
-            """INSERT INTO items (kind, author, text, target, status, created, copy_from, copy_ids, caption)
-               VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?)""",
-            (kind, author, text, target, utcnow(), copy_from, ids, caption),
+            """INSERT INTO items
+               (kind, author, text, target, status, created, copy_from, copy_ids, caption, album)
+               VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)""",
+            (kind, author, text, target, utcnow(), copy_from, ids, caption, media),
         ).lastrowid
         item = self.item(item_id)
         assert item is not None
@@ -382,6 +391,10 @@ class Store:
             copy_from=row["copy_from"],
             copy_ids=tuple(int(i) for i in (row["copy_ids"] or "").split()),
             caption=row["caption"],
+            album=tuple(
+                (kind, file)
+                for kind, _, file in (m.partition(" ") for m in (row["album"] or "").split("\n") if m)
+            ),
             due=row["due"],
         )
 
@@ -391,7 +404,7 @@ class Store:
         with self.transaction() as db:
             row = db.execute(
                 """SELECT target FROM items
-                   WHERE id = ? AND status = ? AND kind IN ('text', 'copy')""",
+                   WHERE id = ? AND status = ? AND kind IN ('text', 'copy', 'album')""",
                 (item_id, "scheduled" if scheduled else "draft"),
             ).fetchone()
             if row is None:
@@ -411,7 +424,7 @@ class Store:
         """Draft (or scheduled: a new time) -> scheduled to start at `due` (unix time)."""
         cursor = self.db.execute(
             """UPDATE items SET status = 'scheduled', due = ?
-               WHERE id = ? AND status IN ('draft', 'scheduled') AND kind IN ('text', 'copy')""",
+               WHERE id = ? AND status IN ('draft', 'scheduled') AND kind IN ('text', 'copy', 'album')""",
             (due, item_id),
         )
         return cursor.rowcount == 1
@@ -541,7 +554,7 @@ class Store:
         """Finished announcements whose author has not had the report yet."""
         rows = self.db.execute(
             """SELECT id FROM items
-               WHERE status = 'done' AND kind IN ('text', 'copy') AND reported = 0 ORDER BY id"""
+               WHERE status = 'done' AND kind IN ('text', 'copy', 'album') AND reported = 0 ORDER BY id"""
         )
         return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
 
@@ -574,7 +587,7 @@ class Store:
     def recent_announcements(self, limit: int = 5) -> list[Item]:
         """The admin announcements sent (or being sent) last, newest first."""
         rows = self.db.execute(
-            """SELECT id FROM items WHERE kind IN ('text', 'copy') AND status IN ('queued', 'done')
+            """SELECT id FROM items WHERE kind IN ('text', 'copy', 'album') AND status IN ('queued', 'done')
                ORDER BY created DESC, id DESC LIMIT ?""",
             (limit,),
         )
@@ -584,7 +597,7 @@ class Store:
         """The most recently queued or finished admin announcement."""
         row = self.db.execute(
             """SELECT id FROM items
-               WHERE kind IN ('text', 'copy') AND status IN ('queued', 'done') ORDER BY id DESC"""
+               WHERE kind IN ('text', 'copy', 'album') AND status IN ('queued', 'done') ORDER BY id DESC"""
         ).fetchone()
         return None if row is None else self.item(row[0])
 

@@ -12,16 +12,17 @@ Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.context import BotContext
 from bot.delivery import send_part
-from bot.handlers.common import admins_only, lang_of, pressed, send_page
+from bot.handlers.common import MEDIA_HINTED, admins_only, lang_of, pressed, send_page
 from bot.notify import LAST_SYNC
 from bot.render.admin import MAX_PARTS, announcement, announcement_parts, announcement_preview, statistics
 from bot.render.html import MAX_CAPTION, MAX_MESSAGE, split_html, visible_length
@@ -31,37 +32,50 @@ from bot.render.page import Page
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
 _CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
+ALBUM_SETTLE = 1.0  # seconds to wait for the rest of an album whose caption holds /announce
 ALBUMS = "albums"  # bot_data: the albums admins sent lately (an album reaches the bot one message at a time)
 
 
 class Albums:
-    """The message ids of recent albums by (chat, media_group_id), so that /announce in reply to one of
-    an album's messages copies the whole album."""
+    """The messages of recent albums by (chat, media_group_id): their ids, kinds and files, so that
+    /announce in reply to one of an album's messages copies the whole album, and an album with /announce
+    in its caption is sent anew."""
 
     KEEP = 200
 
     def __init__(self) -> None:
-        self._ids: OrderedDict[tuple[int, str], list[int]] = OrderedDict()
+        self._items: OrderedDict[tuple[int, str], dict[int, tuple[str, str] | None]] = OrderedDict()
 
-    def add(self, chat_id: int, group: str, message_id: int) -> None:
-        ids = self._ids.setdefault((chat_id, group), [])
-        if message_id not in ids:
-            ids.append(message_id)
-            ids.sort()
-        self._ids.move_to_end((chat_id, group))
-        while len(self._ids) > self.KEEP:
-            self._ids.popitem(last=False)
+    def add(self, chat_id: int, group: str, message_id: int, media: tuple[str, str] | None = None) -> None:
+        self._items.setdefault((chat_id, group), {})[message_id] = media
+        self._items.move_to_end((chat_id, group))
+        while len(self._items) > self.KEEP:
+            self._items.popitem(last=False)
 
     def ids(self, chat_id: int, group: str) -> tuple[int, ...]:
-        return tuple(self._ids.get((chat_id, group), ()))
+        return tuple(sorted(self._items.get((chat_id, group), {})))
+
+    def media(self, chat_id: int, group: str) -> tuple[tuple[str, str], ...]:
+        """(kind, file_id) of the album's photos, videos, documents and audio files, in order."""
+        items = self._items.get((chat_id, group), {})
+        return tuple(media for _, media in sorted(items.items()) if media is not None)
+
+
+def media_of(message: Message) -> tuple[str, str] | None:
+    """(kind, file_id) of a message's photo, video, document or audio file (what an album holds)."""
+    if message.photo:
+        return "photo", message.photo[-1].file_id
+    for kind in ("video", "document", "audio"):
+        if (attachment := getattr(message, kind)) is not None:
+            return kind, attachment.file_id
+    return None
 
 
 async def remember_album(update: Update, context: BotContext) -> None:
     """Note each album message that reaches the bot (the update goes on)."""
     message = update.effective_message
-    context.bot_data.setdefault(ALBUMS, Albums()).add(
-        message.chat_id, message.media_group_id, message.message_id
-    )
+    albums = context.bot_data.setdefault(ALBUMS, Albums())
+    albums.add(message.chat_id, message.media_group_id, message.message_id, media_of(message))
 
 
 @dataclass(frozen=True)
@@ -74,6 +88,7 @@ class Draft:
     copy_from: int | None = None
     copy_ids: tuple[int, ...] = ()
     caption: str | None = None
+    album: tuple[tuple[str, str], ...] = ()  # an album sent anew: (kind, file_id) of each item
 
 
 def draft_of(message: Message, albums: Albums) -> Draft:
@@ -98,12 +113,10 @@ def draft_of(message: Message, albums: Albums) -> Draft:
     return Draft(target, text=(reply.text_html or "").strip())
 
 
-def _refusal(message: Message, draft: Draft, lang: str) -> str | None:
+def _refusal(draft: Draft, lang: str) -> str | None:
     """Why `draft` cannot be prepared, or None."""
     if draft.copy_from is None and not draft.text:
         return t(lang, "announce_usage")
-    if draft.copy_from is not None and message.text is None and message.media_group_id:
-        return t(lang, "announce_album_caption")
     if draft.caption and (length := visible_length(draft.caption)) > MAX_CAPTION:
         return t(
             lang, "announce_caption_too_long", count=length, limit=MAX_CAPTION, over=length - MAX_CAPTION
@@ -118,11 +131,31 @@ def _refusal(message: Message, draft: Draft, lang: str) -> str | None:
 async def announce(update: Update, context: BotContext) -> None:
     lang = lang_of(update, context)
     message = update.effective_message
-    services = context.services
-    draft = draft_of(message, context.bot_data.setdefault(ALBUMS, Albums()))
-    if refusal := _refusal(message, draft, lang):
+    albums = context.bot_data.setdefault(ALBUMS, Albums())
+    draft = draft_of(message, albums)
+    if refusal := _refusal(draft, lang):
         await message.reply_html(refusal)
         return
+    if message.text is None and message.media_group_id:  # the caption of an album: wait for all of it
+        context.chat_data[MEDIA_HINTED] = message.media_group_id  # its other items need no hint
+        later = _album_draft(update, context, draft, albums, lang)
+        context.application.create_task(later, update=update)
+        return
+    await _prepare(update, context, draft, lang)
+
+
+async def _album_draft(update: Update, context: BotContext, draft: Draft, albums: Albums, lang: str) -> None:
+    """An album arrives one message at a time: prepare it once the rest of it has come."""
+    message = update.effective_message
+    await asyncio.sleep(ALBUM_SETTLE)
+    media = albums.media(message.chat_id, message.media_group_id)
+    await _prepare(update, context, replace(draft, copy_from=None, copy_ids=(), album=media), lang)
+
+
+async def _prepare(update: Update, context: BotContext, draft: Draft, lang: str) -> None:
+    """Make the draft and show its preview: the messages as members will see them, then the buttons."""
+    message = update.effective_message
+    services = context.services
     target = None
     if draft.target is not None:
         target = services.topics.one(draft.target)
@@ -134,8 +167,8 @@ async def announce(update: Update, context: BotContext) -> None:
         await message.reply_html(t(lang, "announce_nobody"))
         return
     item = services.store.create_announcement(
-        update.effective_user.id, draft.text, target,
-        copy_from=draft.copy_from, copy_ids=draft.copy_ids, caption=draft.caption,
+        update.effective_user.id, draft.text, target, copy_from=draft.copy_from,
+        copy_ids=draft.copy_ids, caption=draft.caption, album=draft.album,
     )  # fmt: skip
     parts = announcement_parts(item)
     if len(parts) == 1 and isinstance(parts[0], Page):

@@ -25,6 +25,7 @@ PER_PAGE = 5  # hits on one page of an answer
 ANSWERS = "answers"  # chat_data: question message id -> the bot's answer message id
 SHOWN = "shown"  # chat_data: bot message id -> the Page it shows (to skip edits that change nothing)
 MAX_REMEMBERED_ANSWERS = 50
+MEDIA_HINTED = "media_hinted"  # chat_data: the album an admin was last told how to announce (or announces)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u00ad]")
 
 

@@ -11,7 +11,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.render.html import MAX_MESSAGE, hashtag, split_html, visible_text
 from bot.render.messages import LOCALES, SOURCE_LOCALE, plain, t
-from bot.render.page import Copy, Page, Part, clip
+from bot.render.page import Album, Copy, Page, Part, clip
 from bot.store import Item, Report
 from bot.when import in_one_hour, next_monday_morning, tomorrow_morning
 from index import SemanticStatus
@@ -30,6 +30,8 @@ def announcement_parts(item: Item) -> list[Part]:
     many messages as it needs (cut between paragraphs or sentences)."""
     if item.kind == "copy" and item.copy_from is not None:
         return [Copy(item.copy_from, item.copy_ids, item.caption)]
+    if item.kind == "album":
+        return [Album(item.album, item.caption or "")]
     return [Page(part) for part in split_html(announcement(item.text), MAX_MESSAGE)]
 
 
@@ -110,7 +112,7 @@ def missed_report(item: Item, lang: str, zone: ZoneInfo, grace_minutes: float) -
 
 def _summary(item: Item, lang: str) -> str:
     """A few words of what an announcement says (or that it is copied media), plain text."""
-    if item.kind == "copy":
+    if item.kind in ("copy", "album"):
         words = visible_text(item.caption or "").strip()
         media = plain(lang, "scheduled_media")
         return f"{media} {clip(words, 60)}".strip()

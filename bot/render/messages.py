@@ -247,11 +247,6 @@ TEXTS: dict[str, Text] = {
             "⚠ Nothing was prepared: a caption holds {limit} characters, and that one is {count} characters. "
             "Shorten it by {over}, or announce the text on its own and the file in reply to it.",
         ),
-        text(
-            "announce_album_caption",
-            "To announce an album, send the album first, then reply to one of its pictures with "
-            "<code>/announce</code>: I will send the whole album as it is.",
-        ),
         # TRANSLATORS: below the announcement's real messages, above the Send and Cancel buttons.
         plural(
             "announce_preview_above",

@@ -38,7 +38,16 @@ class Copy:
     caption: str | None = None
 
 
-Part = Page | Copy  # one message (or album) of something delivered
+@dataclass(frozen=True)
+class Album:
+    """An album sent anew (sendMediaGroup) from the files of an admin's album: (kind, file_id) of each item,
+    in order, `caption` (HTML) on the first."""
+
+    media: tuple[tuple[str, str], ...]
+    caption: str = ""
+
+
+Part = Page | Copy | Album  # one message (or album) of something delivered
 
 
 @dataclass(frozen=True)

@@ -128,13 +128,29 @@ async def test_a_caption_over_1024_characters_is_refused_before_anything_is_prep
     assert len(fake.replies(admin)) == 1
 
 
-async def test_an_album_with_announce_in_its_caption_is_told_to_reply_instead(fake, bot, admin):
-    await members(fake, 1)
-    fake.send_album(admin, admin, ["photo", "photo"], caption="/announce Two photos")
-    reply = await fake.wait_for(
-        lambda: next((m for m in fake.replies(admin) if "reply to one of its pictures" in m.text), None)
+async def test_an_album_with_announce_in_its_caption_is_sent_anew_with_the_rest_of_the_caption(
+    fake, bot, admin
+):
+    cnd, other = await members(fake, 2)
+    await fake.ask(cnd, "/subscribe cnd")
+    album = fake.send_album(
+        admin, admin, ["photo", "video", "photo"], caption="/announce #cnd Vienna, day one"
     )
-    assert not reply.buttons and services_of(bot).store.last_announcement() is None
+    buttons = await preview_buttons(fake, admin)
+    assert buttons.buttons[0]["text"] == "📤 Send to 1 chat following #cnd"
+    previews = [m for m in fake.replies(admin) if m.kind != "text"]
+    assert [m.kind for m in previews] == ["photo", "video", "photo"]
+    assert [m.file_id for m in previews] == [m.file_id for m in album]
+    assert previews[0].caption == "Vienna, day one" and len({m.media_group_id for m in previews}) == 1
+    assert [m.text for m in fake.replies(admin) if m.kind == "text"] == [buttons.text]  # no hint
+    await press(fake, buttons, 0)
+    await report_of(fake, admin)
+    received = [m for m in fake.replies(cnd) if m.kind != "text"]
+    assert [m.kind for m in received] == ["photo", "video", "photo"] and received[
+        0
+    ].caption == "Vienna, day one"
+    assert len({m.media_group_id for m in received}) == 1 and received[0].media_group_id
+    assert [m.kind for m in fake.replies(other)] == ["text"]
 
 
 async def test_a_cancelled_media_announcement_is_never_sent(fake, bot, admin):
