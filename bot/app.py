@@ -17,8 +17,9 @@ from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import digests, heartbeat, notify
+from bot.admin_room import Admins
 from bot.clock import Clock
-from bot.context import CLOCK, FLOOD, SERVICES, BotContext
+from bot.context import ADMINS, CLOCK, FLOOD, SERVICES, BotContext
 from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import Flood, PerChatProcessor
 from bot.handlers import (
@@ -31,6 +32,7 @@ from bot.handlers import (
     inline,
     language,
     latest,
+    schedule,
     search,
     start,
     subscriptions,
@@ -48,6 +50,7 @@ class Group(IntEnum):
 
     OBSERVE = -1000  # look at every update and let it pass (bot.metrics counts them)
     GATE = -10  # record the chat, pace a bursting user; may stop the update here
+    PROMPT = -5  # an answer the bot asked for (e.g. a date for a schedule); may stop the update here
     ANSWER = 0  # the one handler that answers the update
 
 
@@ -62,6 +65,7 @@ ANSWERING = (
     digest,
     inline,
     announce,
+    schedule,
     groups,
     fallback,  # last: whatever no other handler took
 )
@@ -69,9 +73,9 @@ MENU = (start, search, latest, topics, language, subscriptions, digest)  # their
 MENU_LANGUAGES = (None, *LANGUAGES[1:])  # None: the default menu (English); then each catalogue
 
 
-def build_application(settings: Settings, clock: Clock | None = None) -> Application:
-    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks); digests
-    read `clock` (the wall clock unless a test gives a ManualClock)."""
+def build_application(settings: Settings, *, clock: Clock | None = None) -> Application:
+    """The bot, ready for `run_polling()` (or `initialize()`/`start()` in tests and benchmarks); schedules
+    and digests read `clock` (the wall clock unless a test gives a ManualClock)."""
     if not settings.token:
         raise ValueError("a bot token is needed (TELEGRAM_BOT_TOKEN)")
     app = (
@@ -92,7 +96,10 @@ def build_application(settings: Settings, clock: Clock | None = None) -> Applica
     )
     app.bot_data[FLOOD] = Flood()
     app.bot_data[CLOCK] = clock or Clock()
+    app.bot_data[ADMINS] = Admins(settings)
+    app.add_handlers(announce.observers(), group=Group.OBSERVE)
     app.add_handlers(gate.handlers(), group=Group.GATE)
+    app.add_handlers(schedule.prompts(), group=Group.PROMPT)
     for module in ANSWERING:
         app.add_handlers(module.handlers(), group=Group.ANSWER)
     app.add_error_handler(errors.on_error)

@@ -8,7 +8,9 @@ bounded concurrency, so the event loop stays free for answering queries.
 
 Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
 after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most
-`concurrency` messages repeat.
+`concurrency` messages repeat. An item may be several messages (a long announcement in parts) or copies of
+messages (media, albums: `Copy`); each part delivered is recorded, so a retry or a restart goes on with the
+next part.
 
 Failures are decided here once: RetryAfter -> wait, pause everything, retry the same message;
 Forbidden -> chat inactive, 'blocked'; ChatMigrated -> move the chat, retry; network errors and 5xx ->
@@ -24,16 +26,16 @@ import datetime as dt
 import logging
 import time
 import warnings
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable, Coroutine, Sequence
 from typing import Any, Protocol
 
-from telegram import Message
+from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
 from telegram.ext import BaseRateLimiter
 from telegram.warnings import PTBDeprecationWarning
 
-from bot.render.page import Page
+from bot.render.page import Album, Copy, Page, Part
 from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
 
@@ -46,14 +48,61 @@ PER_CHAT = frozenset({"digest"})  # kinds of items whose message differs from ch
 _BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
 
 
-# (item, chat) -> the message, or None when it cannot be sent any more (e.g. the post was removed)
-Renderer = Callable[[Item, Chat | None], Page | None]
+# (item, chat) -> the message, or the messages in order; None when it cannot be sent any more
+# (e.g. the post was removed)
+Renderer = Callable[[Item, Chat | None], Part | Sequence[Part] | None]
 
 
 class Sender(Protocol):
     """The part of `telegram.Bot` the engine uses."""
 
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message: ...
+
+    async def copy_message(self, chat_id: int, from_chat_id: int, message_id: int, **kwargs: Any) -> Any: ...
+
+    async def copy_messages(self, chat_id: int, from_chat_id: int, message_ids: Sequence[int]) -> Any: ...
+
+    async def send_media_group(self, chat_id: int, media: Sequence[Any], **kwargs: Any) -> Any: ...
+
+
+_INPUT_MEDIA = {"photo": InputMediaPhoto, "video": InputMediaVideo, "document": InputMediaDocument,
+                "audio": InputMediaAudio}  # fmt: skip
+
+
+async def send_part(bot: Sender, chat_id: int, part: Part) -> int | None:
+    """Send one part of an item to `chat_id`; returns the (first) message id."""
+    if isinstance(part, Page):
+        sent = await bot.send_message(chat_id, part.text, parse_mode=ParseMode.HTML, reply_markup=part.markup)
+        return getattr(sent, "message_id", None)
+    if isinstance(part, Album):
+        media = [
+            _INPUT_MEDIA[kind](file_id, caption=part.caption or None, parse_mode=ParseMode.HTML)
+            if number == 0
+            else _INPUT_MEDIA[kind](file_id)
+            for number, (kind, file_id) in enumerate(part.media)
+        ]
+        sent = await bot.send_media_group(chat_id, media)
+        return getattr(sent[0], "message_id", None) if sent else None
+    if len(part.message_ids) == 1:
+        caption = {} if part.caption is None else {"caption": part.caption, "parse_mode": ParseMode.HTML}
+        sent = await bot.copy_message(chat_id, part.from_chat_id, part.message_ids[0], **caption)
+        return getattr(sent, "message_id", None)
+    copies = await bot.copy_messages(chat_id, part.from_chat_id, part.message_ids)
+    return getattr(copies[0], "message_id", None) if copies else None
+
+
+def _messages_in(part: Part) -> int:
+    """How many messages one part is (an album is sent in one call)."""
+    if isinstance(part, Copy):
+        return len(part.message_ids)
+    return len(part.media) if isinstance(part, Album) else 1
+
+
+def parts_of(rendered: Part | Sequence[Part] | None) -> tuple[Part, ...] | None:
+    """A renderer's answer as the messages to send, in order."""
+    if rendered is None:
+        return None
+    return (rendered,) if isinstance(rendered, (Page, Copy)) else tuple(rendered)
 
 
 class Pacer:
@@ -183,7 +232,7 @@ class DeliveryEngine:
         self._slots = asyncio.Semaphore(concurrency)
         self._in_flight: set[asyncio.Task] = set()
         self._busy_chats: set[int] = set()
-        self._rendered: dict[tuple[int, str | None], Page | None] = {}
+        self._rendered: dict[tuple[int, str | None], tuple[Part, ...] | None] = {}
         self._task: asyncio.Task | None = None
         self._only_item: int | None = None
 
@@ -286,14 +335,22 @@ class DeliveryEngine:
             self._wake.set()
 
     async def _send(self, delivery: Delivery) -> None:
-        message = self._message(delivery)
-        if message is None:
+        parts = self._message(delivery)
+        if not parts:
             self.store.mark_failed(delivery.id, "nothing to send (item gone)")
             return
         try:
-            sent = await self.bot.send_message(
-                delivery.chat_id, message.text, parse_mode=ParseMode.HTML, reply_markup=message.markup
-            )
+            sent = None
+            for number in range(delivery.parts_sent, len(parts)):
+                if number > delivery.parts_sent:  # the next message of several: paced like any other
+                    self.store.mark_parts_sent(delivery.id, number)
+                    await asyncio.sleep(self.pacer.chat_wait(delivery.chat_id))
+                    await self.pacer.acquire()
+                    self.pacer.chat_used(delivery.chat_id)
+                part = parts[number]
+                for _ in range(1, _messages_in(part)):
+                    self.pacer.take_slot()  # an album is one call, but several messages
+                sent = await send_part(self.bot, delivery.chat_id, part)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             log.warning("flood control: pausing deliveries for %.1f s", seconds)
@@ -313,7 +370,7 @@ class DeliveryEngine:
         except TelegramError as exc:
             self.store.mark_failed(delivery.id, str(exc))
         else:
-            self.store.mark_sent(delivery.id, getattr(sent, "message_id", None))
+            self.store.mark_sent(delivery.id, sent)
 
     def _bad_request(self, delivery: Delivery, exc: BadRequest) -> None:
         if "chat not found" in str(exc).lower():
@@ -331,14 +388,14 @@ class DeliveryEngine:
         delay = min(self.backoff * 2 ** (attempts - 1), 300.0)
         self.store.mark_retry(delivery.id, time.time() + delay, str(exc) or type(exc).__name__)
 
-    def _message(self, delivery: Delivery) -> Page | None:
+    def _message(self, delivery: Delivery) -> tuple[Part, ...] | None:
         chat = self.store.chat(delivery.chat_id)
         key = (delivery.item_id, chat.language if chat else None)
         if key not in self._rendered:
             item = self.store.item(delivery.item_id)
             if item is not None and item.kind in PER_CHAT:
-                return self.render(item, chat)
-            self._rendered[key] = None if item is None else self.render(item, chat)
+                return parts_of(self.render(item, chat))
+            self._rendered[key] = None if item is None else parts_of(self.render(item, chat))
             if len(self._rendered) > 1000:
                 self._rendered.pop(next(iter(self._rendered)))
         return self._rendered[key]

@@ -8,8 +8,9 @@ notification now, or a place in their next digest: see `Store.enqueue_post` and 
 a channel set, for the channel (bot.channel). A post is new when its id is not in the store's
 announced-posts ledger, so an edit, a rebuilt index or a restart never notifies twice; the very first
 poll of a fresh store records the back catalogue without notifying.
-`stop(app)` (at shutdown, before the services close) ends the engine cleanly. When the engine has
-delivered an announcement, `send_reports` tells its author how it went.
+It also starts the scheduler of announcements (`bot.schedule`), whose missed schedules are reported to the
+admin room or their author. `stop(app)` (at shutdown, before the services close) ends them cleanly. When
+the engine has delivered an announcement, `send_reports` tells its author how it went.
 """
 
 from __future__ import annotations
@@ -22,17 +23,17 @@ import logging
 from dataclasses import asdict
 
 from telegram import Bot
-from telegram.error import TelegramError
 from telegram.ext import Application
 
-from bot import channel
-from bot.context import CHANNEL, DELIVERY, SERVICES, BotContext
+from bot import admin_room, channel
+from bot.context import CHANNEL, CLOCK, DELIVERY, SCHEDULER, SERVICES, BotContext
 from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
-from bot.render.admin import announcement, delivery_report
+from bot.render.admin import announcement_parts, delivery_report, missed_report
 from bot.render.digest import channel_messages, digest_message
 from bot.render.messages import chat_language
-from bot.render.page import Page
+from bot.render.page import Page, Part
 from bot.render.posts import notification
+from bot.schedule import Scheduler
 from bot.services import Services
 from bot.store import Chat, Item, utcnow
 from index import Post
@@ -54,11 +55,11 @@ def renderer(services: Services) -> Renderer:
 
     search_url = services.settings.site_search_url
 
-    def render(item: Item, chat: Chat | None) -> Page | None:
-        if item.kind == "text":
-            return Page(announcement(item.text))
+    def render(item: Item, chat: Chat | None) -> Page | list[Part] | None:
         if item.kind == "digest":
             return _digest(item, chat)
+        if item.kind not in ("post", "channel"):
+            return announcement_parts(item)
         post = services.post_now(item.post_id) if item.post_id else None
         if post is None:
             return None
@@ -82,17 +83,23 @@ def renderer(services: Services) -> Renderer:
 
 
 async def send_reports(bot: Bot, services: Services) -> None:
-    """Tell each finished announcement's author how it went (once, also after a restart)."""
+    """Tell how each finished announcement went (once, also after a restart): in the admin room if there
+    is one, else to its author."""
     store = services.store
     for item in store.unreported():
         store.mark_reported(item.id)
-        if item.author is None:
+        if item.author is None and services.settings.admin_chat is None:
             continue
-        report = delivery_report(store.report(item.id), _language(services, store.chat(item.author)))
-        try:
-            await bot.send_message(item.author, report)
-        except TelegramError as exc:
-            log.warning("could not send the announcement report to %s: %s", item.author, exc)
+        lang = _report_language(services, item)
+        report = delivery_report(store.report(item.id), lang, store.failure_reasons(item.id))
+        await admin_room.tell(bot, services.settings, report, fallback=item.author)
+
+
+def _report_language(services: Services, item: Item) -> str:
+    """The language of a report about `item`: the admin room's (the default), else its author's."""
+    if services.settings.admin_chat is not None or item.author is None:
+        return services.settings.default_language
+    return _language(services, services.store.chat(item.author))
 
 
 def _language(services: Services, chat: Chat | None) -> str:
@@ -205,6 +212,21 @@ async def start(app: Application) -> None:
     )
     app.bot_data[DELIVERY] = engine
     engine.start()
+
+    async def missed(item: Item) -> None:
+        lang = _report_language(services, item)
+        text = missed_report(item, lang, services.settings.zone, services.settings.schedule_grace_minutes)
+        await admin_room.tell(app.bot, services.settings, text, fallback=item.author)
+
+    scheduler = Scheduler(
+        services.store,
+        app.bot_data[CLOCK],
+        grace=services.settings.schedule_grace_minutes * 60,
+        on_started=lambda _item, _count: engine.wake(),
+        on_missed=missed,
+    )
+    app.bot_data[SCHEDULER] = scheduler
+    scheduler.start()
     if app.job_queue is not None:
         # Scheduled before the job queue starts: a repeating job's first run would then slip a whole
         # interval, so the first poll is a one-off job that runs however late the queue starts.
@@ -218,6 +240,9 @@ async def stop(app: Application) -> None:
     if app.job_queue is not None:
         for job in app.job_queue.get_jobs_by_name(POLL_JOB):
             job.schedule_removal()
+    scheduler: Scheduler | None = app.bot_data.pop(SCHEDULER, None)
+    if scheduler is not None:
+        await scheduler.stop()
     engine: DeliveryEngine | None = app.bot_data.pop(DELIVERY, None)
     if engine is not None:
         await engine.stop()

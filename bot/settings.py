@@ -67,6 +67,7 @@ class Settings:
     timezone: str = "Europe/Belgrade"  # local time for schedules and digests (an IANA name)
     channel: str | None = None  # "@name" or a numeric id: every new post is published there
     admin_chat: int | None = None  # a group for reports; its administrators count as admins
+    schedule_grace_minutes: float = 60.0  # a scheduled announcement missed by less (bot down) is still sent
 
     @property
     def zone(self) -> ZoneInfo:
@@ -152,6 +153,9 @@ class Settings:
             timezone=_timezone(raw.get("timezone") or "Europe/Belgrade", "timezone"),
             channel=_channel(raw.get("channel"), "channel"),
             admin_chat=_chat_id(raw.get("admin_chat"), "admin_chat"),
+            schedule_grace_minutes=_number(
+                raw.get("schedule_grace_minutes", 60), "schedule_grace_minutes", minimum=0
+            ),
         )
         if settings.site_search_url and "{query}" not in settings.site_search_url:
             raise SettingsError("site.search_url must contain {query}")
@@ -188,6 +192,9 @@ class Settings:
             changes["channel"] = _channel(env["NEWSBOT_CHANNEL"], "NEWSBOT_CHANNEL")
         if env.get("NEWSBOT_ADMIN_CHAT"):
             changes["admin_chat"] = _chat_id(env["NEWSBOT_ADMIN_CHAT"], "NEWSBOT_ADMIN_CHAT")
+        if env.get("NEWSBOT_SCHEDULE_GRACE_MINUTES"):
+            grace = env["NEWSBOT_SCHEDULE_GRACE_MINUTES"]
+            changes["schedule_grace_minutes"] = _number(grace, "NEWSBOT_SCHEDULE_GRACE_MINUTES", minimum=0)
         settings = replace(self, **changes)
         return replace(settings, api_url=settings.api_url.rstrip("/"))
 
@@ -248,13 +255,16 @@ def _section(raw: dict, name: str) -> dict:
     return value
 
 
-def _number(value: object, name: str) -> float:
+def _number(value: object, name: str, *, minimum: float | None = None) -> float:
+    """A positive number (or one of at least `minimum`)."""
     try:
         number = float(value)  # type: ignore[arg-type]
     except (TypeError, ValueError):
         raise SettingsError(f"{name} must be a number, not {value!r}") from None
-    if number <= 0:
+    if minimum is None and number <= 0:
         raise SettingsError(f"{name} must be positive")
+    if minimum is not None and number < minimum:
+        raise SettingsError(f"{name} must be at least {minimum:g}")
     return number
 
 

@@ -100,6 +100,22 @@ MIGRATIONS: list[str] = [
         status      TEXT NOT NULL      -- known (there before the channel), waiting, queued
     );
     """,
+    # media announcements (copies of messages), and how far a delivery of several messages got
+    """
+    ALTER TABLE items ADD COLUMN copy_from INTEGER;  -- the chat the messages to copy are in
+    ALTER TABLE items ADD COLUMN copy_ids TEXT;      -- their ids, increasing, space-separated
+    ALTER TABLE items ADD COLUMN caption TEXT;       -- HTML replacing the copied caption; NULL keeps it
+    ALTER TABLE deliveries ADD COLUMN parts_sent INTEGER NOT NULL DEFAULT 0;
+    """,
+    # scheduled announcements: draft -> scheduled -> queued (started), cancelled or missed
+    """
+    ALTER TABLE items ADD COLUMN due REAL;  -- unix time the announcement is to start
+    CREATE INDEX items_scheduled ON items(status, due);
+    """,
+    # an album announced with /announce in its caption, sent anew from its files
+    """
+    ALTER TABLE items ADD COLUMN album TEXT;  -- "kind file_id" lines, in order
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -135,6 +151,11 @@ class Item:
     created: str
     part: int | None = None  # the page of a digest, the part of a channel post
     parent: int | None = None  # a digest page: the first page item of its run
+    copy_from: int | None = None  # kind 'copy': the chat holding the messages to copy
+    copy_ids: tuple[int, ...] = ()  # ... and their ids
+    caption: str | None = None  # ... and the caption replacing theirs (None: theirs, as they are)
+    album: tuple[tuple[str, str], ...] = ()  # kind 'album': (kind, file_id) of each item, in order
+    due: float | None = None  # a scheduled announcement's start (unix time)
 
 
 @dataclass(frozen=True)
@@ -149,12 +170,13 @@ class DigestPage:
 
 @dataclass(frozen=True)
 class Delivery:
-    """One item to one chat."""
+    """One item to one chat (`parts_sent`: messages of it already delivered, when it is several)."""
 
     id: int
     item_id: int
     chat_id: int
     attempts: int
+    parts_sent: int = 0
 
 
 @dataclass(frozen=True)
@@ -404,12 +426,29 @@ class Store:
 
     # items: new-post notifications and announcements -------------------------------------------
 
-    def create_announcement(self, author: int | None, text: str, target: str | None) -> Item:
-        """A draft announcement, waiting for the admin's confirmation."""
+    def create_announcement(
+        self,
+        author: int | None,
+        text: str,
+        target: str | None,
+        *,
+        copy_from: int | None = None,
+        copy_ids: tuple[int, ...] = (),
+        caption: str | None = None,
+        album: tuple[tuple[str, str], ...] = (),
+    ) -> Item:
+        """A draft announcement, waiting for the admin's confirmation: HTML `text` (kind 'text'), or copies
+        of the messages `copy_ids` of chat `copy_from` (kind 'copy'), their caption replaced by `caption`
+        unless it is None; or an `album` ((kind, file_id) of each item) sent anew with `caption` (kind
+        'album')."""
+        kind = "album" if album else "text" if copy_from is None else "copy"
+        ids = " ".join(map(str, copy_ids)) or None
+        media = "\n".join(f"{k} {f}" for k, f in album) or None
         item_id = self.db.execute(
-            """INSERT INTO items (kind, author, text, target, status, created)
-               VALUES ('text', ?, ?, ?, 'draft', ?)""",
-            (author, text, target, utcnow()),
+            """INSERT INTO items
+               (kind, author, text, target, status, created, copy_from, copy_ids, caption, album)
+               VALUES (?, ?, ?, ?, 'draft', ?, ?, ?, ?, ?)""",
+            (kind, author, text, target, utcnow(), copy_from, ids, caption, media),
         ).lastrowid
         item = self.item(item_id)
         assert item is not None
@@ -430,23 +469,61 @@ class Store:
             created=row["created"],
             part=row["part"],
             parent=row["parent"],
+            copy_from=row["copy_from"],
+            copy_ids=tuple(int(i) for i in (row["copy_ids"] or "").split()),
+            caption=row["caption"],
+            album=tuple(
+                (kind, file)
+                for kind, _, file in (m.partition(" ") for m in (row["album"] or "").split("\n") if m)
+            ),
+            due=row["due"],
         )
 
-    def queue_announcement(self, item_id: int) -> int | None:
-        """Draft -> queued, atomically, with one delivery per recipient; None if not a draft any more."""
+    def queue_announcement(self, item_id: int, *, scheduled: bool = False) -> int | None:
+        """Draft (or, with `scheduled`, scheduled) -> queued, atomically, with one delivery per recipient;
+        None if it was not in that state any more (so it is queued once, however often asked)."""
         with self.transaction() as db:
             row = db.execute(
-                "SELECT target FROM items WHERE id = ? AND status = 'draft' AND kind = 'text'",
-                (item_id,),
+                """SELECT target FROM items
+                   WHERE id = ? AND status = ? AND kind IN ('text', 'copy', 'album')""",
+                (item_id, "scheduled" if scheduled else "draft"),
             ).fetchone()
             if row is None:
                 return None
-            db.execute("UPDATE items SET status = 'queued' WHERE id = ?", (item_id,))
+            db.execute("UPDATE items SET status = 'queued', created = ? WHERE id = ?", (utcnow(), item_id))
             return self._insert_deliveries(item_id, None if row[0] is None else (row[0],))
 
     def cancel_announcement(self, item_id: int) -> bool:
+        """Draft or scheduled -> cancelled; False if it was neither."""
         cursor = self.db.execute(
-            "UPDATE items SET status = 'cancelled' WHERE id = ? AND status = 'draft'", (item_id,)
+            "UPDATE items SET status = 'cancelled' WHERE id = ? AND status IN ('draft', 'scheduled')",
+            (item_id,),
+        )
+        return cursor.rowcount == 1
+
+    def schedule_announcement(self, item_id: int, due: float) -> bool:
+        """Draft (or scheduled: a new time) -> scheduled to start at `due` (unix time)."""
+        cursor = self.db.execute(
+            """UPDATE items SET status = 'scheduled', due = ?
+               WHERE id = ? AND status IN ('draft', 'scheduled') AND kind IN ('text', 'copy', 'album')""",
+            (due, item_id),
+        )
+        return cursor.rowcount == 1
+
+    def scheduled(self) -> list[Item]:
+        """Announcements waiting for their time, soonest first."""
+        rows = self.db.execute("SELECT id FROM items WHERE status = 'scheduled' ORDER BY due, id")
+        return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
+
+    def next_due(self) -> float | None:
+        """When the soonest scheduled announcement is due (unix time), or None."""
+        return self.db.execute("SELECT MIN(due) FROM items WHERE status = 'scheduled'").fetchone()[0]
+
+    def miss_announcement(self, item_id: int) -> bool:
+        """Scheduled -> missed (its time passed too long ago to send it); False if it was not scheduled."""
+        cursor = self.db.execute(
+            "UPDATE items SET status = 'missed', finished = ? WHERE id = ? AND status = 'scheduled'",
+            (utcnow(), item_id),
         )
         return cursor.rowcount == 1
 
@@ -467,7 +544,7 @@ class Store:
     def due_deliveries(self, now: float, limit: int, item_id: int | None = None) -> list[Delivery]:
         """Queued deliveries (of one item, if given) whose retry time has come, oldest first."""
         rows = self.db.execute(
-            """SELECT id, item_id, chat_id, attempts FROM deliveries
+            """SELECT id, item_id, chat_id, attempts, parts_sent FROM deliveries
                WHERE status = 'queued' AND not_before <= ? AND (? IS NULL OR item_id = ?)
                ORDER BY not_before, id LIMIT ?""",
             (now, item_id, item_id, limit),
@@ -503,6 +580,10 @@ class Store:
                WHERE id = ?""",
             (utcnow(), message_id, delivery_id),
         )
+
+    def mark_parts_sent(self, delivery_id: int, parts: int) -> None:
+        """The first `parts` messages of a delivery of several have arrived (a retry goes on from there)."""
+        self.db.execute("UPDATE deliveries SET parts_sent = ? WHERE id = ?", (parts, delivery_id))
 
     def mark_retry(self, delivery_id: int, not_before: float, error: str, *, count: bool = True) -> None:
         """Back to the queue until `not_before`; `count=False` gives the attempt back (flood waits)."""
@@ -555,7 +636,7 @@ class Store:
         """Finished announcements whose author has not had the report yet."""
         rows = self.db.execute(
             """SELECT id FROM items
-               WHERE status = 'done' AND kind = 'text' AND reported = 0 ORDER BY id"""
+               WHERE status = 'done' AND kind IN ('text', 'copy', 'album') AND reported = 0 ORDER BY id"""
         )
         return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
 
@@ -576,11 +657,29 @@ class Store:
             pending=counts.get("queued", 0) + counts.get("sending", 0),
         )
 
+    def failure_reasons(self, item_id: int) -> dict[str, int]:
+        """How many of an item's deliveries were blocked or failed, by the error Telegram gave."""
+        rows = self.db.execute(
+            """SELECT COALESCE(last_error, ''), COUNT(*) FROM deliveries
+               WHERE item_id = ? AND status IN ('blocked', 'failed') GROUP BY 1 ORDER BY 2 DESC""",
+            (item_id,),
+        )
+        return dict(rows.fetchall())
+
+    def recent_announcements(self, limit: int = 5) -> list[Item]:
+        """The admin announcements sent (or being sent) last, newest first."""
+        rows = self.db.execute(
+            """SELECT id FROM items WHERE kind IN ('text', 'copy', 'album') AND status IN ('queued', 'done')
+               ORDER BY created DESC, id DESC LIMIT ?""",
+            (limit,),
+        )
+        return [item for row in rows.fetchall() if (item := self.item(row[0])) is not None]
+
     def last_announcement(self) -> Item | None:
         """The most recently queued or finished admin announcement."""
         row = self.db.execute(
             """SELECT id FROM items
-               WHERE kind = 'text' AND status IN ('queued', 'done') ORDER BY id DESC"""
+               WHERE kind IN ('text', 'copy', 'album') AND status IN ('queued', 'done') ORDER BY id DESC"""
         ).fetchone()
         return None if row is None else self.item(row[0])
 

@@ -27,7 +27,7 @@ from feedserver import FeedServer
 from telegram.ext import Application
 
 from bot.context import SERVICES
-from bot.fakeapi import FakeBotAPI, Message, polling
+from bot.fakeapi import FakeBotAPI, Message, User, polling
 from bot.notify import LAST_SYNC
 from bot.services import Services
 from bot.settings import Settings
@@ -35,6 +35,7 @@ from index import Index, load_posts
 
 REPO = Path(__file__).resolve().parents[1]
 CONTENT_DIR = REPO / "content"
+ADMIN_ID = 4242  # the admin (NEWSBOT_ADMINS) of `admin_bot`
 
 
 # helpers ------------------------------------------------------------------------------------------
@@ -152,6 +153,31 @@ async def running_bot(fake: FakeBotAPI, settings: Settings) -> AsyncIterator[Any
     app = build_application(settings)
     async with polling(app):
         yield app
+
+
+@pytest.fixture
+async def admin_bot(fake: FakeBotAPI, settings: Settings) -> AsyncIterator[Any]:
+    """The real Application with ADMIN_ID as its admin, long-polling the fake; yields the app."""
+    from bot.app import build_application
+
+    async with polling(
+        build_application(replace(settings, admins=frozenset({ADMIN_ID}), poll_seconds=30))
+    ) as app:
+        yield app
+
+
+@pytest.fixture
+def admin(fake: FakeBotAPI) -> User:
+    """The admin of `admin_bot`, who has started the bot."""
+    return fake.user("Admin", id=ADMIN_ID, started=True)
+
+
+async def members(fake: FakeBotAPI, count: int, command: str = "/start") -> list[User]:
+    """`count` new users who each sent `command` (and got its answer)."""
+    users = [fake.user(f"Member{i}", started=True) for i in range(count)]
+    for user in users:
+        await fake.ask(user, command)
+    return users
 
 
 @pytest.fixture(scope="session")

@@ -106,3 +106,15 @@ class StandaloneFake(Process):
         request.add_header("Content-Type", "application/json")
         with urllib.request.urlopen(request, timeout=10) as response:
             return json.loads(response.read())["result"]
+
+
+def chats_of_users(fake: StandaloneFake, data_dir: Path, count: int) -> list[int]:
+    """`count` users of the standalone fake who started the bot, already recorded in the bot's database."""
+    from bot.store import Store
+
+    users = [fake.control("user", {"first_name": f"U{i}", "started": True})["id"] for i in range(count)]
+    store = Store.open(data_dir / "newsbot.sqlite3")
+    for user in users:
+        store.seen_chat(user, "private")
+    store.close()
+    return users

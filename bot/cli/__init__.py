@@ -24,7 +24,7 @@ COMMANDS: dict[str, str] = {
     "restore": "replace the database with a backup FILE (the bot must be stopped)",
     "health": "check database, index and Bot API contact; exit 0 if healthy, else 1",
     "export": "write every chat's settings and subscriptions to FILE (.json or .csv)",
-    "announce": "queue an announcement to subscribers (--send delivers it now)",
+    "announce": "queue an announcement (--at schedules it, --send delivers it now)",
 }
 
 

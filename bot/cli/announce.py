@@ -1,6 +1,9 @@
-"""`newsbot announce --text ... [--tag T] [--html] [--send]`: an announcement from the shell (CMS hook, cron).
+"""`newsbot announce --text ... [--tag T] [--html] [--at WHEN] [--send]`: an announcement from the shell (CMS
+hook, cron).
 
-It is queued in the bot's database; the running bot's delivery worker picks it up within a second.
+It is queued in the bot's database; the running bot's delivery worker picks it up within a second. With
+`--at` ("2026-12-01 09:00", "tomorrow 9:00", "sutra u 9": `bot.when`, in the `timezone` setting) it is
+scheduled instead, and the running bot starts it at that time.
 `--tag` must name a topic of the posts, as `/announce #tag` must (`bot.tags`).
 With `--send` and no bot running on this data dir, it is delivered from here, with the same engine.
 """
@@ -16,15 +19,17 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
-from bot.render.admin import announcement
-from bot.render.html import MAX_MESSAGE, escape, visible_length
+from bot.render.admin import MAX_PARTS, announcement, announcement_parts, moment
+from bot.render.html import MAX_MESSAGE, escape, split_html
 from bot.render.messages import counted
-from bot.render.page import Page
+from bot.render.page import Part
 from bot.settings import Settings
 from bot.store import Chat, Item, Store
 from bot.tags import Topics
+from bot.when import parse_when
 from index import Glossary, load_posts
 
 
@@ -32,6 +37,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text", required=True, help="the announcement (plain text unless --html)")
     parser.add_argument("--tag", help="reach only this topic's subscribers (and those who follow everything)")
     parser.add_argument("--html", action="store_true", help="the text is already Telegram HTML")
+    parser.add_argument(
+        "--at", metavar="WHEN", help='schedule it, e.g. "2026-12-01 09:00" or "tomorrow 9:00" (local time)'
+    )
     parser.add_argument(
         "--send", action="store_true", help="deliver now if no bot is running on this data dir"
     )
@@ -43,9 +51,11 @@ def main(args: argparse.Namespace) -> int:
     if not text:
         print("newsbot announce: the text is empty", file=sys.stderr)
         return 2
-    if visible_length(announcement(text)) > MAX_MESSAGE:
+    parts = len(split_html(announcement(text)))
+    if parts > MAX_PARTS:
         print(
-            f"newsbot announce: longer than one Telegram message ({MAX_MESSAGE} characters)", file=sys.stderr
+            f"newsbot announce: longer than {MAX_PARTS} Telegram messages ({MAX_MESSAGE} characters each)",
+            file=sys.stderr,
         )
         return 2
     tag = None
@@ -59,11 +69,29 @@ def main(args: argparse.Namespace) -> int:
             hint = f" (did you mean: {', '.join(close)}?)" if close else ""
             print(f"newsbot announce: I know no topic called {args.tag!r}{hint}", file=sys.stderr)
             return 2
+    due = None
+    if args.at:
+        if args.send:
+            print("newsbot announce: --at and --send do not go together", file=sys.stderr)
+            return 2
+        due = parse_when(args.at, Clock().local(settings.zone))
+        if due is None or due <= Clock().now():
+            why = "is not a date and time I can read" if due is None else "has already passed"
+            print(f"newsbot announce: --at {args.at!r} {why}", file=sys.stderr)
+            return 2
     store = Store.open(settings.database_path)
     try:
         item = store.create_announcement(None, text, tag)
+        if due is not None:
+            store.schedule_announcement(item.id, due.timestamp())
+            chats = counted(len(store.recipients(None if tag is None else (tag,))), "chat")
+            print(
+                f"announcement {item.id} scheduled for {moment(due, 'en')} ({settings.timezone}), {chats} now"
+            )
+            return 0
         count = store.queue_announcement(item.id)
-        print(f"announcement {item.id} queued for {counted(count, 'chat')}")
+        each = f" ({counted(parts, 'message')} each)" if parts > 1 else ""
+        print(f"announcement {item.id} queued for {counted(count, 'chat')}{each}")
         if args.send and count:
             return _send_here(settings, store, item.id)
         return 0
@@ -89,8 +117,8 @@ def _send_here(settings: Settings, store: Store, item_id: int) -> int:
     return 0
 
 
-def _render(item: Item, _chat: Chat | None) -> Page | None:
-    return Page(announcement(item.text)) if item.kind == "text" else None
+def _render(item: Item, _chat: Chat | None) -> list[Part] | None:
+    return announcement_parts(item) if item.kind in ("text", "copy") else None
 
 
 async def _deliver(settings: Settings, store: Store, item_id: int) -> None:

@@ -387,31 +387,9 @@ class BotApiMethods:
             admins.append(member(self.bot, "administrator"))
         return admins
 
-    def _source_message(self, params: dict, what: str) -> Message:
-        source_chat = self._target_chat({"chat_id": params.get("from_chat_id")}, sending=False)
-        source = source_chat.messages.get(params.get("message_id") or 0)
-        if source is None or source.deleted:
-            raise bad_request(f"message to {what} not found")
-        return source
-
-    def _m_copyMessage(self, params: dict) -> dict:
-        chat = self._target_chat(params)
-        source = self._source_message(params, "copy")
-        markup = check_reply_markup(params.get("reply_markup"))
-        caption, entities = source.caption, list(source.entities)
-        if "caption" in params and source.kind != "text":
-            parsed = formatted_text(params, "caption")
-            caption, entities = parsed.text, parsed.entities
-        self._count_message(chat)
-        copy = self._new_message(
-            chat, None, text=source.text, entities=entities, kind=source.kind,
-            caption=caption, reply_markup=markup, extra=dict(source.extra),
-        )  # fmt: skip
-        return {"message_id": copy.message_id}
-
     def _m_forwardMessage(self, params: dict) -> dict:
         chat = self._target_chat(params)
-        source = self._source_message(params, "forward")
+        source = self._source_message(params, "forward")  # see bot.fakeapi.media
         self._count_message(chat)
         origin = {"type": "user", "date": source.date, "sender_user": (source.sender or self.bot).to_api()}
         copy = self._new_message(

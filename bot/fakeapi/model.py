@@ -53,6 +53,7 @@ class Chat:
     username: str | None = None
     bot_can_post: bool = True
     migrated_to: int | None = None
+    username: str | None = None  # channels: "@name" without the @
     last_message_id: int = 0
     messages: dict[int, Message] = field(default_factory=dict, repr=False)  # by message_id, oldest first
 
@@ -90,6 +91,13 @@ class Message:
     inline_message_id: str | None = None
     history: list[str] = field(default_factory=list)
     extra: dict = field(default_factory=dict)
+    file_id: str | None = None  # media: the file it shows (copies share it)
+    media_group_id: str | None = None  # an album's messages share one
+
+    @property
+    def is_service(self) -> bool:
+        """A service message (members joining, migrations...): Telegram copies none of these."""
+        return self.kind == "text" and self.text is None
 
     @property
     def from_bot(self) -> bool:
@@ -137,13 +145,14 @@ class Message:
                 "is_video": False,
                 "emoji": self.extra.get("emoji", "👍"),
             }
-        if self.kind == "photo":
-            data["photo"] = [{"file_id": f"photo{self.message_id}", "file_unique_id": f"p{self.message_id}",
-                              "width": 800, "height": 600}]  # fmt: skip
+        if self.kind in MEDIA_KINDS:
+            data[self.kind] = media_object(self.kind, self.file_id or f"{self.kind}{self.message_id}")
             if self.caption:
                 data["caption"] = self.caption
                 if self.entities:
                     data["caption_entities"] = self.entities
+        if self.media_group_id:
+            data["media_group_id"] = self.media_group_id
         if self.reply_markup and "inline_keyboard" in self.reply_markup:
             data["reply_markup"] = self.reply_markup
         if self.edit_date:
@@ -154,6 +163,23 @@ class Message:
             data["reply_to_message"] = self.reply_to.to_api(bot, nested=False)
         data.update({k: v for k, v in self.extra.items() if k != "emoji"})
         return data
+
+
+# what each kind of media message carries (sizes are plausible stand-ins, files are never stored)
+MEDIA_KINDS = ("photo", "video", "document", "audio", "voice", "animation")
+ALBUM_KINDS = ("photo", "video", "document", "audio")  # what sendMediaGroup takes
+
+
+def media_object(kind: str, file_id: str) -> Any:
+    """The Bot API object of one media kind (a photo is a list of sizes)."""
+    ids = {"file_id": file_id, "file_unique_id": f"u{abs(hash(file_id)) % 10**10}"}
+    if kind == "photo":
+        return [{**ids, "width": 800, "height": 600}]
+    if kind in ("video", "animation"):
+        return {**ids, "width": 640, "height": 360, "duration": 12}
+    if kind in ("audio", "voice"):
+        return {**ids, "duration": 30}
+    return {**ids, "file_name": f"{file_id}.pdf"}
 
 
 @dataclass

@@ -14,16 +14,18 @@ from typing import Any
 
 from bot.fakeapi.checks import ApiError, formatted_text
 from bot.fakeapi.control import ControlActions
+from bot.fakeapi.html import parse_html
 from bot.fakeapi.limits import Fault, Limits, RateLimiter
+from bot.fakeapi.media import MediaMethods, new_media_group_id
 from bot.fakeapi.methods import DEFAULT_KINDS, BotApiMethods
-from bot.fakeapi.model import Call, Chat, Message, Query, User, member, user_entities
+from bot.fakeapi.model import MEDIA_KINDS, Call, Chat, Message, Query, User, member, user_entities
 from bot.fakeapi.transport import Handler, Server
 
 # Shaped like a real token (the redaction of tokens in logs is tested with it), but not one.
 DEFAULT_TOKEN = "123456789:AAFakeTokenForLocalTestsNotReal01"
 
 
-class FakeBotAPI(BotApiMethods, ControlActions):
+class FakeBotAPI(BotApiMethods, MediaMethods, ControlActions):
     """Strict fake Bot API over HTTP; see the module docstring. Use as a context manager or start()/stop()."""
 
     def __init__(
@@ -50,6 +52,7 @@ class FakeBotAPI(BotApiMethods, ControlActions):
         self._group_ids = itertools.count(1)
         self._query_ids = itertools.count(1)
         self.users: dict[int, User] = {}
+        self.file_ids: set[str] = set()  # every file the fake has seen (users' media, uploads)
         self.chats: dict[int, Chat] = {}
         self._inline_messages: dict[str, Message] = {}
         self._updates: list[dict] = []
@@ -485,13 +488,73 @@ class FakeBotAPI(BotApiMethods, ControlActions):
             return message
 
     def send_photo(self, chat: Chat | User | int, user: User, caption: str | None = None) -> Message:
+        return self.send_media(chat, user, "photo", caption)
+
+    def send_media(
+        self,
+        chat: Chat | User | int,
+        user: User,
+        kind: str = "photo",
+        caption: str | None = None,
+        *,
+        html: bool = False,
+        media_group_id: str | None = None,
+        forward_from: Chat | None = None,
+    ) -> Message:
+        """`user` sends a photo, video, document, audio, voice note or animation with an optional caption
+        (`html=True`: the caption is Telegram HTML, its formatting kept as entities), as part of an album
+        (`media_group_id`) or forwarded from a channel post of `forward_from`."""
+        assert kind in MEDIA_KINDS, kind
         with self._cond:
-            entities = user_entities(caption) if caption else []
+            if caption and html:
+                parsed = parse_html(caption)
+                caption, entities = parsed.text, parsed.entities
+            else:
+                entities = user_entities(caption) if caption else []
+            file_id = f"{kind}-{len(self.file_ids) + 1}"
+            self.file_ids.add(file_id)
             message = self._new_message(
-                self._chat(chat), user, kind="photo", caption=caption, entities=entities
-            )
+                self._chat(chat), user, kind=kind, caption=caption, entities=entities, file_id=file_id,
+                media_group_id=media_group_id, extra=self._forward_origin(forward_from),
+            )  # fmt: skip
             self._push("message", message.to_api(self.bot))
             return message
+
+    def send_album(
+        self, chat: Chat | User | int, user: User, kinds: Iterable[str], caption: str | None = None
+    ) -> list[Message]:
+        """`user` sends an album: one message per item sharing a media_group_id, the caption on the first
+        (as Telegram's apps do)."""
+        group_id = new_media_group_id()
+        return [
+            self.send_media(chat, user, kind, caption if i == 0 else None, media_group_id=group_id)
+            for i, kind in enumerate(kinds)
+        ]
+
+    def source_channel(self, title: str = "DPNSEE news", username: str | None = None) -> Chat:
+        """A channel the bot is not in (a source of forwarded posts)."""
+        with self._lock:
+            chat = Chat(-1_002_000_000_000 - next(self._group_ids), "channel", title, bot_status="left")
+            chat.username = username
+            return self._add_chat(chat)
+
+    def forward_text(self, chat: Chat | User | int, user: User, html: str, channel: Chat) -> Message:
+        """`user` forwards a channel's text post (Telegram HTML, its formatting kept as entities)."""
+        with self._cond:
+            parsed = parse_html(html)
+            message = self._new_message(
+                self._chat(chat), user, text=parsed.text, entities=parsed.entities,
+                extra=self._forward_origin(channel),
+            )  # fmt: skip
+            self._push("message", message.to_api(self.bot))
+            return message
+
+    def _forward_origin(self, channel: Chat | None) -> dict:
+        if channel is None:
+            return {}
+        channel.last_message_id += 1
+        origin = {"type": "channel", "chat": channel.to_api(), "message_id": channel.last_message_id}
+        return {"forward_origin": {**origin, "date": int(time.time())}}
 
     def edit_text(self, message: Message, new_text: str) -> Message:
         """The sender edits their message: the bot gets an edited_message update."""

@@ -33,7 +33,7 @@ def _names(text: str) -> frozenset[str]:
 
 _JSON_PARAMS = _names(
     "reply_markup entities caption_entities results commands scope menu_button allowed_updates "
-    "reply_parameters link_preview_options button input_message_content"
+    "reply_parameters link_preview_options button input_message_content media message_ids"
 )
 _INT_PARAMS = _names(
     "chat_id from_chat_id message_id user_id offset limit timeout cache_time reply_to_message_id "
@@ -60,7 +60,9 @@ def decode_params(content_type: str, body: bytes, query: str = "") -> dict:
         )
         for part in message.iter_parts():
             name = part.get_param("name", header="content-disposition")
-            if name and part.get_filename() is None:
+            if name and part.get_filename() is not None:
+                params[name] = f"upload:{part.get_filename()}"  # an uploaded file: its name stands for it
+            elif name:
                 params[name] = (
                     part.get_content() if part.get_content_maintype() == "text" else part.get_payload()
                 )

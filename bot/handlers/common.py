@@ -4,9 +4,11 @@ the /topics page, whether a group message is addressed to the bot, and who may c
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import unicodedata
+from collections.abc import Awaitable, Callable
 
 from telegram import CallbackQuery, ChatMember, MaybeInaccessibleMessage, Message, MessageEntity, Update
 from telegram.constants import ChatType
@@ -27,6 +29,7 @@ SHOWN = "shown"  # chat_data: bot message id -> the Page it shows (to skip edits
 MAX_REMEMBERED_ANSWERS = 50
 ADMIN_STATUSES = frozenset({ChatMember.ADMINISTRATOR, ChatMember.OWNER})
 log = logging.getLogger(__name__)
+MEDIA_HINTED = "media_hinted"  # chat_data: the album an admin was last told how to announce (or announces)
 _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u00ad]")
 
 
@@ -106,6 +109,50 @@ def question_in(message: Message) -> str:
         mention = f"@{bot_username}"
         text = " ".join(word for word in text.split() if word.lower() != mention.lower())
     return text
+
+
+# admins ------------------------------------------------------------------------------------------
+
+Handler = Callable[[Update, BotContext], Awaitable[None]]
+
+
+async def is_admin(update: Update, context: BotContext) -> bool:
+    """Whether the update's user is one of the bot's admins (NEWSBOT_ADMINS or the admin room's)."""
+    user = update.effective_user
+    return user is not None and await context.admins.check(context.bot, user.id)
+
+
+def admins_only(refusal: str) -> Callable[[Handler], Handler]:
+    """Run the handler for the bot's admins; anyone else gets the `refusal` text and nothing happens."""
+
+    def decorate(handler: Handler) -> Handler:
+        @functools.wraps(handler)
+        async def guarded(update: Update, context: BotContext) -> None:
+            if await is_admin(update, context):
+                await handler(update, context)
+                return
+            lang = lang_of(update, context)
+            if update.callback_query:
+                await update.callback_query.answer(plain(lang, refusal), show_alert=True)
+            else:
+                await update.effective_message.reply_html(t(lang, refusal))
+
+        return guarded
+
+    return decorate
+
+
+async def pressed(
+    update: Update, context: BotContext, pattern: re.Pattern[str]
+) -> tuple[str, re.Match] | None:
+    """(the chat's language, the match of a button's callback data against `pattern`); a button that
+    does not match is answered as expired, and None returned."""
+    lang = lang_of(update, context)
+    match = pattern.match(update.callback_query.data or "")
+    if match is None:
+        await update.callback_query.answer(plain(lang, "expired"))
+        return None
+    return lang, match
 
 
 # sending and editing pages -----------------------------------------------------------------------

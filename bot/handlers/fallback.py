@@ -7,7 +7,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, MessageHandler, filters
 
 from bot.context import BotContext
-from bot.handlers.common import lang_of, send_page
+from bot.handlers.common import MEDIA_HINTED, is_admin, lang_of, send_page
 from bot.render.messages import plain, t
 from bot.render.page import Page
 
@@ -17,7 +17,19 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def not_text(update: Update, context: BotContext) -> None:
-    await send_page(update.effective_message, Page(t(lang_of(update, context), "only_text")))
+    """A photo, file, sticker...: members hear that the bot reads text; an admin, how to announce it
+    (once per album)."""
+    message = update.effective_message
+    key = "only_text"
+    if message.effective_attachment is not None and await is_admin(update, context):
+        if (
+            message.media_group_id is not None
+            and context.chat_data.get(MEDIA_HINTED) == message.media_group_id
+        ):
+            return
+        context.chat_data[MEDIA_HINTED] = message.media_group_id
+        key = "announce_media_hint"
+    await send_page(message, Page(t(lang_of(update, context), key)))
 
 
 async def stray_button(update: Update, context: BotContext) -> None:

@@ -4,13 +4,16 @@ Cancel buttons (`a:s:<id>`, `a:c:<id>`), the delivery report, and /stats."""
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, format_time
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.render.html import hashtag
-from bot.render.messages import plain, t
-from bot.render.page import Page
+from bot.render.html import MAX_MESSAGE, hashtag, split_html, visible_text
+from bot.render.messages import LOCALES, SOURCE_LOCALE, plain, t
+from bot.render.page import Album, Copy, Page, Part, clip
 from bot.store import Item, Report
+from bot.when import in_one_hour, next_monday_morning, tomorrow_morning
 from index import SemanticStatus
 
 
@@ -19,25 +22,133 @@ def announcement(text: str) -> str:
     return f"📢 {text}"
 
 
-def announcement_preview(text: str, item_id: int, recipients: int, lang: str, tag: str | None = None) -> Page:
-    """The draft `item_id` exactly as members will see it, with Send (to `recipients` chats: every chat
-    that started the bot, or those following `tag`) and Cancel."""
+MAX_PARTS = 10  # messages one text announcement may take (a longer one is refused)
+
+
+def announcement_parts(item: Item) -> list[Part]:
+    """What members receive for an announcement: copies of the admin's messages, or the text, in as
+    many messages as it needs (cut between paragraphs or sentences)."""
+    if item.kind == "copy" and item.copy_from is not None:
+        return [Copy(item.copy_from, item.copy_ids, item.caption)]
+    if item.kind == "album":
+        return [Album(item.album, item.caption or "")]
+    return [Page(part) for part in split_html(announcement(item.text), MAX_MESSAGE)]
+
+
+def announcement_preview(
+    text: str | None, item_id: int, recipients: int, lang: str, tag: str | None = None, *, parts: int = 1
+) -> Page:
+    """The draft `item_id` with Send (to `recipients` chats: every chat that started the bot, or those
+    following `tag`) and Cancel: exactly as members will see it (`text`), or, when the real messages were
+    shown just above (`text` None), a note saying they are the announcement, and how many there are."""
     if tag is None:
         send = plain(lang, "announce_send_button", count=recipients)
     else:
         send = plain(lang, "announce_send_tag_button", count=recipients, tag=hashtag(tag))
     buttons = [
         [InlineKeyboardButton(send, callback_data=f"a:s:{item_id}")],
+        [InlineKeyboardButton(plain(lang, "announce_schedule_button"), callback_data=f"a:w:{item_id}")],
         [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")],
     ]
-    return Page(announcement(text), InlineKeyboardMarkup(buttons))
+    shown = announcement(text) if text is not None else t(lang, "announce_preview_above", count=parts)
+    return Page(shown, InlineKeyboardMarkup(buttons))
 
 
-def delivery_report(report: Report, lang: str) -> str:
-    """How an announcement's deliveries ended, for its author."""
+# schedules ---------------------------------------------------------------------------------------
+
+
+def moment(when: dt.datetime, lang: str, *, short: bool = False) -> str:
+    """A local time as the language writes it: "Tuesday, 1 December 2026 at 09:00" (`short`: "Tue 1 Dec at
+    09:00")."""
+    locale = LOCALES.get(lang, SOURCE_LOCALE)
+    time = format_time(when, "HH:mm", locale=locale, tzinfo=when.tzinfo)
+    if short:
+        return plain(lang, "at_time", day=format_date(when.date(), "EEE d MMM", locale=locale), time=time)
+    return plain(lang, "at_time", day=format_date(when.date(), "full", locale=locale), time=time)
+
+
+def schedule_choices(item_id: int, choices: list[tuple[str, dt.datetime]], lang: str, zone: ZoneInfo) -> Page:
+    """How to choose when to send the draft `item_id`: quick choices (`a:t:<id>:<unix time>`), or a typed
+    date and time in `zone`; Cancel."""
+    rows = [
+        [InlineKeyboardButton(label, callback_data=f"a:t:{item_id}:{int(when.timestamp())}")]
+        for label, when in choices
+    ]
+    rows.append([InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")])
+    return Page(t(lang, "schedule_ask", zone=str(zone)), InlineKeyboardMarkup(rows))
+
+
+def quick_choices(now: dt.datetime, lang: str) -> list[tuple[str, dt.datetime]]:
+    """The quick choices' labels and times: in an hour, tomorrow 09:00, next Monday 09:00."""
+    hour, tomorrow, monday = in_one_hour(now), tomorrow_morning(now), next_monday_morning(now)
+    locale = LOCALES.get(lang, SOURCE_LOCALE)
+    return [
+        (plain(lang, "schedule_in_an_hour", time=format_time(hour, "HH:mm", locale=locale)), hour),
+        (plain(lang, "schedule_tomorrow"), tomorrow),
+        (plain(lang, "schedule_monday", day=format_date(monday.date(), "d MMM", locale=locale)), monday),
+    ]
+
+
+def scheduled_list(items: list[Item], lang: str, zone: ZoneInfo) -> Page:
+    """/scheduled: what is waiting, soonest first, each with its cancel button (`a:x:<id>`)."""
+    if not items:
+        return Page(t(lang, "scheduled_none"))
+    lines, rows = [t(lang, "scheduled_header", count=len(items), zone=str(zone))], []
+    for item in items:
+        when = moment(dt.datetime.fromtimestamp(item.due or 0, zone), lang, short=True)
+        lines.append(t(lang, "scheduled_line", id=item.id, when=when, what=_summary(item, lang)))
+        label = plain(lang, "scheduled_cancel_button", id=item.id, when=when)
+        rows.append([InlineKeyboardButton(label, callback_data=f"a:x:{item.id}")])
+    return Page("\n".join(lines), InlineKeyboardMarkup(rows))
+
+
+def missed_report(item: Item, lang: str, zone: ZoneInfo, grace_minutes: float) -> str:
+    """A scheduled announcement that was not sent: its time passed while the bot was not running."""
+    when = moment(dt.datetime.fromtimestamp(item.due or 0, zone), lang)
     return t(
+        lang, "schedule_missed", id=item.id, when=when, grace=f"{grace_minutes:g}", what=_summary(item, lang)
+    )
+
+
+def _summary(item: Item, lang: str) -> str:
+    """A few words of what an announcement says (or that it is copied media), plain text."""
+    if item.kind in ("copy", "album"):
+        words = visible_text(item.caption or "").strip()
+        media = plain(lang, "scheduled_media")
+        return f"{media} {clip(words, 60)}".strip()
+    return clip(" ".join(visible_text(item.text).split()), 60)
+
+
+# Telegram's error descriptions -> the catalogue's name for the reason, first match wins
+_REASONS = (
+    ("blocked by the user", "reason_blocked"),
+    ("user is deactivated", "reason_deactivated"),
+    ("chat not found", "reason_not_found"),
+    ("too long", "reason_too_long"),
+    ("kicked", "reason_removed"),
+    ("not a member", "reason_removed"),
+    ("can't initiate", "reason_not_started"),
+)
+
+
+def failure_reasons(errors: dict[str, int], lang: str) -> str:
+    """'blocked the bot: 2, account deleted: 1' from Telegram's error descriptions and their counts."""
+    counts: dict[str, int] = {}
+    for error, count in errors.items():
+        key = next((key for words, key in _REASONS if words in error.lower()), "reason_other")
+        counts[key] = counts.get(key, 0) + count
+    ordered = sorted(counts.items(), key=lambda entry: -entry[1])
+    return ", ".join(f"{plain(lang, key)}: {count}" for key, count in ordered)
+
+
+def delivery_report(report: Report, lang: str, errors: dict[str, int] | None = None) -> str:
+    """How an announcement's deliveries ended, and why those that did not arrive failed."""
+    text = t(
         lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed
     )
+    if errors:
+        text += "\n" + t(lang, "announce_report_reasons", reasons=failure_reasons(errors, lang))
+    return text
 
 
 def statistics(
@@ -49,27 +160,29 @@ def statistics(
     posts: int,
     last_sync: str | None,
     queue: int,
-    last: tuple[Item, Report] | None,
+    recent: list[tuple[Item, Report]],
     meaning: SemanticStatus | None,
     meaning_off: str | None = None,
     channel: str | None = None,
     channel_problem: str | None = None,
 ) -> str:
     """/stats: chats, subscribers, posts, search by meaning, the last sync (ISO time), the queue, the last
-    announcement, and a warning when the bot cannot post in the `channel`."""
-    if last is None:
-        last_text = plain(lang, "stats_never")
-    else:
-        item, report = last
-        last_text = plain(
+    broadcasts (newest first: when, to how many, how they ended), and a warning when the bot cannot post in
+    the `channel`."""
+    lines = [
+        plain(
             lang,
-            "stats_last",
+            "stats_broadcast",
             when=_when(item.created, lang),
+            count=report.total,
             delivered=report.delivered,
             blocked=report.blocked,
             failed=report.failed,
             pending=report.pending,
         )
+        for item, report in recent
+    ]
+    last_text = "".join(f"\n• {line}" for line in lines) if lines else plain(lang, "stats_never")
     if meaning is None:
         meaning_text = meaning_off or "-"  # "off (search.semantic: off)", "unavailable (why)"
     else:

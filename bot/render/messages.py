@@ -281,17 +281,37 @@ TEXTS: dict[str, Text] = {
         text(
             "announce_usage",
             "Write the announcement after the command, e.g. <code>/announce General Assembly moved to "
-            "Friday</code>, or reply to a message with /announce. <code>/announce #topic text</code> reaches "
-            "one topic's subscribers.",
+            "Friday</code>, or reply with /announce to a message, a photo, a document, an album or a "
+            "forwarded post (it is sent as it is), or put <code>/announce text</code> in a file's caption. "
+            "<code>/announce #topic text</code> reaches one topic's subscribers.",
         ),
-        # TRANSLATORS: {count} is the announcement's length in characters, {limit} what one Telegram
-        # message holds, {over} how much longer it is, {parts} into how many announcements to split it.
+        # TRANSLATORS: {count} is the announcement's length in characters; it would take more than {parts}
+        # messages of {limit} characters.
         plural(
             "announce_too_long",
-            "⚠ Nothing was prepared: that is {count} character, and one Telegram message holds {limit}. "
-            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
-            "⚠ Nothing was prepared: that is {count} characters, and one Telegram message holds {limit}. "
-            "Shorten it by {over}, or send it as {parts} announcements, one after the other.",
+            "⚠ Nothing was prepared: that is {count} character, more than {parts} messages of {limit} hold. "
+            "Please shorten it, or send it as several announcements.",
+            "⚠ Nothing was prepared: that is {count} characters, more than {parts} messages of {limit} hold. "
+            "Please shorten it, or send it as several announcements.",
+        ),
+        # TRANSLATORS: {count} is the caption's length in characters, {limit} what a caption holds.
+        plural(
+            "announce_caption_too_long",
+            "⚠ Nothing was prepared: a caption holds {limit} characters, and that one is {count} character. "
+            "Shorten it by {over}, or announce the text on its own and the file in reply to it.",
+            "⚠ Nothing was prepared: a caption holds {limit} characters, and that one is {count} characters. "
+            "Shorten it by {over}, or announce the text on its own and the file in reply to it.",
+        ),
+        # TRANSLATORS: below the announcement's real messages, above the Send and Cancel buttons.
+        plural(
+            "announce_preview_above",
+            "☝ That is the announcement as members will receive it ({count} message).",
+            "☝ That is the announcement as members will receive it ({count} messages, in this order).",
+        ),
+        text(
+            "announce_media_hint",
+            "To send this to members as it is, reply to it with <code>/announce</code> (or "
+            "<code>/announce #topic</code> for one topic's subscribers).",
         ),
         text("announce_unknown_tag", "I know no topic called <b>{tag}</b>. /topics lists them all."),
         text("announce_nobody", "Nobody would receive this announcement yet, so I did not prepare it."),
@@ -304,6 +324,52 @@ TEXTS: dict[str, Text] = {
             "📤 Send to {count} chats following {tag}",
         ),
         text("announce_cancel_button", "✖ Cancel"),
+        text("announce_schedule_button", "🕘 Schedule…"),
+        # TRANSLATORS: a day (written by Babel: Tuesday, 1 December 2026) and a time (09:00).
+        text("at_time", "{day} at {time}"),
+        # TRANSLATORS: {zone} is the bot's time zone (Europe/Belgrade); keep the examples as they are.
+        text(
+            "schedule_ask",
+            "🕘 When should it go out? Tap a choice, or type a date and time ({zone} time), e.g. "
+            "<code>tomorrow 9:00</code>, <code>2026-12-01 09:00</code>, <code>1.12.2026 9:00</code>, "
+            "<code>sutra u 9</code> or <code>monday 10:00</code>.",
+        ),
+        text("schedule_in_an_hour", "In 1 hour ({time})"),
+        text("schedule_tomorrow", "Tomorrow 09:00"),
+        # TRANSLATORS: {day} is the date of the next Monday (7 Dec).
+        text("schedule_monday", "Monday {day}, 09:00"),
+        text(
+            "schedule_done",
+            "🕘 Scheduled: it goes out <b>{when}</b> ({zone} time). /scheduled lists what is waiting and "
+            "cancels it.",
+        ),
+        text(
+            "schedule_unreadable",
+            "I could not read <b>{typed}</b> as a date and time. Try e.g. <code>tomorrow 9:00</code>, "
+            "<code>1.12.2026 9:00</code> or <code>sutra u 9</code>, or tap a choice above.",
+        ),
+        text("schedule_past", "{when} has already passed. Please give a time still to come."),
+        text("schedule_past_short", "That time has already passed."),
+        text(
+            "scheduled_none",
+            "Nothing is scheduled. /announce prepares an announcement; its Schedule… button sets its time.",
+        ),
+        # TRANSLATORS: {count} announcements wait to be sent; times are in {zone}.
+        plural(
+            "scheduled_header",
+            "🕘 <b>{count} scheduled announcement</b> ({zone} time) — tap one to cancel it:",
+            "🕘 <b>{count} scheduled announcements</b> ({zone} time) — tap one to cancel it:",
+        ),
+        text("scheduled_line", "#{id} · {when} · {what}"),
+        text("scheduled_cancel_button", "✖ #{id} {when}"),
+        text("scheduled_media", "[media]"),
+        text("scheduled_cancelled", "Cancelled: announcement #{id} will not be sent."),
+        text(
+            "schedule_missed",
+            "⚠ <b>Scheduled announcement #{id} was not sent</b>: it was due {when}, while the bot was not "
+            "running, and that is more than {grace} minutes ago. Schedule it again if it still matters. "
+            "({what})",
+        ),
         plural(
             "announce_sending",
             "📤 Sending to {count} chat… I will report here when it is done.",
@@ -317,12 +383,21 @@ TEXTS: dict[str, Text] = {
             "📊 <b>Announcement sent</b>\nDelivered: {delivered}\nBlocked the bot: {blocked}\n"
             "Failed: {failed}",
         ),
+        # TRANSLATORS: why deliveries of an announcement failed, with counts: "blocked the bot: 2, ...".
+        text("announce_report_reasons", "Why: {reasons}"),
+        text("reason_blocked", "blocked the bot"),
+        text("reason_deactivated", "account deleted"),
+        text("reason_not_found", "chat not found"),
+        text("reason_too_long", "too long"),
+        text("reason_removed", "bot removed from the group"),
+        text("reason_not_started", "never started the bot"),
+        text("reason_other", "other errors"),
         text(
             "stats",
             "📊 <b>Statistics</b>\nChats: {chats} ({active} active)\n"
             "Chats with subscriptions: {subscribers}\nPosts: {posts}\nSearch by meaning: {meaning}\n"
             "Last sync: {last_sync}\nQueue: {queue}\n"
-            "Last announcement: {last}",
+            "Last broadcasts: {last}",
         ),
         plural("stats_meaning_ready", "on, {embedded} of {count} post", "on, {embedded} of {count} posts"),
         plural(
@@ -337,9 +412,13 @@ TEXTS: dict[str, Text] = {
             "⚠ <b>New posts are not published in {channel}</b>: {problem}. Make the bot an administrator of "
             "the channel with the right to post messages; the posts waiting will then go out.",
         ),
-        text(
-            "stats_last",
-            "{when} — {delivered} delivered, {blocked} blocked, {failed} failed, {pending} pending",
+        # TRANSLATORS: one of the last broadcasts in /stats: when, to how many chats ({count}), how it ended.
+        plural(
+            "stats_broadcast",
+            "{when} — to {count} chat: {delivered} delivered, {blocked} blocked, {failed} failed, "
+            "{pending} pending",
+            "{when} — to {count} chats: {delivered} delivered, {blocked} blocked, {failed} failed, "
+            "{pending} pending",
         ),
         # TRANSLATORS: the admin commands in the admins' own command menu (plain text).
         text("cmd_announce", "Admins: send an announcement"),

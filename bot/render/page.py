@@ -1,4 +1,5 @@
-"""`Page`, the one type of message the bot composes (HTML text and its buttons), and what its buttons carry.
+"""`Page`, the one type of message the bot composes (HTML text and its buttons), `Copy` for messages it
+sends again as they are, and what its buttons carry.
 
 Callback data is tiny (`p:<query key>:<page>`, `r:<post key>`, `t:<tag key>`, `tp:<page of /topics>`,
 `l:<lang>`, `n`, and the handlers' own `s:`, `a:` and `f:`); `parse_callback` accepts nothing else of the
@@ -24,6 +25,29 @@ class Page:
 
     text: str
     markup: InlineKeyboardMarkup | None = None
+
+
+@dataclass(frozen=True)
+class Copy:
+    """Messages sent again as they are (an admin's photo, document, album or forwarded post): copied with
+    copyMessage, or copyMessages for several (an album stays one); `caption` (HTML) replaces a single
+    message's caption unless it is None."""
+
+    from_chat_id: int
+    message_ids: tuple[int, ...]
+    caption: str | None = None
+
+
+@dataclass(frozen=True)
+class Album:
+    """An album sent anew (sendMediaGroup) from the files of an admin's album: (kind, file_id) of each item,
+    in order, `caption` (HTML) on the first."""
+
+    media: tuple[tuple[str, str], ...]
+    caption: str = ""
+
+
+Part = Page | Copy | Album  # one message (or album) of something delivered
 
 
 @dataclass(frozen=True)

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 import pytest
-from conftest import CONTENT_DIR, press, services_of
+from conftest import ADMIN_ID, CONTENT_DIR, members, press, services_of
 
 from bot.app import build_application
 from bot.fakeapi import FakeBotAPI, Limits, polling
 from bot.settings import DeliveryLimits, Settings
 
-ADMIN_ID = 4242
-
 
 @pytest.fixture
-async def bot(fake, settings):
-    app = build_application(replace(settings, admins=frozenset({ADMIN_ID}), poll_seconds=30))
-    async with polling(app):
-        yield app
-
-
-@pytest.fixture
-def admin(fake):
-    return fake.user("Admin", id=ADMIN_ID, started=True)
-
-
-async def members(fake, count, command="/start"):
-    users = [fake.user(f"Member{i}", started=True) for i in range(count)]
-    for user in users:
-        await fake.ask(user, command)
-    return users
+def bot(admin_bot):
+    return admin_bot
 
 
 def announcements(fake, user):
@@ -45,7 +27,7 @@ async def test_an_admin_announcement_reaches_everyone_once_and_the_admin_gets_a_
         fake.deactivate(user)
     preview = await fake.ask(admin, "/announce General Assembly moved to <b>Friday</b> & Saturday")
     assert preview.text == "📢 General Assembly moved to <b>Friday</b> & Saturday"
-    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 chats", "✖ Cancel"]
+    assert [b["text"] for b in preview.buttons] == ["📤 Send to 13 chats", "🕘 Schedule…", "✖ Cancel"]
     first, second = fake.press(preview, 0), fake.press(preview, 0)  # a double tap
     await fake.wait_callback_answer(first)
     assert (await fake.wait_callback_answer(second))["text"] in ("", "Already sent.")
@@ -104,7 +86,7 @@ async def test_announce_as_a_reply_sends_the_replied_message(fake, bot, admin):
 async def test_a_cancelled_announcement_is_never_sent(fake, bot, admin):
     (user,) = await members(fake, 1)
     preview = await fake.ask(admin, "/announce Not yet")
-    assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
+    assert (await press(fake, preview, "✖ Cancel"))["text"] == "Cancelled: nothing was sent."
     await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
     await fake.wait_for(lambda: any("nothing was sent" in m.text for m in fake.replies(admin)))
     assert services_of(bot).store.queue_length() == 0
@@ -132,14 +114,16 @@ async def test_stats_show_chats_subscribers_queue_and_the_last_announcement(fake
     assert "Chats: 4 (4 active)" in stats.text and "Chats with subscriptions: 1" in stats.text
     preview = await fake.ask(admin, "/announce Untagged")
     assert preview.buttons[0]["text"] == "📤 Send to 4 chats"  # every chat that started the bot
-    assert (await press(fake, preview, 1))["text"] == "Cancelled: nothing was sent."
+    assert (await press(fake, preview, "✖ Cancel"))["text"] == "Cancelled: nothing was sent."
     await fake.wait_for(lambda: fake.replies(admin)[-1].text == "Cancelled: nothing was sent.")
-    assert "Queue: 0" in stats.text and "Last announcement: never" in stats.text
+    assert "Queue: 0" in stats.text and "Last broadcasts: never" in stats.text
     preview = await fake.ask(admin, "/announce Hello")
     await press(fake, preview, 0)
     await fake.wait_for(lambda: any("Announcement sent" in m.text for m in fake.replies(admin)))
     stats = await fake.ask(admin, "/stats")
-    assert "4 delivered, 0 blocked, 0 failed, 0 pending" in stats.text
+    assert (
+        "• 20" in stats.text and "UTC — to 4 chats: 4 delivered, 0 blocked, 0 failed, 0 pending" in stats.text
+    )
 
 
 async def test_queries_are_answered_while_a_broadcast_runs_and_no_limit_is_exceeded(tmp_path):
@@ -182,20 +166,34 @@ async def test_the_report_speaks_the_admins_telegram_language(fake, bot):
     assert "Obaveštenje je poslato" in report.text and "Isporučeno: 3" in report.text
 
 
-async def test_an_announcement_too_long_for_one_message_is_refused_saying_how_to_split_it(fake, bot, admin):
-    await members(fake, 1)
-    reply = await fake.ask(admin, "/announce " + "word " * 1200)
-    assert reply.text == (
-        "⚠ Nothing was prepared: that is 6002 characters, and one Telegram message holds 4096. "
-        "Shorten it by 1906, or send it as 2 announcements, one after the other."
+async def test_an_announcement_longer_than_a_message_is_split_and_the_preview_says_into_how_many(
+    fake, bot, admin
+):
+    (user,) = await members(fake, 1)
+    paragraph = "The assembly will discuss the strategy. " * 40  # 1600 characters
+    text = "\n\n".join(f"Part {n}. {paragraph.strip()}" for n in range(1, 4))
+    fake.send_text(admin, admin, "/announce " + text)
+    note = await fake.wait_for(lambda: next((m for m in fake.replies(admin) if m.buttons), None), timeout=10)
+    assert note.text == "☝ That is the announcement as members will receive it (2 messages, in this order)."
+    first, second = fake.replies(admin)[-3:-1]
+    assert first.text.startswith("📢 Part 1.") and first.text.endswith("strategy.")
+    assert second.text.startswith("Part 3.") and len(first.text) <= 4096
+    await press(fake, note, 0)
+    await fake.wait_for(lambda: len(fake.replies(user)) == 3, timeout=10)
+    assert [m.text for m in fake.replies(user)[1:]] == [first.text, second.text]
+    too_long = await fake.ask(admin, "/announce " + "word " * 9000)
+    assert too_long.text == (
+        "⚠ Nothing was prepared: that is 45002 characters, more than 10 messages of 4096 hold. "
+        "Please shorten it, or send it as several announcements."
     )
-    assert not reply.buttons and services_of(bot).store.last_announcement() is None
     choice = await fake.ask(admin, "/language")
     await press(fake, choice, "Srpski (latinica)")
     await fake.wait_for(lambda: choice.text.startswith("Važi"), what="Serbian chosen")
-    reply = await fake.ask(admin, "/announce " + "reč " * 1999 + "ab")  # 8001 with "📢 "
-    assert reply.text.startswith("⚠ Ništa nije pripremljeno: to je 8001 znak, a jedna poruka")  # 8001: one
-    assert "Skratite za 3905 ili pošaljite kao 2 obaveštenja" in reply.text
+    sent = fake.send_text(admin, admin, "/announce " + text)
+    note = await fake.wait_for(
+        lambda: next((m for m in fake.replies(admin) if m.message_id > sent.message_id and m.buttons), None)
+    )
+    assert note.text == "☝ Ovako će članovi primiti obaveštenje (2 poruke, ovim redom)."
 
 
 async def test_admins_see_announce_and_stats_in_their_command_menu_in_both_languages_members_do_not(

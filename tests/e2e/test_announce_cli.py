@@ -30,8 +30,8 @@ def test_an_announcement_is_queued_for_every_active_chat(settings, capsys):
 
 def test_empty_or_too_long_texts_are_refused(settings, capsys):
     assert cli(settings, "--text", "   ") == 2
-    assert cli(settings, "--text", "x" * 5000) == 2
-    assert "longer than one Telegram message" in capsys.readouterr().err
+    assert cli(settings, "--text", "word " * 9000) == 2
+    assert "longer than 10 Telegram messages" in capsys.readouterr().err
 
 
 def test_an_unknown_tag_is_refused_as_announce_refuses_it_and_nothing_is_queued(settings, capsys):
@@ -66,6 +66,10 @@ def test_send_delivers_it_now_with_the_same_engine(fake, settings, monkeypatch, 
     assert cli(settings, "--text", "Only cnd", "--tag", "#CND", "--send") == 0
     assert "delivered 1, blocked 0, failed 0" in capsys.readouterr().out
     assert [m.text for m in fake.replies(users[0])][-1] == "📢 Only cnd"
+    long_text = "\n\n".join(f"Paragraph {n}. " + "Some words here. " * 150 for n in range(1, 3))
+    assert cli(settings, "--text", long_text, "--tag", "cnd", "--send") == 0
+    assert "queued for 1 chat (2 messages each)" in capsys.readouterr().out
+    assert [m.text.split(".")[0] for m in fake.replies(users[0])][-2:] == ["📢 Paragraph 1", "Paragraph 2"]
 
 
 async def test_the_running_bot_delivers_what_the_shell_queued(fake, settings):
@@ -75,3 +79,24 @@ async def test_the_running_bot_delivers_what_the_shell_queued(fake, settings):
         await fake.ask(ana, "/start")
         assert await asyncio.to_thread(cli, settings, "--text", "From cron") == 0
         await fake.wait_for(lambda: fake.replies(ana)[-1].text == "📢 From cron", timeout=5)
+
+
+def test_at_schedules_it_in_local_time_and_refuses_what_it_cannot_read(settings, capsys):
+    import datetime as dt
+
+    store = Store.open(settings.database_path)
+    store.seen_chat(1, "private")
+    store.close()
+    assert cli(settings, "--text", "Assembly", "--at", "2099-12-01 09:00") == 0
+    out = capsys.readouterr().out
+    assert "scheduled for Tuesday, 1 December 2099 at 09:00 (Europe/Belgrade), 1 chat now" in out
+    store = Store.open(settings.database_path)
+    (item,) = store.scheduled()
+    assert dt.datetime.fromtimestamp(item.due, dt.UTC) == dt.datetime(2099, 12, 1, 8, 0, tzinfo=dt.UTC)
+    assert store.queue_length() == 0
+    store.close()
+    assert cli(settings, "--text", "x", "--at", "when pigs fly") == 2
+    assert "is not a date and time I can read" in capsys.readouterr().err
+    assert cli(settings, "--text", "x", "--at", "2020-01-01 09:00") == 2
+    assert "has already passed" in capsys.readouterr().err
+    assert cli(settings, "--text", "x", "--at", "tomorrow 9:00", "--send") == 2

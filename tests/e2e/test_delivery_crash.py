@@ -79,7 +79,7 @@ def test_a_killed_broadcast_resumes_after_restart_without_missing_anyone(fake, t
 
 def test_the_installed_bot_killed_mid_broadcast_finishes_it_after_restart(tmp_path):
     from conftest import wait_until
-    from processes import StandaloneFake, bot_env, newsbot
+    from processes import StandaloneFake, bot_env, chats_of_users, newsbot
 
     from bot.delivery import CONCURRENCY
     from bot.fakeapi import DEFAULT_TOKEN
@@ -88,11 +88,7 @@ def test_the_installed_bot_killed_mid_broadcast_finishes_it_after_restart(tmp_pa
     config = tmp_path / "config.yaml"
     config.write_text("delivery:\n  global_per_second: 100\n  per_chat_per_second: 10\n", encoding="utf-8")
     with StandaloneFake(tmp_path / "fake.log") as fake:
-        users = [fake.control("user", {"first_name": f"U{i}", "started": True})["id"] for i in range(200)]
-        store = Store.open(data / "newsbot.sqlite3")
-        for user in users:
-            store.seen_chat(user, "private")
-        store.close()
+        users = chats_of_users(fake, data, 200)
         env = bot_env(fake.url, DEFAULT_TOKEN, data)
         queued = newsbot("announce", "--text", "Assembly on Friday", env=env, log_path=tmp_path / "cli.log")
         assert queued.wait() == 0 and "queued for 200 chats" in queued.output

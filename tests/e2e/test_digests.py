@@ -34,7 +34,7 @@ def clock() -> ManualClock:
 
 @pytest.fixture
 async def bot(fake, settings_factory, posts, clock):
-    app = build_application(settings_factory(content_dir=posts.parent, poll_seconds=0.1), clock)
+    app = build_application(settings_factory(content_dir=posts.parent, poll_seconds=0.1), clock=clock)
     async with polling(app):
         await eventually(lambda: services_of(app).store.get_meta("catalogue_seeded"), what="first sync")
         yield app

@@ -233,3 +233,54 @@ def test_a_late_sender_catches_up_a_little_but_no_second_exceeds_the_limit():
     per_window = max(bisect.bisect_right(sent, t + 1.0) - i for i, t in enumerate(sent))
     assert per_window <= 300 * 0.99
     assert len(sent) / sent[-1] >= 300 * 0.9
+
+
+async def test_an_item_of_several_messages_goes_on_from_the_part_that_failed(store):
+    announce(store, [1, 2], "Three parts")
+
+    def in_parts(item, chat):
+        return [Page(f"{item.text} {n}/3") for n in (1, 2, 3)]
+
+    flood = RetryAfter(0.05)
+    bot = StubBot()
+    original = bot.send_message
+
+    async def flaky(chat_id, text, **kwargs):  # chat 1's second part meets flood control once
+        if (chat_id, text) == (1, "Three parts 2/3") and not flaky.failed:
+            flaky.failed = True
+            raise flood
+        return await original(chat_id, text, **kwargs)
+
+    flaky.failed = False
+    bot.send_message = flaky
+    engine = DeliveryEngine(store, bot, in_parts, FAST, backoff=0.01, idle_poll=0.05)
+    await asyncio.wait_for(engine.drain(), timeout=30)
+    for chat in (1, 2):
+        assert [text for c, text in bot.delivered if c == chat] == [f"Three parts {n}/3" for n in (1, 2, 3)]
+    assert flaky.failed
+
+
+async def test_copies_go_out_with_copy_message_or_copy_messages(store):
+    from bot.render.page import Copy
+
+    announce(store, [1, 2])
+    store.set_language(2, "sr")  # the engine renders once per item and language
+    calls = []
+
+    class CopyBot:
+        async def copy_message(self, chat_id, from_chat_id, message_id, **kwargs):
+            calls.append(("one", chat_id, from_chat_id, message_id, kwargs.get("caption")))
+            return SimpleNamespace(message_id=10)
+
+        async def copy_messages(self, chat_id, from_chat_id, message_ids):
+            calls.append(("many", chat_id, from_chat_id, tuple(message_ids), None))
+            return [SimpleNamespace(message_id=20), SimpleNamespace(message_id=21)]
+
+    def render_copies(item, chat):
+        if chat.language is None:
+            return Copy(99, (5,), caption="<b>new</b>")
+        return Copy(99, (5, 6))
+
+    engine = DeliveryEngine(store, CopyBot(), render_copies, FAST, backoff=0.01, idle_poll=0.05)
+    await asyncio.wait_for(engine.drain(), timeout=30)
+    assert sorted(calls) == [("many", 2, 99, (5, 6), None), ("one", 1, 99, 5, "<b>new</b>")]

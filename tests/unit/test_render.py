@@ -242,3 +242,37 @@ def test_markdown_bold_pairs_are_matched_one_by_one():
     (message,) = post_messages(post("**a** and **b c**, but 2 ** 3 ** 4 stays"), "en")
     assert bold_parts(message)[-2:] == ["a", "b c"]
     assert "2 ** 3 ** 4 stays" in shown(message)
+
+
+# splitting long announcements -------------------------------------------------------------------
+
+
+def test_a_long_text_is_split_at_paragraphs_then_sentences_with_its_formatting_closed_and_reopened():
+    from bot.fakeapi.html import parse_html
+    from bot.render.html import split_html, visible_length, visible_text
+
+    paragraph = "First sentence of the paragraph. Second one, a little longer. "
+    markup = (
+        f"<b>Title</b>\n\n{paragraph * 10}\n\n<i>{paragraph * 30}</i>\n\n"
+        f'<a href="https://dpnsee.org">{paragraph * 3}</a> &amp; more'
+    )
+    pieces = split_html(markup, 1000)
+    assert len(pieces) == 4
+    for piece in pieces:
+        parsed = parse_html(piece)  # balanced tags, as Telegram demands
+        assert visible_length(piece) <= 1000 and parsed.text == visible_text(piece).strip()
+    assert pieces[0].startswith("<b>Title</b>\n\n") and pieces[0].endswith("longer.")  # a paragraph's end
+    assert pieces[1].startswith("<i>") and pieces[1].endswith("</i>")  # italics closed at the cut ...
+    assert pieces[2].startswith("<i>First sentence")  # ... and opened again, cut after a sentence
+    assert pieces[2].endswith("</i>")  # a paragraph's end again
+    assert pieces[3].startswith('<a href="https://dpnsee.org">') and pieces[3].endswith("</a> &amp; more")
+    words = " ".join(visible_text(p) for p in pieces).split()
+    assert words == visible_text(markup).split()  # nothing lost, nothing repeated
+
+
+def test_text_that_fits_is_one_piece_and_a_word_longer_than_the_limit_is_cut_anywhere():
+    from bot.render.html import split_html
+
+    assert split_html("Short <b>and</b> sweet", 100) == ["Short <b>and</b> sweet"]
+    assert split_html("x" * 25, 10) == ["x" * 10, "x" * 10, "x" * 5]
+    assert split_html("📢 " + "y" * 10, 8, first_limit=6) == ["📢 yyy", "yyyyyyy"]

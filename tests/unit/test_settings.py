@@ -100,3 +100,13 @@ def test_feeds_come_from_newsbot_feeds_separated_by_commas_or_spaces_and_live_in
         Settings.load(None, env={"NEWSBOT_FEEDS": "dpnsee.org/feed"})
     with pytest.raises(SettingsError, match="feeds must be a list"):
         Settings.load(write(tmp_path, "feeds: https://a.org/feed"), env={})
+
+
+def test_the_grace_of_missed_schedules_comes_from_the_file_or_the_environment(tmp_path):
+    assert Settings.load(env={}).schedule_grace_minutes == 60
+    config = tmp_path / "config.yaml"
+    config.write_text("schedule_grace_minutes: 15\n", encoding="utf-8")
+    assert Settings.load(config, env={}).schedule_grace_minutes == 15
+    assert Settings.load(config, env={"NEWSBOT_SCHEDULE_GRACE_MINUTES": "0"}).schedule_grace_minutes == 0
+    with pytest.raises(SettingsError, match="NEWSBOT_SCHEDULE_GRACE_MINUTES must be at least 0"):
+        Settings.load(env={"NEWSBOT_SCHEDULE_GRACE_MINUTES": "-5"})
