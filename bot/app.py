@@ -18,7 +18,6 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import heartbeat, notify
 from bot.context import FLOOD, SERVICES, BotContext
-from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import Flood, PerChatProcessor
 from bot.handlers import (
     announce,
@@ -35,6 +34,7 @@ from bot.handlers import (
     topics,
 )
 from bot.render.messages import LANGUAGES, plain
+from bot.scheduler import Scheduler, SchedulingLimiter
 from bot.services import Services
 from bot.settings import Settings
 
@@ -80,7 +80,7 @@ def build_application(settings: Settings) -> Application:
         )
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatProcessor())
-        .rate_limiter(SharedRateLimiter(Pacer(settings.delivery)))
+        .rate_limiter(SchedulingLimiter(Scheduler(settings.delivery)))
         .request(heartbeat.request(settings))
         .get_updates_request(heartbeat.request(settings, get_updates=True))
         .application_class(NewsbotApplication, {"settings": settings})

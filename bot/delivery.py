@@ -1,15 +1,15 @@
 """The delivery engine: a persistent, rate-limited, resumable queue of outgoing messages.
 
 Post notifications and admin announcements are rows in the store's `deliveries` table (one per item
-and chat). One worker task claims due rows oldest first, paces them under Telegram's limits with its
-own scheduler (a global slot clock shared with interactive replies, plus a next-allowed time per chat)
-and sends them with bounded concurrency, so the event loop stays free for answering queries.
+and chat). One worker task claims due rows oldest first, takes each one's turn from the bot's one
+`Scheduler` (bot/scheduler.py: Telegram's limits, members' answers first) and sends them with bounded
+concurrency, so the event loop stays free for answering queries.
 
 Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
 after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most
 `concurrency` messages repeat.
 
-Failures are decided here once: RetryAfter -> wait, pause everything, retry the same message;
+Failures are decided here once: RetryAfter -> pause every send, retry the same message after the wait;
 Forbidden -> chat inactive, 'blocked'; ChatMigrated -> move the chat, retry; network errors and 5xx ->
 exponential backoff up to `max_attempts`, then 'failed' with the reason; other BadRequests -> 'failed'.
 """
@@ -18,31 +18,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import datetime as dt
 import logging
 import time
-import warnings
-from collections.abc import Awaitable, Callable, Coroutine
+from collections.abc import Awaitable, Callable
 from typing import Any, Protocol
 
 from telegram import Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import BaseRateLimiter
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.render.page import Page
+from bot.scheduler import BROADCAST, Scheduler, broadcasting, retry_seconds
 from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
 
 log = logging.getLogger(__name__)
 
 CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
-
-# Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
-_BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
-
 
 # (item, chat) -> the message, or None when it cannot be sent any more (e.g. the post was removed)
 Renderer = Callable[[Item, Chat | None], Page | None]
@@ -52,104 +44,6 @@ class Sender(Protocol):
     """The part of `telegram.Bot` the engine uses."""
 
     async def send_message(self, chat_id: int, text: str, **kwargs: Any) -> Message: ...
-
-
-class Pacer:
-    """Telegram-like limits: evenly spaced global slots, and a next-allowed time per chat.
-
-    `headroom` keeps the global rate a little under the configured limit, so that network jitter
-    never pushes two sends closer than the server's sliding window allows. A sender that fell behind
-    (a busy event loop wakes late) may catch up by `burst` slots, 2% of a second's limit: any one-second
-    window still sees at most 99% of the limit.
-    """
-
-    def __init__(
-        self, limits: DeliveryLimits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
-    ):
-        self.interval = 1.0 / (limits.global_per_second * headroom)
-        self.slack = (max(1, int(limits.global_per_second * 0.02)) - 1) * self.interval
-        self.chat_interval = 1.0 / (limits.per_chat_per_second * headroom)
-        self.group_interval = 60.0 / (limits.group_per_minute * headroom)
-        self.clock = clock
-        self.next_slot = 0.0
-        self.chat_ready: dict[int, float] = {}
-
-    def take_slot(self) -> float:
-        """Reserve the next global slot; returns how long to wait for it."""
-        now = self.clock()
-        slot = max(now - self.slack, self.next_slot)
-        self.next_slot = slot + self.interval
-        return max(0.0, slot - now)
-
-    async def acquire(self) -> None:
-        delay = self.take_slot()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-    def pause(self, seconds: float) -> None:
-        """Flood control from the server: no global slot before `seconds` from now."""
-        self.next_slot = max(self.next_slot, self.clock() + seconds)
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until `chat_id` may receive another message (0 = now)."""
-        return max(0.0, self.chat_ready.get(chat_id, 0.0) - self.clock())
-
-    def chat_used(self, chat_id: int) -> None:
-        interval = self.group_interval if chat_id < 0 else self.chat_interval
-        self.chat_ready[chat_id] = self.clock() + interval
-        if len(self.chat_ready) > 50_000:
-            now = self.clock()
-            self.chat_ready = {c: t for c, t in self.chat_ready.items() if t > now}
-
-
-class SharedRateLimiter(BaseRateLimiter):
-    """PTB rate limiter for the Application's bot: interactive sends never wait, but they use up global
-    slots so that a running broadcast slows down to make room for them. Flood control pauses both; an
-    interactive call told to wait a little is made once more after the wait."""
-
-    COUNTED = ("send", "edit", "copy", "forward")
-    MAX_REPLY_WAIT = 10.0  # seconds an interactive call may wait for flood control before giving up
-
-    def __init__(self, pacer: Pacer) -> None:
-        self.pacer = pacer
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-    ) -> Any:
-        interactive = not _BROADCASTING.get()
-        if interactive and endpoint.lower().startswith(self.COUNTED):
-            self.pacer.take_slot()
-            chat_id = data.get("chat_id")
-            if isinstance(chat_id, int):
-                self.pacer.chat_used(chat_id)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            self.pacer.pause(seconds)
-            if not interactive or seconds > self.MAX_REPLY_WAIT:
-                raise
-        await asyncio.sleep(seconds)
-        return await callback(*args, **kwargs)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class DeliveryEngine:
@@ -162,7 +56,7 @@ class DeliveryEngine:
         render: Renderer,
         limits: DeliveryLimits,
         *,
-        pacer: Pacer | None = None,
+        scheduler: Scheduler | None = None,
         concurrency: int = CONCURRENCY,
         idle_poll: float = 1.0,
         backoff: float = 2.0,
@@ -172,7 +66,7 @@ class DeliveryEngine:
         self.bot = bot
         self.render = render
         self.limits = limits
-        self.pacer = pacer or Pacer(limits)
+        self.scheduler = scheduler or Scheduler(limits)
         self.concurrency = concurrency
         self.idle_poll = idle_poll
         self.backoff = backoff
@@ -241,12 +135,16 @@ class DeliveryEngine:
         wait = self._next_retry_wait()
         launched = False
         for delivery in batch:
-            chat_wait = self.pacer.chat_wait(delivery.chat_id)
+            chat_wait = self.scheduler.chat_wait(delivery.chat_id)
             if delivery.chat_id in self._busy_chats or chat_wait > 0:
                 wait = min(wait, chat_wait or self.idle_poll)
                 continue
             await self._slots.acquire()
-            await self.pacer.acquire()
+            try:
+                await self.scheduler.turn(delivery.chat_id, priority=BROADCAST)
+            except BaseException:
+                self._slots.release()
+                raise
             self._launch(delivery)
             launched = True
         if not launched:
@@ -266,15 +164,14 @@ class DeliveryEngine:
     def _launch(self, delivery: Delivery) -> None:
         self.store.mark_sending(delivery.id)
         self._busy_chats.add(delivery.chat_id)
-        self.pacer.chat_used(delivery.chat_id)
         task = asyncio.create_task(self._deliver(delivery))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
     async def _deliver(self, delivery: Delivery) -> None:
-        _BROADCASTING.set(True)
         try:
-            await self._send(delivery)
+            with broadcasting():
+                await self._send(delivery)
         except Exception as exc:  # a bug or an unexpected reply: record it, never lose the worker
             log.exception("delivery %s failed unexpectedly", delivery.id)
             self.store.mark_failed(delivery.id, f"{type(exc).__name__}: {exc}")
@@ -294,8 +191,7 @@ class DeliveryEngine:
             )
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
-            log.warning("flood control: pausing deliveries for %.1f s", seconds)
-            self.pacer.pause(seconds)
+            self.scheduler.pause(seconds)
             self.store.mark_retry(delivery.id, time.time() + seconds, str(exc), count=False)
         except Forbidden as exc:
             log.info("chat %s blocked the bot or is gone: %s", delivery.chat_id, exc)

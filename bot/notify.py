@@ -24,11 +24,12 @@ from telegram.error import TelegramError
 from telegram.ext import Application
 
 from bot.context import DELIVERY, SERVICES, BotContext
-from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
+from bot.delivery import DeliveryEngine, Renderer
 from bot.render.admin import announcement, delivery_report
 from bot.render.messages import chat_language
 from bot.render.page import Page
 from bot.render.posts import notification
+from bot.scheduler import BROADCAST, Scheduler, SchedulingLimiter, broadcasting
 from bot.services import Services
 from bot.store import Chat, Item, utcnow
 from index.feeds import FeedState, poll_feed
@@ -59,8 +60,9 @@ def renderer(services: Services) -> Renderer:
     return render
 
 
-async def send_reports(bot: Bot, services: Services) -> None:
-    """Tell each finished announcement's author how it went (once, also after a restart)."""
+async def send_reports(bot: Bot, services: Services, scheduler: Scheduler) -> None:
+    """Tell each finished announcement's author how it went (once, also after a restart). A report is
+    part of its broadcast: it takes a broadcast's turn, after the answers (e.g. "Sending to 2 chats…")."""
     store = services.store
     for item in store.unreported():
         store.mark_reported(item.id)
@@ -68,7 +70,9 @@ async def send_reports(bot: Bot, services: Services) -> None:
             continue
         report = delivery_report(store.report(item.id), _language(services, store.chat(item.author)))
         try:
-            await bot.send_message(item.author, report)
+            await scheduler.turn(item.author, priority=BROADCAST)
+            with broadcasting():
+                await bot.send_message(item.author, report)
         except TelegramError as exc:
             log.warning("could not send the announcement report to %s: %s", item.author, exc)
 
@@ -150,17 +154,19 @@ async def start(app: Application) -> None:
     """Start the delivery engine and the content poll; call after the services are open."""
     services: Services = app.bot_data[SERVICES]
     limiter = app.bot.rate_limiter
-    pacer = limiter.pacer if isinstance(limiter, SharedRateLimiter) else Pacer(services.settings.delivery)
+    scheduler = (
+        limiter.scheduler if isinstance(limiter, SchedulingLimiter) else Scheduler(services.settings.delivery)
+    )
 
     async def report(_finished: list[int]) -> None:
-        await send_reports(app.bot, services)
+        await send_reports(app.bot, services, scheduler)
 
     engine = DeliveryEngine(
         services.store,
         app.bot,
         renderer(services),
         services.settings.delivery,
-        pacer=pacer,
+        scheduler=scheduler,
         on_finished=report,
     )
     app.bot_data[DELIVERY] = engine
