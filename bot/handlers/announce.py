@@ -22,6 +22,8 @@ from bot.notify import LAST_SYNC
 from bot.render.admin import announcement, announcement_preview, statistics
 from bot.render.html import MAX_MESSAGE, visible_length
 from bot.render.messages import plain, t
+from bot.render.page import clip
+from bot.tags import MAX_TOPIC
 
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
@@ -79,7 +81,7 @@ async def announce(update: Update, context: BotContext) -> None:
     if typed_target is not None:
         target = services.topics.one(typed_target)
         if target is None:
-            await message.reply_html(t(lang, "announce_unknown_tag", tag=typed_target))
+            await message.reply_html(t(lang, "announce_unknown_tag", tag=clip(typed_target, MAX_TOPIC)))
             return
     length = visible_length(announcement(text))
     if length > MAX_MESSAGE:
