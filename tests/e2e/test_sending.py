@@ -65,3 +65,27 @@ async def test_a_very_long_topic_is_echoed_shortened(fake, running_bot, command)
     reply = await fake.ask(ana, f"{command} {'Ab' * 2000}")
     assert len(reply.text) <= 4096 and "#abab" in reply.text
     assert len(reply.text) < 400
+
+
+def test_the_installed_bot_answers_a_surge_in_full_without_a_429_or_a_traceback(tmp_path):
+    from conftest import wait_until
+    from processes import StandaloneFake, bot_env, newsbot
+
+    from bot.fakeapi import DEFAULT_TOKEN
+
+    with StandaloneFake(tmp_path / "fake.log", "--limits") as fake:
+        members = [fake.control("user", {"first_name": f"M{n}", "started": True})["id"] for n in range(60)]
+        for member in members:  # 60 questions at once: two seconds' worth of Telegram's limit
+            fake.control("send_text", {"chat_id": member, "user_id": member, "text": "harm reduction"})
+        env = bot_env(fake.url, DEFAULT_TOKEN, tmp_path / "data")
+        with newsbot("run", env=env, log_path=tmp_path / "run.log") as bot:
+
+            def answered() -> bool:
+                per_chat = fake.control("stats")["messages_per_chat"]
+                return all(per_chat.get(str(member)) for member in members)
+
+            wait_until(answered, 60, "every member's answer")
+            assert bot.stop() == 0, bot.output
+        assert fake.control("stats")["too_many_requests"] == 0
+        assert fake.control("rejections") == []
+        assert "Traceback" not in bot.output and "RetryAfter" not in bot.output
