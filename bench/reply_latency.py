@@ -3,8 +3,10 @@
 For each corpus size, synthetic posts (bench/corpus.py) are written to a temporary content folder; then
 on one local FakeBotAPI, first a minimal python-telegram-bot echo bot (the floor: PTB, HTTP long polling
 and the fake, nothing else) and then newsbot itself answer the same questions, one at a time, each from
-one of 50 users. Latency is measured on the fake's clock: from the moment the update is queued (a pending
-getUpdates long poll returns it at once) to the moment the fake receives the reply's sendMessage.
+one of 50 users, at most 25 a second (faster, newsbot's answers would wait for Telegram's limit of about
+30 messages a second, which bench/surge.py measures). Latency is measured on the fake's clock: from the
+moment the update is queued (a pending getUpdates long poll returns it at once) to the moment the fake
+receives the reply's sendMessage.
 
 The questions: the 44 hand-written ones of bench/search_bench.py, then title words of random posts, all
 different (newsbot caches answers for its page buttons; a repeated question would flatter it).
@@ -55,6 +57,7 @@ from bot.settings import Settings  # noqa: E402
 from index import load_posts  # noqa: E402
 
 USERS = 50
+PACE = 25  # questions a second at most: newsbot sends at most 29 messages a second (Telegram's limit)
 WARM_UP = 10
 TARGET_MS = 40.0
 
@@ -127,6 +130,7 @@ async def measure(
                 latencies.append((calls[0].time - queued) * 1000)
                 if searches is not None:
                     searches.append(sum(spent[before_search:]))
+            await asyncio.sleep(max(0.0, queued + 1 / PACE - time.monotonic()))
     fake.assert_no_rejections()
     return latencies
 

@@ -13,6 +13,7 @@ from telegram import Bot
 from telegram.constants import ChatMemberStatus
 from telegram.error import TelegramError
 
+from bot.pacing import BROADCAST, Pacer, broadcasting
 from bot.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -20,15 +21,24 @@ log = logging.getLogger(__name__)
 ADMIN_STATUSES = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 
 
-async def tell(bot: Bot, settings: Settings, text: str, *, fallback: int | None = None) -> bool:
+async def tell(
+    bot: Bot, settings: Settings, text: str, *, fallback: int | None = None, pacer: Pacer | None = None
+) -> bool:
     """Send `text` (HTML) to the admin room, or to `fallback` (e.g. an announcement's author) when there
-    is none; a failure is logged, never raised. Returns whether it was sent."""
+    is none; a failure is logged, never raised. Returns whether it was sent. With the `pacer`, the message
+    is part of a broadcast (a delivery report): it takes a broadcast's turn, after the answers waiting for
+    that chat (e.g. "Sending to 2 chats…")."""
     chat_id = settings.admin_chat if settings.admin_chat is not None else fallback
     if chat_id is None:
         log.warning("nobody to tell (no admin_chat): %s", text)
         return False
     try:
-        await bot.send_message(chat_id, text)
+        if pacer is None:
+            await bot.send_message(chat_id, text)
+        else:
+            await pacer.turn(chat_id, priority=BROADCAST)
+            with broadcasting():
+                await bot.send_message(chat_id, text)
     except TelegramError as exc:
         log.warning("could not tell the admins in %s: %s", chat_id, exc)
         return False

@@ -20,7 +20,6 @@ from bot import digests, heartbeat, notify
 from bot.admin_room import Admins
 from bot.clock import Clock
 from bot.context import ADMINS, CLOCK, FLOOD, SERVICES, BotContext
-from bot.delivery import Pacer, SharedRateLimiter
 from bot.flood import Flood, PerChatProcessor
 from bot.handlers import (
     announce,
@@ -38,6 +37,7 @@ from bot.handlers import (
     subscriptions,
     topics,
 )
+from bot.pacing import Pacer, PacingLimiter
 from bot.render.messages import LANGUAGES, plain
 from bot.services import Services
 from bot.settings import Settings
@@ -88,7 +88,7 @@ def build_application(settings: Settings, *, clock: Clock | None = None) -> Appl
         )
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerChatProcessor())
-        .rate_limiter(SharedRateLimiter(Pacer(settings.delivery)))
+        .rate_limiter(PacingLimiter(Pacer(settings.delivery)))
         .request(heartbeat.request(settings))
         .get_updates_request(heartbeat.request(settings, get_updates=True))
         .application_class(NewsbotApplication, {"settings": settings})

@@ -2,9 +2,9 @@
 
 Post notifications, admin announcements, digest pages and posts for the channel are rows in the store's
 `deliveries` table (one per item and chat; a digest page's message is rendered for its chat). One worker
-task claims due rows oldest first, paces them under Telegram's limits with its own scheduler (a global
-slot clock shared with interactive replies, plus a next-allowed time per chat) and sends them with
-bounded concurrency, so the event loop stays free for answering queries.
+task claims due rows oldest first, takes each one's turn from the bot's one `Pacer` (bot/pacing.py:
+Telegram's limits, members' answers first) and sends them with bounded concurrency, so the event loop
+stays free for answering queries.
 
 Each row is marked 'sending' before the call and 'sent' (with the message id) after it, one commit each:
 after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is missed and at most
@@ -12,7 +12,7 @@ after a crash, `reset_in_flight` puts the 'sending' rows back, so nobody is miss
 messages (media, albums: `Copy`); each part delivered is recorded, so a retry or a restart goes on with the
 next part.
 
-Failures are decided here once: RetryAfter -> wait, pause everything, retry the same message;
+Failures are decided here once: RetryAfter -> pause every send, retry the same message after the wait;
 Forbidden -> chat inactive, 'blocked'; ChatMigrated -> move the chat, retry; network errors and 5xx ->
 exponential backoff up to `max_attempts`, then 'failed' with the reason; other BadRequests -> 'failed'.
 """
@@ -21,20 +21,16 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
-import datetime as dt
 import logging
 import time
-import warnings
-from collections.abc import Awaitable, Callable, Coroutine, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol
 
 from telegram import InputMediaAudio, InputMediaDocument, InputMediaPhoto, InputMediaVideo, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TelegramError
-from telegram.ext import BaseRateLimiter
-from telegram.warnings import PTBDeprecationWarning
 
+from bot.pacing import BROADCAST, Pacer, broadcasting, retry_seconds
 from bot.render.page import Album, Copy, Page, Part
 from bot.settings import DeliveryLimits
 from bot.store import Chat, Delivery, Item, Store
@@ -43,10 +39,6 @@ log = logging.getLogger(__name__)
 
 CONCURRENCY = 10  # sends in flight at once: also the most messages a crash can make repeat
 PER_CHAT = frozenset({"digest"})  # kinds of items whose message differs from chat to chat (not cached)
-
-# Set inside the engine's send tasks, so the shared rate limiter can tell broadcasts from replies.
-_BROADCASTING: contextvars.ContextVar[bool] = contextvars.ContextVar("broadcasting", default=False)
-
 
 # (item, chat) -> the message, or the messages in order; None when it cannot be sent any more
 # (e.g. the post was removed)
@@ -103,104 +95,6 @@ def parts_of(rendered: Part | Sequence[Part] | None) -> tuple[Part, ...] | None:
     if rendered is None:
         return None
     return (rendered,) if isinstance(rendered, (Page, Copy)) else tuple(rendered)
-
-
-class Pacer:
-    """Telegram-like limits: evenly spaced global slots, and a next-allowed time per chat.
-
-    `headroom` keeps the global rate a little under the configured limit, so that network jitter
-    never pushes two sends closer than the server's sliding window allows. A sender that fell behind
-    (a busy event loop wakes late) may catch up by `burst` slots, 2% of a second's limit: any one-second
-    window still sees at most 99% of the limit.
-    """
-
-    def __init__(
-        self, limits: DeliveryLimits, *, headroom: float = 0.97, clock: Callable[[], float] = time.monotonic
-    ):
-        self.interval = 1.0 / (limits.global_per_second * headroom)
-        self.slack = (max(1, int(limits.global_per_second * 0.02)) - 1) * self.interval
-        self.chat_interval = 1.0 / (limits.per_chat_per_second * headroom)
-        self.group_interval = 60.0 / (limits.group_per_minute * headroom)
-        self.clock = clock
-        self.next_slot = 0.0
-        self.chat_ready: dict[int, float] = {}
-
-    def take_slot(self) -> float:
-        """Reserve the next global slot; returns how long to wait for it."""
-        now = self.clock()
-        slot = max(now - self.slack, self.next_slot)
-        self.next_slot = slot + self.interval
-        return max(0.0, slot - now)
-
-    async def acquire(self) -> None:
-        delay = self.take_slot()
-        if delay > 0:
-            await asyncio.sleep(delay)
-
-    def pause(self, seconds: float) -> None:
-        """Flood control from the server: no global slot before `seconds` from now."""
-        self.next_slot = max(self.next_slot, self.clock() + seconds)
-
-    def chat_wait(self, chat_id: int) -> float:
-        """Seconds until `chat_id` may receive another message (0 = now)."""
-        return max(0.0, self.chat_ready.get(chat_id, 0.0) - self.clock())
-
-    def chat_used(self, chat_id: int) -> None:
-        interval = self.group_interval if chat_id < 0 else self.chat_interval
-        self.chat_ready[chat_id] = self.clock() + interval
-        if len(self.chat_ready) > 50_000:
-            now = self.clock()
-            self.chat_ready = {c: t for c, t in self.chat_ready.items() if t > now}
-
-
-class SharedRateLimiter(BaseRateLimiter):
-    """PTB rate limiter for the Application's bot: interactive sends never wait, but they use up global
-    slots so that a running broadcast slows down to make room for them. Flood control pauses both; an
-    interactive call told to wait a little is made once more after the wait."""
-
-    COUNTED = ("send", "edit", "copy", "forward")
-    MAX_REPLY_WAIT = 10.0  # seconds an interactive call may wait for flood control before giving up
-
-    def __init__(self, pacer: Pacer) -> None:
-        self.pacer = pacer
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to release."""
-
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, Any]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: Any,
-    ) -> Any:
-        interactive = not _BROADCASTING.get()
-        if interactive and endpoint.lower().startswith(self.COUNTED):
-            self.pacer.take_slot()
-            chat_id = data.get("chat_id")
-            if isinstance(chat_id, int):
-                self.pacer.chat_used(chat_id)
-        try:
-            return await callback(*args, **kwargs)
-        except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            self.pacer.pause(seconds)
-            if not interactive or seconds > self.MAX_REPLY_WAIT:
-                raise
-        await asyncio.sleep(seconds)
-        return await callback(*args, **kwargs)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    with warnings.catch_warnings():  # PTB 22 warns that the int will become a timedelta
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, dt.timedelta) else float(value)
 
 
 class DeliveryEngine:
@@ -297,7 +191,11 @@ class DeliveryEngine:
                 wait = min(wait, chat_wait or self.idle_poll)
                 continue
             await self._slots.acquire()
-            await self.pacer.acquire()
+            try:
+                await self.pacer.turn(delivery.chat_id, priority=BROADCAST)
+            except BaseException:
+                self._slots.release()
+                raise
             self._launch(delivery)
             launched = True
         if not launched:
@@ -317,15 +215,14 @@ class DeliveryEngine:
     def _launch(self, delivery: Delivery) -> None:
         self.store.mark_sending(delivery.id)
         self._busy_chats.add(delivery.chat_id)
-        self.pacer.chat_used(delivery.chat_id)
         task = asyncio.create_task(self._deliver(delivery))
         self._in_flight.add(task)
         task.add_done_callback(self._in_flight.discard)
 
     async def _deliver(self, delivery: Delivery) -> None:
-        _BROADCASTING.set(True)
         try:
-            await self._send(delivery)
+            with broadcasting():
+                await self._send(delivery)
         except Exception as exc:  # a bug or an unexpected reply: record it, never lose the worker
             log.exception("delivery %s failed unexpectedly", delivery.id)
             self.store.mark_failed(delivery.id, f"{type(exc).__name__}: {exc}")
@@ -344,16 +241,13 @@ class DeliveryEngine:
             for number in range(delivery.parts_sent, len(parts)):
                 if number > delivery.parts_sent:  # the next message of several: paced like any other
                     self.store.mark_parts_sent(delivery.id, number)
-                    await asyncio.sleep(self.pacer.chat_wait(delivery.chat_id))
-                    await self.pacer.acquire()
-                    self.pacer.chat_used(delivery.chat_id)
+                    await self.pacer.turn(delivery.chat_id, priority=BROADCAST)
                 part = parts[number]
-                for _ in range(1, _messages_in(part)):
-                    self.pacer.take_slot()  # an album is one call, but several messages
+                for _ in range(1, _messages_in(part)):  # an album is one call, but several messages
+                    await self.pacer.turn(None, priority=BROADCAST)
                 sent = await send_part(self.bot, delivery.chat_id, part)
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
-            log.warning("flood control: pausing deliveries for %.1f s", seconds)
             self.pacer.pause(seconds)
             self.store.mark_retry(delivery.id, time.time() + seconds, str(exc), count=False)
         except Forbidden as exc:

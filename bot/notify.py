@@ -27,7 +27,8 @@ from telegram.ext import Application
 
 from bot import admin_room, channel
 from bot.context import CHANNEL, CLOCK, DELIVERY, SCHEDULER, SERVICES, BotContext
-from bot.delivery import DeliveryEngine, Pacer, Renderer, SharedRateLimiter
+from bot.delivery import DeliveryEngine, Renderer
+from bot.pacing import Pacer, PacingLimiter
 from bot.render.admin import announcement_parts, delivery_report, missed_report
 from bot.render.digest import channel_messages, digest_message
 from bot.render.messages import chat_language
@@ -82,9 +83,9 @@ def renderer(services: Services) -> Renderer:
     return render
 
 
-async def send_reports(bot: Bot, services: Services) -> None:
+async def send_reports(bot: Bot, services: Services, pacer: Pacer) -> None:
     """Tell how each finished announcement went (once, also after a restart): in the admin room if there
-    is one, else to its author."""
+    is one, else to its author. A report is part of its broadcast: it takes a broadcast's turn."""
     store = services.store
     for item in store.unreported():
         store.mark_reported(item.id)
@@ -92,7 +93,7 @@ async def send_reports(bot: Bot, services: Services) -> None:
             continue
         lang = _report_language(services, item)
         report = delivery_report(store.report(item.id), lang, store.failure_reasons(item.id))
-        await admin_room.tell(bot, services.settings, report, fallback=item.author)
+        await admin_room.tell(bot, services.settings, report, fallback=item.author, pacer=pacer)
 
 
 def _report_language(services: Services, item: Item) -> str:
@@ -197,10 +198,10 @@ async def start(app: Application) -> None:
     """Start the delivery engine and the content poll; call after the services are open."""
     services: Services = app.bot_data[SERVICES]
     limiter = app.bot.rate_limiter
-    pacer = limiter.pacer if isinstance(limiter, SharedRateLimiter) else Pacer(services.settings.delivery)
+    pacer = limiter.pacer if isinstance(limiter, PacingLimiter) else Pacer(services.settings.delivery)
 
     async def report(_finished: list[int]) -> None:
-        await send_reports(app.bot, services)
+        await send_reports(app.bot, services, pacer)
 
     engine = DeliveryEngine(
         services.store,

@@ -5,7 +5,6 @@ closed when it shuts down (`bot.app.NewsbotApplication`)."""
 from __future__ import annotations
 
 import asyncio
-import itertools
 import logging
 import os
 import secrets
@@ -38,41 +37,26 @@ log = logging.getLogger(__name__)
 
 
 class QueryKeys:
-    """Search queries kept server-side under short keys (an LRU), so page buttons carry only the key.
+    """Search questions kept in the store under short random keys, so that page buttons carry only the key
+    and still work after a restart. The table is bounded: the least recently used questions beyond
+    `capacity` are dropped, and their old buttons then read as expired."""
 
-    Keys start with a per-process prefix, so a button from before a restart reads as expired instead of
-    silently pointing at somebody else's query."""
+    ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
-    def __init__(self, capacity: int = 20_000) -> None:
+    def __init__(self, store: Store, capacity: int = 20_000) -> None:
+        self.store = store
         self.capacity = capacity
-        self._by_key: OrderedDict[str, str] = OrderedDict()
-        self._by_query: dict[str, str] = {}
-        self._prefix = "".join(secrets.choice("abcdefghijklmnopqrstuvwxyz") for _ in range(3))
-        self._counter = itertools.count(1)
 
     def key(self, query: str) -> str:
-        key = self._by_query.get(query)
-        if key is None:
-            key = f"{self._prefix}{_base36(next(self._counter))}"
-            self._by_query[query] = key
-        self._by_key[key] = query
-        self._by_key.move_to_end(key)
-        while len(self._by_key) > self.capacity:
-            _old_key, old_query = self._by_key.popitem(last=False)
-            self._by_query.pop(old_query, None)
+        key = self.store.query_key(query)
+        while key is None:
+            candidate = "".join(secrets.choice(self.ALPHABET) for _ in range(8))
+            if self.store.keep_query(candidate, query, self.capacity):
+                key = candidate
         return key
 
     def query(self, key: str) -> str | None:
-        return self._by_key.get(key)
-
-
-def _base36(number: int) -> str:
-    digits = ""
-    while True:
-        number, rest = divmod(number, 36)
-        digits = "0123456789abcdefghijklmnopqrstuvwxyz"[rest] + digits
-        if not number:
-            return digits
+        return self.store.query_for_key(key)
 
 
 class ResultCache:
@@ -144,7 +128,7 @@ class Services:
     settings: Settings
     index: Index
     store: Store
-    queries: QueryKeys = field(default_factory=QueryKeys)
+    queries: QueryKeys = field(init=False)  # over `store`
     post_keys: dict[str, str] = field(default_factory=dict)  # short key -> post id
     topics: Topics = field(default_factory=Topics)
     post_count: int = 0
@@ -156,6 +140,9 @@ class Services:
     meaning_off: str | None = None  # why search by meaning is off, when it is
     reported: set[str] = field(default_factory=set)  # broken post files already logged in this run
     in_use: DataDirUse | None = None  # the data dir's shared lock, held while the services are open
+
+    def __post_init__(self) -> None:
+        self.queries = QueryKeys(self.store)
 
     @classmethod
     async def open(cls, settings: Settings) -> Services:

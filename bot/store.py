@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sqlite3
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,6 +116,16 @@ MIGRATIONS: list[str] = [
     # an album announced with /announce in its caption, sent anew from its files
     """
     ALTER TABLE items ADD COLUMN album TEXT;  -- "kind file_id" lines, in order
+    """,
+    # search questions under the short keys their page buttons carry, so that the buttons still work
+    # after a restart; bounded: the least recently used beyond a cap are dropped (bot.services.QueryKeys)
+    """
+    CREATE TABLE query_keys (
+        key         TEXT PRIMARY KEY,
+        query       TEXT NOT NULL UNIQUE,
+        used        REAL NOT NULL              -- unix time the key was last handed out or read
+    );
+    CREATE INDEX query_keys_used ON query_keys(used);
     """,
 ]
 
@@ -887,6 +898,39 @@ class Store:
             "INSERT OR IGNORE INTO deliveries (item_id, chat_id) VALUES (?, ?)", (item_id, chat_id)
         )
         return cursor.rowcount == 1
+
+    # search questions behind page buttons -------------------------------------------------------
+
+    def query_key(self, query: str) -> str | None:
+        """The key `query` is kept under (now counted as used), or None."""
+        row = self.db.execute(
+            "UPDATE query_keys SET used = ? WHERE query = ? RETURNING key", (time.time(), query)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def query_for_key(self, key: str) -> str | None:
+        """The question kept under `key` (now counted as used), or None when it was never kept or dropped."""
+        row = self.db.execute(
+            "UPDATE query_keys SET used = ? WHERE key = ? RETURNING query", (time.time(), key)
+        ).fetchone()
+        return None if row is None else row[0]
+
+    def keep_query(self, key: str, query: str, capacity: int) -> bool:
+        """Keep `query` under `key`, dropping the least recently used beyond `capacity`; False when `key`
+        is taken already."""
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO query_keys (key, query, used) VALUES (?, ?, ?)", (key, query, time.time())
+                )
+                db.execute(
+                    """DELETE FROM query_keys WHERE key IN
+                       (SELECT key FROM query_keys ORDER BY used DESC, rowid DESC LIMIT -1 OFFSET ?)""",
+                    (capacity,),
+                )
+        except sqlite3.IntegrityError:
+            return False
+        return True
 
     # meta ---------------------------------------------------------------------------------------
 

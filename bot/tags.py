@@ -23,11 +23,19 @@ from bot.render.page import short_key
 from index import Glossary, Post, term_key
 
 MAX_SUGGESTIONS = 6
+MAX_TOPIC = 64  # characters kept (and echoed back) of a topic name no post has
+MAX_NAMED = 10  # topics read from one command: `/subscribe cnd unodc …` beyond that is not read
 
 
 def normalise(text: str) -> str:
     """How a tag is typed (`#Drug_Policy`, `drug policy`) → how posts store it (`drug policy`)."""
     return " ".join(text.replace("_", " ").lstrip("#").split()).lower()
+
+
+def typed_name(text: str) -> str:
+    """A topic a member typed that no post has, as it is stored and echoed: normalised and at most
+    `MAX_TOPIC` characters (a 4,000-character argument must not come back as a 4,000-character tag)."""
+    return normalise(text)[:MAX_TOPIC].strip()
 
 
 @dataclass(frozen=True)
@@ -71,12 +79,12 @@ class Topics:
         return None
 
     def find(self, text: str) -> list[str] | None:
-        """The known tags `text` names: the whole text as one tag, or each `#tag`/word; None if any is
-        unknown."""
+        """The known tags `text` names: the whole text as one tag, or each `#tag`/word (the first
+        `MAX_NAMED`); None if any is unknown."""
         whole = self.known(text)
         if whole is not None:
             return [whole]
-        parts = [p for p in re.split(r"[,\s]+", text) if normalise(p)]
+        parts = [p for p in re.split(r"[,\s]+", text) if normalise(p)][:MAX_NAMED]
         found = [self.known(p) for p in parts]
         if len(parts) > 1 and all(found):
             return list(dict.fromkeys(tag for tag in found if tag))

@@ -5,7 +5,8 @@ like Telegram (``{"ok": true, "result": ...}`` or an error with Telegram's code 
 whatever Telegram would reject: invalid HTML, texts over 4096 UTF-16 units after entity parsing, malformed
 keyboards, callback data over 64 bytes, unknown or already answered callback/inline queries, edits that
 change nothing. Every call is recorded (`calls`, `rejections`). Optional Telegram-like flood limits (429
-with ``retry_after``) and injected faults (`fail_next`, `block`, `slow`, migrations) exercise delivery code.
+with ``retry_after``) and injected faults (`fail_next`, `garble_next`, `block`, `slow`, migrations)
+exercise delivery code.
 
 The user side (`user`, `group`, `send_text`, `press`, `inline_query`, ...) creates updates that the bot
 receives through ``getUpdates`` long polling; `replies`, `wait_for` and friends observe what the bot did.

@@ -3,7 +3,8 @@ a bot in another process, as a mixin of `FakeBotAPI` (whose user-side and observ
 
 GET ``calls``, ``rejections``, ``replies?chat_id=N``, ``inline_answer?id=Q``, ``stats``; POST (JSON body)
 ``user``, ``group``, ``send_text``, ``edit_text``, ``press``, ``inline_query``, ``block``, ``unblock``,
-``deactivate``, ``migrate``, ``fail_next``, ``slow``, ``update``. Users, chats and messages are named by id.
+``deactivate``, ``migrate``, ``fail_next``, ``garble_next``, ``slow``, ``update``. Users, chats and
+messages are named by id.
 Answers ``{"ok": true, "result": ...}``.
 """
 
@@ -137,5 +138,6 @@ _POST = {
     "migrate": lambda fake, a: chat_dict(fake.migrate(fake.chats[int(a["chat_id"])])),
     "fail_next": lambda fake, a: fake.fail_next(**a),
     "slow": lambda fake, a: fake.slow(**a),
+    "garble_next": lambda fake, a: fake.garble_next(**a),
     "update": lambda fake, a: {"update_id": fake.push_update(a["kind"], a["payload"])},
 }

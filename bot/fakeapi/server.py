@@ -63,6 +63,7 @@ class FakeBotAPI(BotApiMethods, MediaMethods, ControlActions):
         self._inline: dict[str, Query] = {}
         self._faults: list[Fault] = []
         self._delays: list[list] = []  # [method, seconds, times]
+        self._garbles: list[Fault] = []  # calls carried out, answered with a body that is not JSON
         self.commands: dict[tuple[str, str], list[dict]] = {}
         self.menu_buttons: dict[int | None, dict] = {}
         self.profile: dict[tuple[str, str], str] = {}  # (field, language) -> text
@@ -119,8 +120,9 @@ class FakeBotAPI(BotApiMethods, MediaMethods, ControlActions):
 
     # ------------------------------------------------------------------ dispatch
 
-    def call(self, token: str, method: str, params: dict) -> tuple[int, dict]:
-        """Handle one Bot API call; returns (HTTP status, JSON body). Used by the HTTP handler."""
+    def call(self, token: str, method: str, params: dict) -> tuple[int, dict | bytes]:
+        """Handle one Bot API call; returns (HTTP status, JSON body, or raw bytes for a garbled answer).
+        Used by the HTTP handler."""
         started = time.monotonic()
         name = method.lower()
         delay = 0.0
@@ -155,12 +157,18 @@ class FakeBotAPI(BotApiMethods, MediaMethods, ControlActions):
             status, body = 500, {"ok": False, "error_code": 500, "description": description}
         if delay:
             time.sleep(delay)
+        with self._lock:
+            garble = next((g for g in self._garbles if call.ok and g.matches(name, params)), None)
+            if garble is not None:
+                garble.times -= 1
         call.time, call.duration = started, time.monotonic() - started
         with self._cond:
             if call.error_code == 429:
                 self.too_many_requests += 1
             self.calls.append(call)
             self._cond.notify_all()
+        if garble is not None:
+            return status, b"<html><body>502 Bad Gateway</body></html>"
         return status, body
 
     def _take_delay(self, name: str) -> float:
@@ -329,6 +337,13 @@ class FakeBotAPI(BotApiMethods, MediaMethods, ControlActions):
             parameters["migrate_to_chat_id"] = migrate_to_chat_id
         with self._lock:
             self._faults.append(Fault(method, error_code, description, parameters, times, chat_id))
+
+    def garble_next(self, method: str, *, times: int = 1, chat_id: int | None = None) -> None:
+        """Carry out the next `times` successful calls of `method` (to `chat_id` only, if given) but answer
+        them with a body that is not JSON, like a broken proxy: the message was sent, the client cannot
+        tell."""
+        with self._lock:
+            self._garbles.append(Fault(method, 200, "garbled", {}, times, chat_id))
 
     def slow(self, method: str, seconds: float, times: int = 1) -> None:
         """Delay the response of the next `times` calls of `method` ("*" = any) after processing them,

@@ -22,7 +22,7 @@ from urllib.parse import parse_qs, urlsplit
 class Endpoint(Protocol):
     """What the HTTP server serves: Bot API calls and control actions, each answered (status, JSON body)."""
 
-    def call(self, token: str, method: str, params: dict) -> tuple[int, dict]: ...
+    def call(self, token: str, method: str, params: dict) -> tuple[int, dict | bytes]: ...
 
     def control(self, verb: str, action: str, query: str, body: bytes) -> tuple[int, dict]: ...
 
@@ -170,7 +170,7 @@ class Handler(BaseHTTPRequestHandler):
                 status, payload = endpoint.call(match.group(1), match.group(2), params)
         except (ValueError, KeyError, LookupError) as exc:
             status, payload = 400, {"ok": False, "error_code": 400, "description": f"Bad Request: {exc}"}
-        data = json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        data = payload if isinstance(payload, bytes) else json.dumps(payload, ensure_ascii=False).encode()
         try:
             self.send_response(status)
             self.send_header("Content-Type", "application/json")

@@ -28,7 +28,8 @@ from bot.notify import LAST_SYNC
 from bot.render.admin import MAX_PARTS, announcement, announcement_parts, announcement_preview, statistics
 from bot.render.html import MAX_CAPTION, MAX_MESSAGE, split_html, visible_length
 from bot.render.messages import plain, t
-from bot.render.page import Page
+from bot.render.page import Page, clip
+from bot.tags import MAX_TOPIC
 
 ADMIN_COMMANDS = ("announce", "stats")  # in the admins' own command menu (`bot.app.set_commands`)
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
@@ -162,7 +163,7 @@ async def _prepare(update: Update, context: BotContext, draft: Draft, lang: str)
     if draft.target is not None:
         target = services.topics.one(draft.target)
         if target is None:
-            await message.reply_html(t(lang, "announce_unknown_tag", tag=draft.target))
+            await message.reply_html(t(lang, "announce_unknown_tag", tag=clip(draft.target, MAX_TOPIC)))
             return
     count = len(services.store.recipients(None if target is None else (target,)))
     if count == 0:

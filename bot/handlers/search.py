@@ -45,10 +45,11 @@ async def on_read_button(update: Update, context: BotContext) -> None:
     if post_id is None or update.effective_chat is None:
         await callback.answer(plain(lang, "expired"))
         return
-    if not await send_post(context, update.effective_chat.id, post_id, lang):
+    if await context.services.post(post_id) is None:
         await callback.answer(plain(lang, "gone"))
         return
-    await callback.answer()
+    await callback.answer()  # at once: a long post's parts take a second each to arrive
+    await send_post(context, update.effective_chat.id, post_id, lang)
 
 
 async def on_noop_button(update: Update, context: BotContext) -> None:

@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers.common import lang_of, may_change, refuse_change, send_page, topics_for
+from bot.handlers.common import SHOWN, edit_page, lang_of, may_change, refuse_change, send_page, topics_for
 from bot.render.html import hashtag
 from bot.render.menus import (
     ALL_KEY,
@@ -40,7 +40,7 @@ from bot.render.messages import plain, t
 from bot.render.page import Page, short_key
 from bot.services import Services
 from bot.store import ALL, DAILY, INSTANT, WEEKLY, Store
-from bot.tags import normalise
+from bot.tags import normalise, typed_name
 
 log = logging.getLogger(__name__)
 
@@ -102,7 +102,7 @@ async def _subscribe(update: Update, context: BotContext, typed: str) -> None:
         return
     tags = services.topics.find(wanted)
     if tags is None:
-        name = normalise(wanted)
+        name = typed_name(wanted)
         context.chat_data.setdefault(NEW_TOPICS, {})[short_key(name)] = name
         context.chat_data[OFFERED_MODE] = mode or INSTANT
         await send_page(message, unknown_topic_page(name, services.topics.suggestions(wanted), lang))
@@ -134,7 +134,7 @@ async def unsubscribe(update: Update, context: BotContext) -> None:
         await message.reply_html(t(lang, "unsub_all_done" if removed else "unsub_nothing"))
         return
     lines = []
-    for tag in services.topics.find(typed) or [normalise(typed)]:
+    for tag in services.topics.find(typed) or [typed_name(typed)]:
         removed = store.unsubscribe(chat_id, tag)
         lines.append(t(lang, "unsub_tag_done" if removed else "unsub_not_following", tag=hashtag(tag)))
     await message.reply_html("\n".join(lines))
@@ -167,10 +167,14 @@ async def on_stop_button(update: Update, context: BotContext) -> None:
         return
     if callback.data == "f:y":
         context.services.store.forget_chat(update.effective_chat.id)
+        shown = context.chat_data.get(SHOWN, {})
+        message_id = callback.message.message_id if callback.message else None
         context.chat_data.clear()
-        await callback.edit_message_text(t(lang, "stop_done"))
+        if message_id in shown:  # a second tap on Yes finds the message saying so already
+            context.chat_data[SHOWN] = {message_id: shown[message_id]}
+        await edit_page(callback, Page(t(lang, "stop_done")), context)
     else:
-        await callback.edit_message_text(t(lang, "stop_kept"))
+        await edit_page(callback, Page(t(lang, "stop_kept")), context)
     await callback.answer()
 
 
@@ -217,15 +221,14 @@ async def on_button(update: Update, context: BotContext) -> None:
     await callback.answer(plain(lang, "sub_toggled_on" if action == "+" else "sub_toggled_off", name=name))
     if match.group(1) == "t":
         page = int(match.group(3) or 1)
-        await callback.edit_message_reply_markup(topics_for(context, chat.id, lang, page).markup)
+        await edit_page(callback, topics_for(context, chat.id, lang, page), context)
     elif match.group(1) == "-":
-        page = _subscriptions_page(services.store, chat.id, lang)
-        await callback.edit_message_text(page.text, reply_markup=page.markup)
+        await edit_page(callback, _subscriptions_page(services.store, chat.id, lang), context)
     elif tag == ALL:
-        await callback.edit_message_text(t(lang, "sub_all_done"))
+        await edit_page(callback, Page(t(lang, "sub_all_done")), context)
     else:
         key = "sub_tag_done" if tag in services.topics.names else "sub_new_done"
-        await callback.edit_message_text(t(lang, key, tag=hashtag(tag)))
+        await edit_page(callback, Page(t(lang, key, tag=hashtag(tag))), context)
 
 
 async def _switch_mode(callback: CallbackQuery, store: Store, chat_id: int, tag: str, lang: str) -> None:

@@ -181,6 +181,7 @@ async def test_an_announcement_longer_than_a_message_is_split_and_the_preview_sa
     await press(fake, note, 0)
     await fake.wait_for(lambda: len(fake.replies(user)) == 3, timeout=10)
     assert [m.text for m in fake.replies(user)[1:]] == [first.text, second.text]
+    await fake.wait_for(lambda: "Announcement sent" in fake.replies(admin)[-1].text, timeout=10)
     too_long = await fake.ask(admin, "/announce " + "word " * 9000)
     assert too_long.text == (
         "⚠ Nothing was prepared: that is 45002 characters, more than 10 messages of 4096 hold. "

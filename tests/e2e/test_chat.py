@@ -182,13 +182,13 @@ def test_ctrl_c_leaves_the_chat_cleanly(tmp_path):
 def test_a_stale_button_number_is_answered_kindly_through_the_real_bot(tmp_path):
     settings = Settings(content_dir=REPO / "content", data_dir=tmp_path, semantic="off", admins=frozenset())
     stdout = io.StringIO()
-    chat = TerminalChat(settings, io.StringIO("/language\n2\n1\n/announce X\n2\n2\n"), stdout, name="Ana")
+    chat = TerminalChat(settings, io.StringIO("/language\n2\n1\n/announce X\n3\n3\n"), stdout, name="Ana")
     chat.reply_wait = 1.0
     code = asyncio_run(chat.run(admin=True))
     output = stdout.getvalue()
     assert code == 0, output
     assert output.count("is gone: that message has changed") == 2, output
-    assert "you › 1\n  (button 1 is gone" in output and "you › 2\n  (button 2 is gone" in output
+    assert "you › 1\n  (button 1 is gone" in output and "you › 3\n  (button 3 is gone" in output
     assert "Otkazano" in output, "the bot went on answering in Serbian"
 
 

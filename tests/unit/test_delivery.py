@@ -1,7 +1,6 @@
 """The delivery engine against a Bot-like stub: outcomes per recipient, retries, pacing under the limits."""
 
 import asyncio
-import bisect
 import time
 from types import SimpleNamespace
 
@@ -9,7 +8,7 @@ import pytest
 from conftest import eventually
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
-from bot.delivery import DeliveryEngine, Pacer, SharedRateLimiter
+from bot.delivery import DeliveryEngine
 from bot.render.page import Page
 from bot.settings import DeliveryLimits
 from bot.store import ALL, Store
@@ -165,44 +164,6 @@ async def test_the_running_worker_delivers_what_is_queued_later_and_stops_cleanl
     assert store.queue_length() == 0
 
 
-async def test_replies_sent_outside_the_engine_use_up_global_and_per_chat_slots():
-    pacer = Pacer(DeliveryLimits(global_per_second=10, per_chat_per_second=1))
-    limiter = SharedRateLimiter(pacer)
-
-    async def call():
-        return {"ok": True}
-
-    before = pacer.next_slot
-    await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None)
-    assert pacer.next_slot > before
-    assert pacer.chat_wait(5) > 0
-    after = pacer.next_slot
-    await limiter.process_request(call, (), {}, "getUpdates", {}, None)
-    assert pacer.next_slot == after
-
-    async def flooded():
-        raise RetryAfter(30)
-
-    with pytest.raises(RetryAfter):
-        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 6}, None)
-    assert pacer.take_slot() > 25
-
-
-async def test_a_reply_told_to_wait_a_second_is_sent_after_the_wait():
-    limiter = SharedRateLimiter(Pacer(DeliveryLimits()))
-    answers = [RetryAfter(1), {"ok": True}]
-    started = time.monotonic()
-
-    async def call():
-        answer = answers.pop(0)
-        if isinstance(answer, Exception):
-            raise answer
-        return answer
-
-    assert await limiter.process_request(call, (), {}, "sendMessage", {"chat_id": 5}, None) == {"ok": True}
-    assert time.monotonic() - started >= 0.95
-
-
 async def test_on_restart_the_worker_first_offers_to_report_what_finished_before_the_crash(store):
     item = announce(store, [1])
     (delivery,) = store.due_deliveries(now=0, limit=1)
@@ -221,18 +182,6 @@ async def test_on_restart_the_worker_first_offers_to_report_what_finished_before
     await eventually(lambda: calls, what="the first report offer")
     await engine.stop()
     assert calls[0] == [] and store.unreported() == []
-
-
-def test_a_late_sender_catches_up_a_little_but_no_second_exceeds_the_limit():
-    now = [0.0]
-    pacer = Pacer(DeliveryLimits(global_per_second=300), clock=lambda: now[0])
-    sent: list[float] = []
-    for step in range(3000):  # the loop wakes late every tenth slot
-        now[0] += pacer.take_slot() + (0.02 if step % 10 == 0 else 0.0)
-        sent.append(now[0])
-    per_window = max(bisect.bisect_right(sent, t + 1.0) - i for i, t in enumerate(sent))
-    assert per_window <= 300 * 0.99
-    assert len(sent) / sent[-1] >= 300 * 0.9
 
 
 async def test_an_item_of_several_messages_goes_on_from_the_part_that_failed(store):

@@ -232,3 +232,14 @@ def test_deliveries_of_items_finished_and_reported_long_ago_are_pruned(store):
     assert store.prune("2000-01-01") == 0
     assert store.prune("9999-01-01") == 2
     assert store.item(old.id).status == "done" and store.queue_length() == 2
+
+
+def test_search_questions_are_kept_under_their_keys_and_the_least_recently_used_dropped(store):
+    assert store.keep_query("k1", "harm reduction", capacity=2)
+    assert not store.keep_query("k1", "cnd", capacity=2)  # a key is never given twice
+    assert store.keep_query("k2", "cnd", capacity=2)
+    assert store.query_key("harm reduction") == "k1"  # asked again: k1 is the most recently used now
+    assert store.keep_query("k3", "naloxone", capacity=2)
+    assert store.query_for_key("k2") is None  # dropped: the least recently used beyond the cap
+    assert (store.query_for_key("k1"), store.query_for_key("k3")) == ("harm reduction", "naloxone")
+    assert store.query_key("unodc") is None
