@@ -120,6 +120,11 @@ class Pacer:
             self._wake()
             raise
 
+    @property
+    def waiting(self) -> int:
+        """How many messages are waiting for their turn."""
+        return len(self._waiting)
+
     def chat_wait(self, chat_id: Hashable) -> float:
         """Seconds until `chat_id` may receive another message (0 = now)."""
         return max(0.0, self.chat_ready.get(chat_id, 0.0) - self.clock())

@@ -22,6 +22,7 @@ from typing import TextIO
 import bot.app
 from bot.context import SERVICES
 from bot.fakeapi import FakeBotAPI, Message, polling
+from bot.pacing import Pacer
 from bot.render.html import units
 from bot.services import Services
 from bot.settings import Settings
@@ -126,6 +127,7 @@ class TerminalChat:
         self.choices: list[tuple[str, object]] = []
         self.last_sent: Message | None = None
         self.reply_wait = FIRST_REPLY_WAIT
+        self.pacer: Pacer | None = None  # the bot's pacer: messages waiting for their turn are still coming
 
     async def run(self, *, admin: bool = False) -> int:
         with self.fake:
@@ -134,6 +136,7 @@ class TerminalChat:
                 settings = replace(settings, admins=settings.admins | {self.user.id})
             self.write(BANNER + f"Posts from {settings.posts_dir.resolve()}\n")
             app = bot.app.build_application(settings)
+            self.pacer = getattr(app.bot.rate_limiter, "pacer", None)
             async with polling(app, timeout=5):
                 if SERVICES in app.bot_data:  # a bot built without the news services has nothing to embed
                     await self._meaning_ready(app.bot_data[SERVICES])
@@ -286,6 +289,8 @@ class TerminalChat:
             self._show_changes()
             last = self.fake.last_activity()
             reacted = last >= started
+            if self.pacer is not None and self.pacer.waiting:
+                continue  # messages waiting for their turn are still coming
             if self.fake.pending_updates == 0 and reacted and time.monotonic() - last >= QUIET:
                 return
             if not reacted and time.monotonic() - started >= self.reply_wait:
