@@ -127,6 +127,10 @@ MIGRATIONS: list[str] = [
     );
     CREATE INDEX query_keys_used ON query_keys(used);
     """,
+    # an announcement delivered to the channel too: the channel's chat id, chosen in the preview
+    """
+    ALTER TABLE items ADD COLUMN channel INTEGER;  -- NULL: to the members only
+    """,
 ]
 
 ALL = ""  # the subscription tag meaning "every new post"
@@ -134,6 +138,7 @@ INSTANT, DAILY, WEEKLY = "instant", "daily", "weekly"  # how a subscription's ne
 MODES = (INSTANT, DAILY, WEEKLY)
 DEFAULT_DIGEST_HOUR = 9  # local time of a chat's digests unless it chose another hour
 DIGEST_SLOT = "digest_slot"  # meta: the hour (UTC, ISO) of the last digest run
+_CHANNELS = "SELECT id FROM chats WHERE type = 'channel'"  # SQL: the channel's id (`remember_channel`)
 
 
 @dataclass(frozen=True)
@@ -167,6 +172,7 @@ class Item:
     caption: str | None = None  # ... and the caption replacing theirs (None: theirs, as they are)
     album: tuple[tuple[str, str], ...] = ()  # kind 'album': (kind, file_id) of each item, in order
     due: float | None = None  # a scheduled announcement's start (unix time)
+    channel: int | None = None  # an announcement: the channel (chat id) it goes to as well as the members
 
 
 @dataclass(frozen=True)
@@ -192,13 +198,16 @@ class Delivery:
 
 @dataclass(frozen=True)
 class Report:
-    """How an item's deliveries ended (so far)."""
+    """How an item's deliveries to members ended (so far), and the channel's (its delivery's status,
+    None when the item does not go there; the Telegram error when it was refused)."""
 
     item_id: int
     delivered: int
     blocked: int
     failed: int
     pending: int
+    channel: str | None = None
+    channel_error: str | None = None
 
     @property
     def total(self) -> int:
@@ -488,21 +497,36 @@ class Store:
                 for kind, _, file in (m.partition(" ") for m in (row["album"] or "").split("\n") if m)
             ),
             due=row["due"],
+            channel=row["channel"],
         )
 
     def queue_announcement(self, item_id: int, *, scheduled: bool = False) -> int | None:
-        """Draft (or, with `scheduled`, scheduled) -> queued, atomically, with one delivery per recipient;
-        None if it was not in that state any more (so it is queued once, however often asked)."""
+        """Draft (or, with `scheduled`, scheduled) -> queued, atomically, with one delivery per recipient
+        (and one to the channel, if it was chosen: `set_announcement_channel`); returns how many members
+        it reaches, or None if it was not in that state any more (so it is queued once, however often
+        asked)."""
         with self.transaction() as db:
             row = db.execute(
-                """SELECT target FROM items
+                """SELECT target, channel FROM items
                    WHERE id = ? AND status = ? AND kind IN ('text', 'copy', 'album')""",
                 (item_id, "scheduled" if scheduled else "draft"),
             ).fetchone()
             if row is None:
                 return None
             db.execute("UPDATE items SET status = 'queued', created = ? WHERE id = ?", (utcnow(), item_id))
-            return self._insert_deliveries(item_id, None if row[0] is None else (row[0],))
+            if row["channel"] is not None:
+                self.queue_to_channel(item_id, row["channel"])
+            return self._insert_deliveries(item_id, None if row["target"] is None else (row["target"],))
+
+    def set_announcement_channel(self, item_id: int, chat_id: int | None) -> bool:
+        """Whether a draft announcement goes to the channel `chat_id` too (None: the members only), as
+        kept with it until it is queued; False if it is no draft any more."""
+        cursor = self.db.execute(
+            """UPDATE items SET channel = ?
+               WHERE id = ? AND status = 'draft' AND kind IN ('text', 'copy', 'album')""",
+            (chat_id, item_id),
+        )
+        return cursor.rowcount == 1
 
     def cancel_announcement(self, item_id: int) -> bool:
         """Draft or scheduled -> cancelled; False if it was neither."""
@@ -657,22 +681,32 @@ class Store:
     def report(self, item_id: int) -> Report:
         counts = dict(
             self.db.execute(
-                "SELECT status, COUNT(*) FROM deliveries WHERE item_id = ? GROUP BY status", (item_id,)
+                f"""SELECT status, COUNT(*) FROM deliveries
+                    WHERE item_id = ? AND chat_id NOT IN ({_CHANNELS}) GROUP BY status""",
+                (item_id,),
             ).fetchall()
         )
+        channel = self.db.execute(
+            f"SELECT status, last_error FROM deliveries WHERE item_id = ? AND chat_id IN ({_CHANNELS})",
+            (item_id,),
+        ).fetchone()
         return Report(
             item_id=item_id,
             delivered=counts.get("sent", 0),
             blocked=counts.get("blocked", 0),
             failed=counts.get("failed", 0),
             pending=counts.get("queued", 0) + counts.get("sending", 0),
+            channel=None if channel is None else channel["status"],
+            channel_error=None if channel is None or channel["status"] == "sent" else channel["last_error"],
         )
 
     def failure_reasons(self, item_id: int) -> dict[str, int]:
-        """How many of an item's deliveries were blocked or failed, by the error Telegram gave."""
+        """How many of an item's deliveries to members were blocked or failed, by the error Telegram
+        gave (the channel's is in its `report`)."""
         rows = self.db.execute(
-            """SELECT COALESCE(last_error, ''), COUNT(*) FROM deliveries
-               WHERE item_id = ? AND status IN ('blocked', 'failed') GROUP BY 1 ORDER BY 2 DESC""",
+            f"""SELECT COALESCE(last_error, ''), COUNT(*) FROM deliveries
+                WHERE item_id = ? AND status IN ('blocked', 'failed') AND chat_id NOT IN ({_CHANNELS})
+                GROUP BY 1 ORDER BY 2 DESC""",
             (item_id,),
         )
         return dict(rows.fetchall())

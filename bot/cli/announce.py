@@ -1,10 +1,12 @@
-"""`newsbot announce --text ... [--tag T] [--html] [--at WHEN] [--send]`: an announcement from the shell (CMS
-hook, cron).
+"""`newsbot announce --text ... [--tag T] [--html] [--at WHEN] [--channel] [--send]`: an announcement from
+the shell (CMS hook, cron).
 
 It is queued in the bot's database; the running bot's delivery worker picks it up within a second. With
 `--at` ("2026-12-01 09:00", "tomorrow 9:00", "sutra u 9": `bot.when`, in the `timezone` setting) it is
 scheduled instead, and the running bot starts it at that time.
 `--tag` must name a topic of the posts, as `/announce #tag` must (`bot.tags`).
+With `--channel` it is published once in the `channel` too (checked first with the Bot API, as the bot
+checks it: the bot must be allowed to post there; needs TELEGRAM_BOT_TOKEN).
 With `--send` and no bot running on this data dir, it is delivered from here, with the same engine.
 """
 
@@ -19,6 +21,7 @@ from telegram.constants import ParseMode
 from telegram.ext import Defaults, ExtBot
 from telegram.request import HTTPXRequest
 
+from bot.channel import check
 from bot.clock import Clock
 from bot.delivery import DeliveryEngine
 from bot.instance import AlreadyRunning, InstanceLock
@@ -39,6 +42,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--html", action="store_true", help="the text is already Telegram HTML")
     parser.add_argument(
         "--at", metavar="WHEN", help='schedule it, e.g. "2026-12-01 09:00" or "tomorrow 9:00" (local time)'
+    )
+    parser.add_argument(
+        "--channel", action="store_true", help="publish it in the channel (the `channel` setting) too"
     )
     parser.add_argument(
         "--send", action="store_true", help="deliver now if no bot is running on this data dir"
@@ -79,24 +85,49 @@ def main(args: argparse.Namespace) -> int:
             why = "is not a date and time I can read" if due is None else "has already passed"
             print(f"newsbot announce: --at {args.at!r} {why}", file=sys.stderr)
             return 2
+    channel = None
+    if args.channel:
+        channel, problem = _channel(settings)
+        if channel is None:
+            print(f"newsbot announce: --channel: {problem}", file=sys.stderr)
+            return 2
+    also = f" and the channel {settings.channel}" if channel is not None else ""
     store = Store.open(settings.database_path)
     try:
         item = store.create_announcement(None, text, tag)
+        if channel is not None:
+            store.set_announcement_channel(item.id, channel)
         if due is not None:
             store.schedule_announcement(item.id, due.timestamp())
             chats = counted(len(store.recipients(None if tag is None else (tag,))), "chat")
             print(
-                f"announcement {item.id} scheduled for {moment(due, 'en')} ({settings.timezone}), {chats} now"
+                f"announcement {item.id} scheduled for {moment(due, 'en')} ({settings.timezone}), "
+                f"{chats} now{also}"
             )
             return 0
         count = store.queue_announcement(item.id)
         each = f" ({counted(parts, 'message')} each)" if parts > 1 else ""
-        print(f"announcement {item.id} queued for {counted(count, 'chat')}{each}")
-        if args.send and count:
+        print(f"announcement {item.id} queued for {counted(count, 'chat')}{also}{each}")
+        if args.send and (count or channel is not None):
             return _send_here(settings, store, item.id)
         return 0
     finally:
         store.close()
+
+
+def _channel(settings: Settings) -> tuple[int | None, str | None]:
+    """The channel's chat id, when one is set and the bot may post there; else None and why."""
+    if not settings.channel:
+        return None, "no channel is set (`channel` in the config, or NEWSBOT_CHANNEL)"
+    if not settings.token:
+        return None, f"checking that the bot may post in {settings.channel} needs TELEGRAM_BOT_TOKEN"
+
+    async def ask() -> tuple[int | None, str | None]:
+        async with _bot(settings) as bot:
+            state = await check(bot, settings.channel)
+        return state.chat_id, state.problem
+
+    return asyncio.run(ask())
 
 
 def _send_here(settings: Settings, store: Store, item_id: int) -> int:
@@ -113,7 +144,8 @@ def _send_here(settings: Settings, store: Store, item_id: int) -> int:
     finally:
         lock.release()
     report = store.report(item_id)
-    print(f"delivered {report.delivered}, blocked {report.blocked}, failed {report.failed}")
+    channel = "" if report.channel is None else f"; the channel: {report.channel}"
+    print(f"delivered {report.delivered}, blocked {report.blocked}, failed {report.failed}{channel}")
     return 0
 
 
@@ -121,8 +153,8 @@ def _render(item: Item, _chat: Chat | None) -> list[Part] | None:
     return announcement_parts(item) if item.kind in ("text", "copy") else None
 
 
-async def _deliver(settings: Settings, store: Store, item_id: int) -> None:
-    bot: Bot = ExtBot(
+def _bot(settings: Settings) -> Bot:
+    return ExtBot(
         settings.token,
         base_url=f"{settings.api_url}/bot",
         defaults=Defaults(
@@ -130,5 +162,8 @@ async def _deliver(settings: Settings, store: Store, item_id: int) -> None:
         ),
         request=HTTPXRequest(connection_pool_size=16),
     )
-    async with bot:
+
+
+async def _deliver(settings: Settings, store: Store, item_id: int) -> None:
+    async with _bot(settings) as bot:
         await DeliveryEngine(store, bot, _render, settings.delivery).drain(item_id)

@@ -5,9 +5,12 @@ subscribers) by an admin (`is_admin`: NEWSBOT_ADMINS or the admin room's adminis
 and shows it exactly as members will see it, with "Send to N chats", "Schedule…" (`bot.handlers.schedule`)
 and "Cancel". A reply to media, an album or a forwarded post, or the command in a file's caption, makes a
 draft that copies it as it is; the preview is then the real message(s), copied here, and the buttons
-below. The store turns a draft into a queued announcement atomically, so a double tap sends once. When the
-delivery engine has finished, a report goes to the admin room or the author (`bot.notify`).
-Callback data: `a:s:<id>` send, `a:c:<id>` cancel.
+below. With a `channel` the bot may post in (as the last check found: `bot.channel`), a toggle adds it as a
+target: the choice is kept with the draft (also when it is scheduled) and the Send button says so. The
+store turns a draft into a queued announcement atomically (the channel's delivery with it), so a double
+tap sends once. When the delivery engine has finished, a report goes to the admin room or the author
+(`bot.notify`).
+Callback data: `a:s:<id>` send, `a:c:<id>` cancel, `a:p:<id>` the channel on or off.
 """
 
 from __future__ import annotations
@@ -21,11 +24,18 @@ from telegram import Message, Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot.channel import PROBLEM as CHANNEL_PROBLEM
-from bot.context import BotContext
+from bot.context import CHANNEL, BotContext
 from bot.delivery import send_part
 from bot.handlers.common import MEDIA_HINTED, admins_only, lang_of, pressed, send_page
 from bot.notify import LAST_SYNC
-from bot.render.admin import MAX_PARTS, announcement, announcement_parts, announcement_preview, statistics
+from bot.render.admin import (
+    MAX_PARTS,
+    announcement,
+    announcement_parts,
+    announcement_preview,
+    preview_buttons,
+    statistics,
+)
 from bot.render.html import MAX_CAPTION, MAX_MESSAGE, split_html, visible_length
 from bot.render.messages import plain, t
 from bot.render.page import Page, clip
@@ -34,7 +44,7 @@ from bot.tags import MAX_TOPIC
 ADMIN_COMMANDS = ("announce", "stats")  # in the admins' own command menu (`bot.app.set_commands`)
 _COMMAND = re.compile(r"^/announce(?:@\w+)?\s*", re.IGNORECASE)
 _TARGET = re.compile(r"^#(\S+)\s*")
-_CALLBACK = re.compile(r"^a:([sc]):([0-9]{1,12})$")
+_CALLBACK = re.compile(r"^a:([scp]):([0-9]{1,12})$")
 ALBUM_SETTLE = 1.0  # seconds to wait for the rest of an album whose caption holds /announce
 ALBUMS = "albums"  # bot_data: the albums admins sent lately (an album reaches the bot one message at a time)
 
@@ -174,12 +184,49 @@ async def _prepare(update: Update, context: BotContext, draft: Draft, lang: str)
         copy_ids=draft.copy_ids, caption=draft.caption, album=draft.album,
     )  # fmt: skip
     parts = announcement_parts(item)
+    channel = _channel(context)[0]
     if len(parts) == 1 and isinstance(parts[0], Page):
-        await send_page(message, announcement_preview(item.text, item.id, count, lang, target))
+        await send_page(
+            message, announcement_preview(item.text, item.id, count, lang, target, channel=channel)
+        )
         return
     for part in parts:  # the real messages first, then the buttons
         await send_part(context.bot, message.chat_id, part)
-    await send_page(message, announcement_preview(None, item.id, count, lang, target, parts=len(parts)))
+    preview = announcement_preview(None, item.id, count, lang, target, parts=len(parts), channel=channel)
+    await send_page(message, preview)
+
+
+def _channel(context: BotContext) -> tuple[str | None, int | None]:
+    """The channel's name and id when one is set and the bot may post there (as last checked), else
+    (None, None)."""
+    state = context.bot_data.get(CHANNEL)
+    name = context.services.settings.channel
+    if name is None or state is None or state.chat_id is None:
+        return None, None
+    return name, state.chat_id
+
+
+async def _toggle_channel(update: Update, context: BotContext, item_id: int, lang: str) -> bool:
+    """The preview's channel toggle: the draft goes to the channel too, or no longer; its buttons are
+    edited to say so. False (nothing done) when it is no draft any more."""
+    callback = update.callback_query
+    store = context.services.store
+    item = store.item(item_id)
+    if item is None or item.status != "draft":
+        return False
+    name, chat_id = _channel(context)
+    if item.channel is None and chat_id is None:  # asked for a channel the bot cannot post in now
+        await callback.answer(plain(lang, "announce_channel_unavailable"))
+        return True
+    wanted = None if item.channel is not None else chat_id
+    if not store.set_announcement_channel(item_id, wanted):
+        return False
+    await callback.answer()
+    target = None if item.target is None else (item.target,)
+    count = len(store.recipients(target))
+    markup = preview_buttons(item_id, count, lang, item.target, channel=name, to_channel=wanted is not None)
+    await callback.edit_message_reply_markup(markup)
+    return True
 
 
 @admins_only("announce_refused")
@@ -190,14 +237,22 @@ async def on_button(update: Update, context: BotContext) -> None:
     lang, match = button
     store = context.services.store
     item_id = int(match.group(2))
-    if match.group(1) == "s":
+    if match.group(1) == "p":
+        if await _toggle_channel(update, context, item_id, lang):
+            return
+    elif match.group(1) == "s":
         count = store.queue_announcement(item_id)
         if count is not None:
             if context.delivery is not None:
                 context.delivery.wake()
             await callback.answer()
             await callback.edit_message_reply_markup(None)
-            await context.bot.send_message(callback.message.chat.id, t(lang, "announce_sending", count=count))
+            channel = context.services.settings.channel
+            if store.item(item_id).channel is None or channel is None:
+                sending = t(lang, "announce_sending", count=count)
+            else:
+                sending = t(lang, "announce_sending_channel", count=count, channel=channel)
+            await context.bot.send_message(callback.message.chat.id, sending)
             return
     elif store.cancel_announcement(item_id):
         await callback.answer(plain(lang, "announce_cancelled"))
@@ -253,5 +308,5 @@ def handlers() -> list[BaseHandler]:
         CommandHandler("announce", announce, filters=only_new),
         MessageHandler(only_new & filters.CaptionRegex(r"^/announce(?:@\w+)?(?:\s|$)"), announce),
         CommandHandler("stats", stats, filters=only_new),
-        CallbackQueryHandler(on_button, pattern=r"^a:[sc]:"),
+        CallbackQueryHandler(on_button, pattern=r"^a:[scp]:"),
     ]

@@ -1,5 +1,6 @@
 """What admins send and are shown: an announcement as members receive it, its preview with the Send and
-Cancel buttons (`a:s:<id>`, `a:c:<id>`), the delivery report, and /stats."""
+Cancel buttons (`a:s:<id>`, `a:c:<id>`) and, with a channel, its toggle (`a:p:<id>`), the delivery report,
+and /stats."""
 
 from __future__ import annotations
 
@@ -36,22 +37,51 @@ def announcement_parts(item: Item) -> list[Part]:
 
 
 def announcement_preview(
-    text: str | None, item_id: int, recipients: int, lang: str, tag: str | None = None, *, parts: int = 1
+    text: str | None,
+    item_id: int,
+    recipients: int,
+    lang: str,
+    tag: str | None = None,
+    *,
+    parts: int = 1,
+    channel: str | None = None,
+    to_channel: bool = False,
 ) -> Page:
-    """The draft `item_id` with Send (to `recipients` chats: every chat that started the bot, or those
-    following `tag`) and Cancel: exactly as members will see it (`text`), or, when the real messages were
-    shown just above (`text` None), a note saying they are the announcement, and how many there are."""
+    """The draft `item_id` with its buttons (`preview_buttons`): exactly as members will see it (`text`),
+    or, when the real messages were shown just above (`text` None), a note saying they are the
+    announcement, and how many there are."""
+    shown = announcement(text) if text is not None else t(lang, "announce_preview_above", count=parts)
+    buttons = preview_buttons(item_id, recipients, lang, tag, channel=channel, to_channel=to_channel)
+    return Page(shown, buttons)
+
+
+def preview_buttons(
+    item_id: int,
+    recipients: int,
+    lang: str,
+    tag: str | None = None,
+    *,
+    channel: str | None = None,
+    to_channel: bool = False,
+) -> InlineKeyboardMarkup:
+    """Send (to `recipients` chats: every chat that started the bot, or those following `tag`; and the
+    channel when `to_channel`), Schedule… and Cancel; with a `channel` the bot may post in (its name),
+    the toggle that adds it or takes it off."""
     if tag is None:
-        send = plain(lang, "announce_send_button", count=recipients)
+        key = "announce_send_channel_button" if to_channel else "announce_send_button"
+        send = plain(lang, key, count=recipients)
     else:
-        send = plain(lang, "announce_send_tag_button", count=recipients, tag=hashtag(tag))
-    buttons = [
-        [InlineKeyboardButton(send, callback_data=f"a:s:{item_id}")],
+        key = "announce_send_tag_channel_button" if to_channel else "announce_send_tag_button"
+        send = plain(lang, key, count=recipients, tag=hashtag(tag))
+    buttons = [[InlineKeyboardButton(send, callback_data=f"a:s:{item_id}")]]
+    if channel is not None:
+        toggle = plain(lang, "announce_channel_on" if to_channel else "announce_channel_off", channel=channel)
+        buttons.append([InlineKeyboardButton(toggle, callback_data=f"a:p:{item_id}")])
+    buttons += [
         [InlineKeyboardButton(plain(lang, "announce_schedule_button"), callback_data=f"a:w:{item_id}")],
         [InlineKeyboardButton(plain(lang, "announce_cancel_button"), callback_data=f"a:c:{item_id}")],
     ]
-    shown = announcement(text) if text is not None else t(lang, "announce_preview_above", count=parts)
-    return Page(shown, InlineKeyboardMarkup(buttons))
+    return InlineKeyboardMarkup(buttons)
 
 
 # schedules ---------------------------------------------------------------------------------------
@@ -96,7 +126,8 @@ def scheduled_list(items: list[Item], lang: str, zone: ZoneInfo) -> Page:
     lines, rows = [t(lang, "scheduled_header", count=len(items), zone=str(zone))], []
     for item in items:
         when = moment(dt.datetime.fromtimestamp(item.due or 0, zone), lang, short=True)
-        lines.append(t(lang, "scheduled_line", id=item.id, when=when, what=_summary(item, lang)))
+        what = f"📣 {_summary(item, lang)}" if item.channel is not None else _summary(item, lang)
+        lines.append(t(lang, "scheduled_line", id=item.id, when=when, what=what))
         label = plain(lang, "scheduled_cancel_button", id=item.id, when=when)
         rows.append([InlineKeyboardButton(label, callback_data=f"a:x:{item.id}")])
     return Page("\n".join(lines), InlineKeyboardMarkup(rows))
@@ -121,6 +152,7 @@ def _summary(item: Item, lang: str) -> str:
 
 # Telegram's error descriptions -> the catalogue's name for the reason, first match wins
 _REASONS = (
+    ("channel chat", "reason_channel"),
     ("blocked by the user", "reason_blocked"),
     ("user is deactivated", "reason_deactivated"),
     ("chat not found", "reason_not_found"),
@@ -135,19 +167,30 @@ def failure_reasons(errors: dict[str, int], lang: str) -> str:
     """'blocked the bot: 2, account deleted: 1' from Telegram's error descriptions and their counts."""
     counts: dict[str, int] = {}
     for error, count in errors.items():
-        key = next((key for words, key in _REASONS if words in error.lower()), "reason_other")
+        key = _reason(error)
         counts[key] = counts.get(key, 0) + count
     ordered = sorted(counts.items(), key=lambda entry: -entry[1])
     return ", ".join(f"{plain(lang, key)}: {count}" for key, count in ordered)
 
 
+def _reason(error: str) -> str:
+    """The catalogue's name for why Telegram refused a message, from its error description."""
+    return next((key for words, key in _REASONS if words in error.lower()), "reason_other")
+
+
 def delivery_report(report: Report, lang: str, errors: dict[str, int] | None = None) -> str:
-    """How an announcement's deliveries ended, and why those that did not arrive failed."""
+    """How an announcement's deliveries to members ended, why those that did not arrive failed, and
+    whether the channel got it (when it was sent there too)."""
     text = t(
         lang, "announce_report", delivered=report.delivered, blocked=report.blocked, failed=report.failed
     )
     if errors:
         text += "\n" + t(lang, "announce_report_reasons", reasons=failure_reasons(errors, lang))
+    if report.channel == "sent":
+        text += "\n" + t(lang, "announce_report_channel_sent")
+    elif report.channel is not None:
+        reason = plain(lang, _reason(report.channel_error or ""))
+        text += "\n" + t(lang, "announce_report_channel_failed", reason=reason)
     return text
 
 

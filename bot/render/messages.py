@@ -323,6 +323,21 @@ TEXTS: dict[str, Text] = {
             "📤 Send to {count} chat following {tag}",
             "📤 Send to {count} chats following {tag}",
         ),
+        # TRANSLATORS: the Send button when the announcement goes to the bot's channel too.
+        plural(
+            "announce_send_channel_button",
+            "📤 Send to {count} chat and the channel",
+            "📤 Send to {count} chats and the channel",
+        ),
+        plural(
+            "announce_send_tag_channel_button",
+            "📤 Send to {count} chat following {tag} and the channel",
+            "📤 Send to {count} chats following {tag} and the channel",
+        ),
+        # TRANSLATORS: the preview's toggle: send the announcement to the channel ({channel}: @name) too?
+        text("announce_channel_off", "📣 Also in {channel}: no"),
+        text("announce_channel_on", "📣 Also in {channel}: yes"),
+        text("announce_channel_unavailable", "The bot cannot post in the channel now."),
         text("announce_cancel_button", "✖ Cancel"),
         text("announce_schedule_button", "🕘 Schedule…"),
         # TRANSLATORS: a day (written by Babel: Tuesday, 1 December 2026) and a time (09:00).
@@ -375,6 +390,11 @@ TEXTS: dict[str, Text] = {
             "📤 Sending to {count} chat… I will report here when it is done.",
             "📤 Sending to {count} chats… I will report here when it is done.",
         ),
+        plural(
+            "announce_sending_channel",
+            "📤 Sending to {count} chat and to {channel}… I will report here when it is done.",
+            "📤 Sending to {count} chats and to {channel}… I will report here when it is done.",
+        ),
         text("announce_cancelled", "Cancelled: nothing was sent."),
         text("announce_already_sent", "Already sent."),
         text("announce_already_cancelled", "This announcement was cancelled."),
@@ -385,12 +405,16 @@ TEXTS: dict[str, Text] = {
         ),
         # TRANSLATORS: why deliveries of an announcement failed, with counts: "blocked the bot: 2, ...".
         text("announce_report_reasons", "Why: {reasons}"),
+        text("announce_report_channel_sent", "📣 In the channel: published"),
+        # TRANSLATORS: {reason} is one of the reasons below (chat not found, ...).
+        text("announce_report_channel_failed", "📣 In the channel: <b>not published</b> ({reason})"),
         text("reason_blocked", "blocked the bot"),
         text("reason_deactivated", "account deleted"),
         text("reason_not_found", "chat not found"),
         text("reason_too_long", "too long"),
         text("reason_removed", "bot removed from the group"),
         text("reason_not_started", "never started the bot"),
+        text("reason_channel", "the bot may not post in the channel"),
         text("reason_other", "other errors"),
         text(
             "stats",

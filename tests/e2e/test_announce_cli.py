@@ -100,3 +100,37 @@ def test_at_schedules_it_in_local_time_and_refuses_what_it_cannot_read(settings,
     assert cli(settings, "--text", "x", "--at", "2020-01-01 09:00") == 2
     assert "has already passed" in capsys.readouterr().err
     assert cli(settings, "--text", "x", "--at", "tomorrow 9:00", "--send") == 2
+
+
+def test_channel_publishes_it_in_the_channel_too_once_the_bot_may_post_there(
+    fake, settings, monkeypatch, capsys
+):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", fake.token)
+    monkeypatch.setenv("TELEGRAM_API_URL", fake.url)
+    user = fake.user("U", started=True)
+    store = Store.open(settings.database_path)
+    store.seen_chat(user.id, "private")
+    store.close()
+    assert cli(settings, "--text", "No channel yet", "--channel") == 2
+    assert (
+        "--channel: no channel is set (`channel` in the config, or NEWSBOT_CHANNEL)"
+        in capsys.readouterr().err
+    )
+    news = fake.channel("DPNSEE news", username="dpnsee_news")
+    monkeypatch.setenv("NEWSBOT_CHANNEL", "@dpnsee_news")
+    assert cli(settings, "--text", "Assembly on Friday", "--channel", "--send") == 0
+    out = capsys.readouterr().out
+    assert "queued for 1 chat and the channel @dpnsee_news\n" in out
+    assert "delivered 1, blocked 0, failed 0; the channel: sent" in out
+    assert [m.text for m in fake.messages(news)] == ["📢 Assembly on Friday"]
+    assert [m.text for m in fake.replies(user)] == ["📢 Assembly on Friday"]
+    assert cli(settings, "--text", "Later", "--channel", "--at", "2099-12-01 09:00") == 0
+    assert "(Europe/Belgrade), 1 chat now and the channel @dpnsee_news" in capsys.readouterr().out
+
+    fake.set_bot_in_channel(news, "member")
+    assert cli(settings, "--text", "Not there", "--channel") == 2
+    assert "the bot is not an administrator allowed to post in @dpnsee_news" in capsys.readouterr().err
+    store = Store.open(settings.database_path)
+    (scheduled,) = store.scheduled()
+    assert scheduled.channel == news.id and store.last_announcement().text == "Assembly on Friday"
+    store.close()

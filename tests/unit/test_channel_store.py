@@ -23,7 +23,41 @@ def test_the_channel_is_reached_only_on_purpose_and_each_post_once(tmp_path):
     item = store.create_announcement(1, "Assembly on Friday", None)
     assert store.queue_announcement(item.id) == 1  # the members only
     assert store.queue_to_channel(item.id, -100) and not store.queue_to_channel(item.id, -100)
-    assert store.report(item.id).pending == 2
+    report = store.report(item.id)  # the channel is reported apart, never as one of the members
+    assert (report.pending, report.total, report.channel) == (1, 1, "queued")
+    store.close()
+
+
+def test_the_channel_chosen_for_a_draft_is_kept_and_queued_with_it_once(tmp_path):
+    path = tmp_path / "db.sqlite3"
+    store = Store.open(path)
+    for chat_id in (1, 2):
+        store.seen_chat(chat_id, "private")
+    plain = store.create_announcement(1, "Members only", None)
+    scheduled = store.create_announcement(1, "Members and the channel", None)
+    assert store.set_announcement_channel(scheduled.id, -100)
+    assert store.set_announcement_channel(plain.id, -100) and store.set_announcement_channel(plain.id, None)
+    assert store.schedule_announcement(scheduled.id, 1e9)
+    assert not store.set_announcement_channel(scheduled.id, None)  # no draft any more: kept as chosen
+    store.close()
+
+    store = Store.open(path)  # a restart
+    assert store.item(scheduled.id).channel == -100 and store.item(plain.id).channel is None
+    assert store.queue_announcement(plain.id) == 2
+    assert store.queue_announcement(scheduled.id, scheduled=True) == 2  # the members: the channel apart
+    assert store.queue_announcement(scheduled.id, scheduled=True) is None
+    assert sorted(d.chat_id for d in store.due_deliveries(1e12, 10, scheduled.id)) == [-100, 1, 2]
+    assert [d.chat_id for d in store.due_deliveries(1e12, 10, plain.id)] == [1, 2]
+    assert store.recipients(None) == [1, 2] and store.chat_count() == (2, 2)
+    for delivery in store.due_deliveries(1e12, 10, scheduled.id):
+        if delivery.chat_id == -100:
+            store.mark_failed(delivery.id, "Bad Request: need administrator rights in the channel chat")
+        else:
+            store.mark_blocked(delivery.id, delivery.chat_id, "Forbidden: bot was blocked by the user")
+    report = store.report(scheduled.id)
+    assert (report.blocked, report.failed, report.channel) == (2, 0, "failed")
+    assert report.channel_error == "Bad Request: need administrator rights in the channel chat"
+    assert store.failure_reasons(scheduled.id) == {"Forbidden: bot was blocked by the user": 2}
     store.close()
 
 
