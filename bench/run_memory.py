@@ -1,7 +1,7 @@
 """Peak memory of `newsbot run` as an operator starts it: first start on a new data dir (the index built
 from the content folder), then questions, with search by meaning on or off (prints numbers).
 
-    .venv/bin/python bench/run_memory.py [--sizes 1000,10000] [--semantic auto,off] [--questions 60]
+    .venv/bin/python bench/run_memory.py [--sizes 1000,10000] [--semantic auto,off] [--questions 44]
 
 For each size the corpus generator (bench/corpus.py) writes the posts to a content folder; a standalone
 fake Bot API (`python -m bot.fakeapi`) plays Telegram; `newsbot run` starts on an empty data dir and
@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--sizes", default="1000,10000")
     ap.add_argument("--semantic", default="auto,off", help="NEWSBOT_SEMANTIC values to run")
-    ap.add_argument("--questions", type=int, default=60)
+    ap.add_argument("--questions", type=int, default=len(QUERIES), help="at most the 44 questions")
     ap.add_argument(
         "--random-vectors",
         action="store_true",
@@ -112,9 +112,10 @@ def run_once(content: Path, data: Path, mode: str, questions: int) -> dict:
         if mode != "off":
             ready_s = f"{wait_for_log(data / 'bot.log', 'search by meaning is ready', started, 7200):.0f}"
         askers = [
-            control(url, "user", {"first_name": f"M{i}", "started": True})["id"] for i in range(questions)
+            control(url, "user", {"first_name": f"M{i}", "started": True})["id"]
+            for i in range(min(questions, len(QUERIES)))  # one question each: no more askers than questions
         ]
-        for asker, query in zip(askers, QUERIES[:questions], strict=False):  # one each: no flood control
+        for asker, query in zip(askers, QUERIES, strict=False):  # one each: no flood control
             control(url, "send_text", {"user_id": asker, "chat_id": asker, "text": query})
         for asker in askers:
             wait_replies(url, asker, 1, 600)
