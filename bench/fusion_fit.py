@@ -1,4 +1,4 @@
-"""Fit the three constants of `index.fusion` (BETA, ANSWER, KEEP) on the evaluation's dev question sets.
+"""Fit the constants of `index.fusion` (BETA, ANSWER, KEEP, AGREED, LEAD) on the evaluation's dev sets.
 
     .venv/bin/python bench/fusion_fit.py                      # grid search, leave-one-set-out check
     .venv/bin/python bench/fusion_fit.py --write-reference    # remake index/reference.txt
@@ -9,7 +9,8 @@ grid decides the answers as `Index.search` would (`index.fusion.answers`, fallin
 without the date when the dated one finds nothing) and scores top-1, top-3 and "unanswerable → nothing"
 per set. The objective is their sum over the sets, unanswerable counted 1.5 times (saying nothing when
 nothing fits is what keeps members' trust). Leave-one-set-out shows how well a fit carries to a set it
-did not see. The blind sets (`blind4-questions.yaml`) are never used here: they report quality.
+did not see. A blind set is used here only after its first run has been reported (`blind4` since
+2026-12-06); the newest one (`blind5-questions.yaml`) never is.
 """
 
 from __future__ import annotations
@@ -32,10 +33,18 @@ from index.passages import passages  # noqa: E402
 from index.query import parse  # noqa: E402
 from index.vectorstore import PostVectors, quantise  # noqa: E402
 
-DEV_SETS = ("questions", "blind-questions", "blind2-questions", "blind3-questions", "semantic-dev-questions")
-BETAS = (0.1, 0.15, 0.2, 0.25, 0.3)
-ANSWERS = tuple(round(0.8 + 0.05 * i, 2) for i in range(15))
-KEEPS = (0.2, 0.3, 0.4, 0.5)
+DEV_SETS = (
+    "questions",
+    "blind-questions",
+    "blind2-questions",
+    "blind3-questions",
+    "semantic-dev-questions",
+    "blind4-questions",
+)
+BETAS = (0.2, 0.25, 0.3)
+ANSWERS = tuple(round(1.2 + 0.05 * i, 2) for i in range(9))
+KEEPS = (0.4, 0.5)
+AGREEMENTS = ((99.0, 0.0), *itertools.product((0.9, 1.0, 1.1, 1.2, 1.3), (0.3, 0.5, 0.7, 1.0)))
 UNANSWERABLE_WEIGHT = 1.5
 
 
@@ -57,16 +66,19 @@ def weigh_all(index: Index, questions: list[ev.Question]) -> list[Weighed]:
     return out
 
 
-def decide(w: Weighed, beta: float, answer: float, keep: float) -> list[str]:
+Point = tuple[float, float, float, float, float]  # beta, answer, keep, agreed, lead
+
+
+def decide(w: Weighed, beta: float, answer: float, keep: float, agreed: float, lead: float) -> list[str]:
     if w.dated is None:
         return w.listing
-    fusion.BETA, fusion.ANSWER, fusion.KEEP = beta, answer, keep
+    fusion.BETA, fusion.ANSWER, fusion.KEEP, fusion.AGREED, fusion.LEAD = beta, answer, keep, agreed, lead
     fusion.UNEMBEDDED_Z = (answer - 0.5) / beta
     found = fusion.answers(w.dated) or (fusion.answers(w.undated) if w.undated is not None else [])
     return [e.post_id for e in found[: ev.TOP]]
 
 
-def score(weighed: list[Weighed], point: tuple[float, float, float]) -> tuple[float, float, float]:
+def score(weighed: list[Weighed], point: Point) -> tuple[float, float, float]:
     outcomes = [ev.Outcome(w.question, decide(w, *point)) for w in weighed]
     answerable = [o for o in outcomes if o.answerable] or [None]
     empty = [o for o in outcomes if not o.answerable] or [None]
@@ -81,9 +93,14 @@ def objective(results: list[tuple[float, float, float]]) -> float:
     return sum(t1 + t3 + UNANSWERABLE_WEIGHT * empty for t1, t3, empty in results)
 
 
-def show(name: str, point: tuple, results: list[tuple[float, float, float]]) -> None:
+def describe(point: Point) -> str:
+    agreement = "no agreement rule" if point[3] >= 99 else f"agreed={point[3]} lead={point[4]}"
+    return f"beta={point[0]} answer={point[1]} keep={point[2]} {agreement}"
+
+
+def show(name: str, point: Point, results: list[tuple[float, float, float]]) -> None:
     cells = "  ".join(f"{t1:.3f}/{t3:.3f}/{e:.2f}" for t1, t3, e in results)
-    print(f"{name:<14} beta={point[0]:<5} answer={point[1]:<5} keep={point[2]:<4} {cells}")
+    print(f"{name:<9} {cells}   {describe(point)}")
 
 
 def write_reference(posts_dir: Path) -> None:
@@ -112,7 +129,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.write_reference:
         write_reference(args.posts)
         return 0
-    current = (fusion.BETA, fusion.ANSWER, fusion.KEEP)
+    current = (fusion.BETA, fusion.ANSWER, fusion.KEEP, fusion.AGREED, fusion.LEAD)
     posts = load_posts(args.posts).posts
     known = {p.id for p in posts}
     with tempfile.TemporaryDirectory() as tmp:
@@ -126,7 +143,9 @@ def main(argv: list[str] | None = None) -> int:
             for name in DEV_SETS
         }
         index.close()
-    grid = list(itertools.product(BETAS, ANSWERS, KEEPS))
+    grid = [
+        (*point, *agreement) for point in itertools.product(BETAS, ANSWERS, KEEPS) for agreement in AGREEMENTS
+    ]
     results = {point: [score(sets[name], point) for name in DEV_SETS] for point in grid}
     print("sets:", ", ".join(DEV_SETS), "(top-1 / top-3 / unanswerable → nothing)\n")
     results.setdefault(current, [score(sets[name], current) for name in DEV_SETS])
@@ -137,8 +156,7 @@ def main(argv: list[str] | None = None) -> int:
     for i, name in enumerate(DEV_SETS):
         point = max(grid, key=lambda p: objective([r for j, r in enumerate(results[p]) if j != i]))
         t1, t3, e = results[point][i]
-        fitted = f"beta={point[0]} answer={point[1]} keep={point[2]}"
-        print(f"  {name:<24} {t1:.3f}/{t3:.3f}/{e:.2f}   fitted {fitted}")
+        print(f"  {name:<24} {t1:.3f}/{t3:.3f}/{e:.2f}   fitted {describe(point)}")
     return 0
 
 

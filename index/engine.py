@@ -341,7 +341,7 @@ class Index:
         meaning, the passage that matched (their snippet)."""
         weighed = self._weigh(ranker, plan, semantic, vector, allowed)
         values = evidence(weighed.coverage, weighed.z)
-        order = answer_order(values, weighed.coverage)
+        order = answer_order(values, weighed.coverage, weighed.z)
         dates = ranker.column("date")
         found = [
             Candidate(

@@ -20,7 +20,7 @@ from index import Index, Post
 from index.analysis import fold
 from index.calibration import Calibration
 from index.dense import DenseIndex
-from index.fusion import ANSWER, BETA, UNEMBEDDED_Z, Evidence, answers
+from index.fusion import AGREED, ANSWER, BETA, LEAD, UNEMBEDDED_Z, Evidence, answers
 from index.passages import MAX_WORDS, passages
 from index.semantic import Semantic
 from index.vectorstore import PostVectors, VectorStore, quantise
@@ -284,6 +284,19 @@ def test_evidence_weighs_word_coverage_and_closeness_in_meaning() -> None:
     assert [a.post_id for a in found] == ["both", "meaning"]  # 1.6 and 1.5; "words" 0.9 is too far
     assert found[0].value == pytest.approx(0.6 + BETA * 4.0)
     assert answers([Evidence("neither", 0.2, 0.5)]) == []  # 0.325: below ANSWER
+
+
+def test_less_evidence_answers_when_words_and_meaning_agree_on_a_clear_winner() -> None:
+    z = 4.0  # evidence 0.3 + BETA * 4.0 = 1.3: between AGREED and ANSWER
+    assert AGREED <= 0.3 + BETA * z < ANSWER
+    clear = [Evidence("best", 0.3, z), Evidence("next", 0.1, z - LEAD - 0.1)]
+    assert [a.post_id for a in answers(clear)][:1] == ["best"]
+    close_second = [Evidence("best", 0.3, z), Evidence("next", 0.1, z - LEAD + 0.1)]
+    assert answers(close_second) == []
+    closer_by_meaning = [Evidence("best", 0.3, z), Evidence("meaning", 0.0, z + 0.2)]
+    assert answers(closer_by_meaning) == []  # words and meaning disagree on the best post
+    weak = [Evidence("best", 0.1, z), Evidence("next", 0.0, 0.0)]
+    assert answers(weak) == []  # 1.1: a clear winner, but too little evidence
 
 
 def test_a_post_not_embedded_yet_is_judged_by_its_words_as_before() -> None:
