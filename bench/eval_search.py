@@ -63,7 +63,7 @@ VECTORS = ROOT / "bench" / "out" / "eval-vectors.sqlite3"  # passage vectors kep
 GLOSSARY = ROOT / "content" / "glossary.yaml"
 TOP = 5
 
-Search = Callable[[str], list[str]]
+Search = Callable[[str], list[str] | tuple[list[str], str | None]]  # hits, and newsbot's closest post
 
 
 @dataclass(frozen=True)
@@ -83,6 +83,7 @@ class Outcome:
     question: Question
     ids: list[str]
     error: str | None = None
+    nearest: str | None = None  # nothing answered: the post offered as the closest one (not a hit)
 
     @property
     def answerable(self) -> bool:
@@ -131,7 +132,12 @@ def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Sea
             print(
                 f"   (embedded {report.embedded} posts: {report.passages} passages, {report.seconds:.0f} s)"
             )
-    return lambda q: [hit.id for hit in index.search(q, per_page=TOP).hits]
+
+    def search(q: str) -> tuple[list[str], str | None]:
+        results = index.search(q, per_page=TOP)
+        return [hit.id for hit in results.hits], results.nearest.id if results.nearest else None
+
+    return search
 
 
 def semantic_engine(posts: list[Post], tmp: Path) -> Search:
@@ -229,6 +235,18 @@ def summary(outcomes: list[Outcome]) -> str:
     )
 
 
+def nearest_summary(outcomes: list[Outcome]) -> str:
+    """How the "closest post" offered when nothing answers fared (it is not a hit: not in the scores)."""
+    left = [o for o in outcomes if o.answerable and not o.ids]
+    right = sum(o.nearest in o.question.expected for o in left)
+    empty = [o for o in outcomes if not o.answerable and not o.ids]
+    offered = sum(bool(o.nearest) for o in empty)
+    return (
+        f"nothing answered: the right post offered as the closest for {right} of {len(left)} answerable "
+        f"questions; a closest post offered for {offered} of {len(empty)} unanswerable ones"
+    )
+
+
 def report(
     name: str, outcomes: list[Outcome], seconds: float, titles: dict[str, str], verbose: bool, show_all: bool
 ) -> None:
@@ -236,6 +254,8 @@ def report(
     print("   all       " + summary(outcomes))
     print("   dev       " + summary([o for o in outcomes if not o.question.held_out]))
     print("   held-out  " + summary([o for o in outcomes if o.question.held_out]))
+    if any(o.nearest for o in outcomes):
+        print("   " + nearest_summary(outcomes))
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by_kind[o.question.kind].append(o)
@@ -266,7 +286,9 @@ def evaluate(search: Search, questions: Iterable[Question]) -> list[Outcome]:
     outcomes = []
     for question in questions:
         try:
-            outcomes.append(Outcome(question, search(question.q)))
+            found = search(question.q)
+            ids, nearest = found if isinstance(found, tuple) else (found, None)
+            outcomes.append(Outcome(question, ids, nearest=nearest))
         except Exception as exc:
             outcomes.append(Outcome(question, [], f"{type(exc).__name__}: {exc}"))
     return outcomes

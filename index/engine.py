@@ -16,7 +16,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 from pathlib import Path
 
 import numpy as np
@@ -34,7 +35,7 @@ from whoosh.system import pack_uint
 from index.analysis import forget_words, index_text
 from index.dense import DenseIndex, DenseScores
 from index.embedding import Embedder
-from index.fusion import DENSE_CANDIDATES, Evidence, answer_order, evidence
+from index.fusion import DENSE_CANDIDATES, Evidence, answer_order, evidence, nearest
 from index.glossary import Glossary
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
@@ -313,11 +314,13 @@ class Index:
                 found = self._listing(filters) if filters else Ranking([], [])
                 return self._page(query, None, found, page, per_page, plan, asked)
             limit = max(50, page * per_page * 2)
+            closest = None
             if semantic and meaning:
                 vector = meaning.result()
-                found, passages = self._fused(ranker, plan, semantic, vector, self._allowed(filters))
+                fused = partial(self._fused, ranker, plan, semantic, vector)
+                found, passages, closest = fused(self._allowed(filters))
                 if not found and parsed.dates:  # the date may be approximate or missing: search without it
-                    found, passages = self._fused(ranker, plan, semantic, vector, self._allowed(base))
+                    found, passages, closest = fused(self._allowed(base))
                     outside = bool(found)
             else:
                 found, passages = ranker.rank(plan, parsed, self._allowed(filters), limit), {}
@@ -325,7 +328,12 @@ class Index:
                     found = ranker.rank(plan, parsed, self._allowed(base), limit)
                     outside = bool(found)
             corrected = _corrected(parsed, plan) if found else None
-            return self._page(query, corrected, found, page, per_page, plan, asked, passages, outside)
+            results = self._page(query, corrected, found, page, per_page, plan, asked, passages, outside)
+            if closest is None:
+                return results
+            docnum, span = closest
+            hint = self._hit(self._searcher.stored_fields(docnum), 0.0, plan.snippet_terms(), span)
+            return replace(results, nearest=hint)
 
     @staticmethod
     def _meaning_soon(semantic: Semantic | None, text: str) -> Future | None:
@@ -336,9 +344,10 @@ class Index:
 
     def _fused(
         self, ranker: Ranker, plan: Plan, semantic: Semantic, vector: np.ndarray, allowed: set[int] | None
-    ) -> tuple[Ranking, dict[int, Span]]:
+    ) -> tuple[Ranking, dict[int, Span], tuple[int, Span | None] | None]:
         """Posts by words and meaning together (see `index.fusion`), and, for those found mainly by
-        meaning, the passage that matched (their snippet)."""
+        meaning, the passage that matched (their snippet); when none answers, the closest post (its doc
+        number and passage) if it is close enough to offer."""
         weighed = self._weigh(ranker, plan, semantic, vector, allowed)
         values = evidence(weighed.coverage, weighed.z)
         order = answer_order(values, weighed.coverage, weighed.z)
@@ -353,10 +362,20 @@ class Index:
             c.docnum: span
             for c in found
             if c.coverage <= RELEVANT  # found mainly by meaning: its snippet is its closest passage
-            and (position := weighed.positions[c.docnum]) >= 0
-            and (span := weighed.scores.span(position))
+            and (span := self._passage(weighed, c.docnum))
         }
-        return Ranking(found, []), passages
+        best = None if found else nearest(values)
+        if best is None:
+            return Ranking(found, []), passages, None
+        docnum = int(weighed.docs[best])
+        span = self._passage(weighed, docnum) if weighed.coverage[best] <= RELEVANT else None
+        return Ranking([], []), passages, (docnum, span)
+
+    @staticmethod
+    def _passage(weighed: Weighed, docnum: int) -> Span | None:
+        """The passage of a post closest to the question (None: its title, or no vectors)."""
+        position = weighed.positions[docnum]
+        return weighed.scores.span(position) if position >= 0 else None
 
     def _weigh(
         self, ranker: Ranker, plan: Plan, semantic: Semantic, vector: np.ndarray, allowed: set[int] | None

@@ -26,6 +26,8 @@ BETA = 0.25  # weight of closeness in meaning (z) against word coverage
 ANSWER = 1.35  # the best post's evidence needed to answer at all
 AGREED = 1.2  # enough evidence when the best post is also clearly the closest in meaning
 LEAD = 0.5  # how far (z) that post must stand ahead of the next closest in meaning
+HINT = 0.9  # nothing answers: the best post is still offered as the closest one (not an answer) from here,
+HINT_LEAD = 0.1  # when it stands at least this far ahead of the next (else the hint would be a coin toss)
 KEEP = 0.5  # other posts are shown when their evidence is within this of the best
 UNEMBEDDED_Z = (ANSWER - 0.5) / BETA  # a post not embedded yet is judged by its words as before: c > 0.5
 DENSE_CANDIDATES = 5  # posts closest in meaning considered even when their words barely match
@@ -43,6 +45,16 @@ def answer_order(values: np.ndarray, coverage: np.ndarray, z: np.ndarray) -> np.
         return np.zeros(0, dtype=np.int64)
     keep = np.flatnonzero(values >= values.max() - KEEP)
     return keep[np.lexsort((-coverage[keep], -values[keep]))]
+
+
+def nearest(values: np.ndarray) -> int | None:
+    """When nothing answers, the index of the candidate to offer as the closest post (it may not answer the
+    question, and is shown as such); None when even that one is too far off."""
+    if not len(values) or values.max() < HINT:
+        return None
+    best = int(np.argmax(values))
+    runner_up = np.delete(values, best).max(initial=-np.inf)
+    return best if values[best] - runner_up >= HINT_LEAD else None
 
 
 def agreed(values: np.ndarray, z: np.ndarray) -> bool:

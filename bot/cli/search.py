@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.render.html import hashtag, visible_text
 from bot.render.messages import counted, format_period, t, whole_year
 from bot.services import open_embedder
-from index import Filters, Index, Results, load_posts
+from index import Filters, Hit, Index, Results, load_posts
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
@@ -76,19 +76,21 @@ def as_json(results: Results) -> dict:
             "dates": [day.isoformat() for day in dates] if dates else None,
         },
         "outside_dates": results.outside_dates,
-        "hits": [
-            {
-                "id": hit.id,
-                "title": hit.title,
-                "date": hit.date.isoformat() if hit.date else None,
-                "url": hit.url,
-                "tags": list(hit.tags),
-                "lang": hit.lang,
-                "snippet": hit.snippet,
-                "score": hit.score,
-            }
-            for hit in results.hits
-        ],
+        "hits": [hit_json(hit) for hit in results.hits],
+        "nearest": hit_json(results.nearest) if results.nearest else None,
+    }
+
+
+def hit_json(hit: Hit) -> dict:
+    return {
+        "id": hit.id,
+        "title": hit.title,
+        "date": hit.date.isoformat() if hit.date else None,
+        "url": hit.url,
+        "tags": list(hit.tags),
+        "lang": hit.lang,
+        "snippet": hit.snippet,
+        "score": hit.score,
     }
 
 
@@ -104,6 +106,9 @@ def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
         return
     if not results.hits:
         print(f"No relevant post found{_within(results.filters)}.", file=out)
+        if results.nearest:
+            print("The closest one (it may not answer the question):", file=out)
+            print_hit(results.nearest, "-", out, bold=bold)
         return
     if results.outside_dates and results.filters.dates:
         dates = results.filters.dates
@@ -111,16 +116,21 @@ def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
         print(visible_text(t("en", key, when=format_period(dates, "en"))), file=out)
     first = (results.page - 1) * results.per_page
     for number, hit in enumerate(results.hits, start=first + 1):
-        date = hit.date.strftime("%-d %B %Y") if hit.date else "undated"
-        tags = " ".join(hashtag(tag) for tag in hit.tags)
-        print(f"{number}. {hit.title}  ({date})  {tags}".rstrip(), file=out)
-        snippet = hit.snippet
-        if bold:
-            for start, end in reversed(hit.highlights):
-                snippet = f"{snippet[:start]}{BOLD}{snippet[start:end]}{PLAIN}{snippet[end:]}"
-        print(f"   {snippet}", file=out)
-        print(f"   {hit.url or hit.id}", file=out)
+        print_hit(hit, f"{number}.", out, bold=bold)
     print(f"page {results.page} of {results.pages} ({counted(results.total, 'post')})", file=out)
+
+
+def print_hit(hit: Hit, mark: str, out: TextIO, *, bold: bool) -> None:
+    """One hit: its title, date and tags after `mark`, then its snippet and link."""
+    date = hit.date.strftime("%-d %B %Y") if hit.date else "undated"
+    tags = " ".join(hashtag(tag) for tag in hit.tags)
+    print(f"{mark} {hit.title}  ({date})  {tags}".rstrip(), file=out)
+    snippet = hit.snippet
+    if bold:
+        for start, end in reversed(hit.highlights):
+            snippet = f"{snippet[:start]}{BOLD}{snippet[start:end]}{PLAIN}{snippet[end:]}"
+    print(f"   {snippet}", file=out)
+    print(f"   {hit.url or hit.id}", file=out)
 
 
 def _within(filters: Filters) -> str:

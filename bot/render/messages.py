@@ -114,6 +114,14 @@ TEXTS: dict[str, Text] = {
             "I found nothing about <b>{query}</b> 🤷\n\n"
             "Try fewer or different words, browse /topics, or see the /latest posts.",
         ),
+        # TRANSLATORS: no post answers the question, but one is close enough to offer; it follows below.
+        text(
+            "nearest_found",
+            "I found no post that answers <b>{query}</b>. The closest one I have — it may not answer "
+            "your question:",
+        ),
+        # TRANSLATORS: the same above an inline result (plain text, at most 64 characters).
+        text("nearest_inline", "No post answers this — the closest one:"),
         # TRANSLATORS: the answer to "hello"; {name} is the member's first name.
         text(
             "greeting",

@@ -37,6 +37,9 @@ async def test_the_bot_answers_by_meaning_once_the_posts_are_embedded(fake, sett
         await eventually(lambda: services.meaning().ready, timeout=120, what="the posts embedded")
         answer = await fake.ask(admin, SERBIAN)
         assert ROUTES in answer.text
+        hint = await fake.ask(admin, "which TV channel interviewed Milosevic about drug routes in 2024")
+        assert "I found no post that answers" in hint.text and "may not answer" in hint.text
+        assert ROUTES in hint.text  # the closest post, offered as such (K1 TV, 2022)
         stats = await fake.ask(admin, "/stats")
         assert "Search by meaning: on, 9 of 9 posts" in stats.text
 

@@ -8,7 +8,14 @@ from bot.fakeapi.checks import check_inline_results, check_reply_markup
 from bot.fakeapi.html import parse_html, utf16_len
 from bot.render.menus import language_page, topics_page
 from bot.render.page import parse_callback, short_key
-from bot.render.posts import hit_html, hits_page, inline_results, post_messages, results_page
+from bot.render.posts import (
+    hit_html,
+    hits_page,
+    inline_note,
+    inline_results,
+    post_messages,
+    results_page,
+)
 from index.posts import Post
 from index.results import Hit, Results
 
@@ -135,6 +142,23 @@ def test_nothing_found_is_friendly_and_points_to_topics_and_latest():
         text = shown(page.text)
         assert "<zzz>" in text and "/topics" in text and "/latest" in text
         assert page.markup is None
+
+
+def test_when_nothing_answers_the_closest_post_is_offered_as_such():
+    from dataclasses import replace
+
+    for lang, says in (("en", "may not answer"), ("sr", "možda ne odgovara")):
+        nearest = hit(url=None, title="Routes & <Europe>")
+        page = results_page(replace(results([], query="heroin prices"), nearest=nearest), lang, query_key="k")
+        text = shown(page.text)
+        assert "heroin prices" in text and says in text
+        assert "Routes & <Europe>" in text and "Harm reduction works in Serbia." in text
+        assert callback_data(page.markup) == [f"r:{short_key(nearest.id)}"]  # its Read button
+        asked = replace(results([], query="heroin prices"), nearest=nearest)
+        assert inline_results([nearest], lang)[0].title == "Routes & <Europe>"
+        assert len(inline_note(asked, lang).text) <= 64 and "—" in inline_note(asked, lang).text
+    linked = results_page(replace(results([], query="q"), nearest=hit()), "en", query_key="k")
+    assert linked.markup is None  # the title is a link
 
 
 def test_a_page_always_fits_even_with_huge_titles_snippets_and_queries():

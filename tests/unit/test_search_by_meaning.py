@@ -258,6 +258,14 @@ def test_a_question_no_post_is_about_gets_nothing(index: Index) -> None:
     assert not index.search("recipe for sarma with cabbage").hits
 
 
+def test_when_nothing_answers_the_closest_post_may_still_be_offered(index: Index) -> None:
+    results = index.search("heroin seizures in Albania")
+    assert not results.hits and results.nearest is not None
+    assert results.nearest.id == "other4"  # the Balkan route's heroin, though not seizures
+    assert index.search("who won the football cup final").nearest is None  # nothing is close
+    assert index.search("nalokson za kucnu upotrebu").nearest is None  # answered: no hint needed
+
+
 def test_filters_still_apply_to_posts_found_by_meaning(index: Index) -> None:
     assert index.search("nalokson za kucnu upotrebu #croatia").hits[0].id == "naloxone"
     assert not index.search("nalokson za kucnu upotrebu #budget").hits
