@@ -232,6 +232,10 @@ class Semantic:
                     self._queries.pop(next(iter(self._queries)))
         return cached
 
+    def closeness(self, text: str) -> DenseScores:
+        """Every post's closeness in meaning to a question (its vector, then the scan of the passages)."""
+        return self.score(self.embed_query(text))
+
     def score(self, query: np.ndarray) -> DenseScores:
         """Every post's closeness in meaning to the question vector (only once `ready`)."""
         assert self._calibration is not None, "search by meaning is not ready"
