@@ -20,6 +20,7 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.tags import Topics
 from index import (
+    BIG_SYNC,
     Embedder,
     EmbedderUnavailable,
     Hit,
@@ -28,6 +29,7 @@ from index import (
     Results,
     SemanticStatus,
     SyncReport,
+    give_back_memory,
     load_embedder,
     load_posts,
 )
@@ -187,9 +189,12 @@ class Services:
                     self.reported.add(str(error))
                     log.warning("post skipped: %s", error)
             report = await asyncio.to_thread(self.index.sync, loaded.posts)
+            self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
+            if len(loaded.posts) >= BIG_SYNC:  # the posts' texts, tens of MB: indexed, so handed back
+                del loaded
+                await asyncio.to_thread(give_back_memory)
             self.cache.clear()
             tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
-            self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
             self.topics = Topics(tuple(tags), self.index.glossary)
             self.post_count = count
             self.fingerprint = fingerprint

@@ -2,7 +2,7 @@
 
 from index.analysis import fold
 from index.embedding import Embedder, EmbedderUnavailable, load_embedder
-from index.engine import Index, IndexUnavailable
+from index.engine import BIG_SYNC, Index, IndexUnavailable, give_back_memory
 from index.glossary import Glossary, term_key
 from index.posts import LoadResult, Post, PostError, load_posts
 from index.results import Filters, Hit, Results, SyncReport
@@ -10,6 +10,7 @@ from index.semantic import EmbedReport, SemanticStatus, vectors_id
 from index.vectorstore import stored_hashes
 
 __all__ = [
+    "BIG_SYNC",
     "EmbedReport",
     "Embedder",
     "EmbedderUnavailable",
@@ -25,6 +26,7 @@ __all__ = [
     "SemanticStatus",
     "SyncReport",
     "fold",
+    "give_back_memory",
     "load_embedder",
     "load_posts",
     "stored_hashes",

@@ -211,7 +211,7 @@ class Index:
         wanted = {p.id: p for p in posts}
         report = self._write(wanted, progress)
         if len(wanted) >= BIG_SYNC:
-            _give_back_memory()  # reading and indexing a big archive leaves freed memory behind
+            give_back_memory()  # reading and indexing a big archive leaves freed memory behind
         if self.semantic:
             self.semantic.want(wanted.values())
         return report
@@ -540,10 +540,10 @@ class Index:
             self._ix.close()
 
 
-def _give_back_memory() -> None:
-    """After a big sync: empty the analysis caches (they fill with the whole archive's vocabulary) and
-    hand memory freed by reading and indexing the posts back to the system (glibc keeps it otherwise;
-    elsewhere this does nothing)."""
+def give_back_memory() -> None:
+    """After a big sync, and again once the caller has dropped the posts it read: empty the analysis
+    caches (they fill with the whole archive's vocabulary) and hand memory freed by reading and indexing
+    the posts back to the system (glibc keeps it otherwise; elsewhere this does nothing)."""
     forget_words()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)

@@ -63,7 +63,9 @@ class Semantic:
         self.embedder = embedder
         self.store = VectorStore(path, vectors_id(embedder), embedder.dim)
         self._dense = DenseIndex(embedder.dim)
-        self._wanted: dict[str, Post] = {}  # post id -> post
+        self._wanted: dict[str, str] = {}  # post id -> hash of the post the index holds
+        self._queue: dict[str, Post] = {}  # the posts still to embed (only these are kept: 10k posts'
+        # texts would hold 60 MB for nothing)
         self._hashes: dict[str, str] = {}  # post id -> hash of the post whose vectors are in `_dense`
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
@@ -91,17 +93,18 @@ class Semantic:
         else:
             loaded = {missing[h]: vectors for h, vectors in self.store.get(missing)}
         with self._lock:
-            self._wanted = wanted
+            self._wanted = {i: p.hash for i, p in wanted.items()}
             self._dense = dense if first_load else self._dense.with_changes(loaded, removed=stale)
             for post_id in stale:
                 del self._hashes[post_id]
             self._hashes.update((i, wanted[i].hash) for i in loaded)
+            self._queue = {i: p for i, p in wanted.items() if self._hashes.get(i) != p.hash}
             self._mark_ready_if_done()
             self._work.notify_all()
 
     def _pending(self) -> list[Post]:
         """Posts wanted but not embedded yet."""
-        return [p for i, p in self._wanted.items() if i not in self._hashes]
+        return list(self._queue.values())
 
     def _mark_ready_if_done(self) -> None:
         if not self._ready and self._calibration is not None and not self._pending():
@@ -150,16 +153,18 @@ class Semantic:
     def _fold(self, fresh: dict[str, tuple[Post, PostVectors]]) -> None:
         """Make freshly embedded posts searchable (those still wanted as they were embedded)."""
         with self._lock:
-            current = {i: v for i, (post, v) in fresh.items() if self._wanted.get(i) is post}
+            current = {i: v for i, (post, v) in fresh.items() if self._wanted.get(i) == post.hash}
             if current:
                 self._dense = self._dense.with_changes(current)
                 self._hashes.update((i, fresh[i][0].hash) for i in current)
+                for post_id in current:
+                    self._queue.pop(post_id, None)
             self._mark_ready_if_done()
 
     def forget_unused(self) -> int:
         """Drop stored vectors of posts no longer wanted (after a sync removed or changed posts)."""
         with self._lock:
-            keep = {p.hash for p in self._wanted.values()} | {reference_key()}
+            keep = set(self._wanted.values()) | {reference_key()}
         return self.store.keep_only(keep)
 
     # --- background ---------------------------------------------------------------------------
