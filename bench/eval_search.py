@@ -148,7 +148,12 @@ def semantic_engine(posts: list[Post], tmp: Path) -> Search:
     semantic = Semantic(load_embedder(), VECTORS)
     semantic.want(posts)
     semantic.embed_pending()
-    return lambda q: semantic.score(semantic.embed_query(q)).top(TOP)
+
+    def search(q: str) -> list[str]:
+        scores = semantic.closeness(q)
+        return [scores.index.ids[i] for i in scores.top(TOP).tolist()]
+
+    return search
 
 
 def whoosh_engine(posts: list[Post], tmp: Path, *, grouping: str) -> Search:
