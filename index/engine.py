@@ -316,7 +316,7 @@ class Index:
             limit = max(50, page * per_page * 2)
             closest = None
             if semantic and meaning:
-                fused = partial(self._fused, ranker, plan, meaning.result())
+                fused = partial(self._fused, ranker, plan, meaning.result)
                 found, passages, closest = fused(self._allowed(filters))
                 if not found and parsed.dates:  # the date may be approximate or missing: search without it
                     found, passages, closest = fused(self._allowed(base))
@@ -343,12 +343,12 @@ class Index:
         return _EMBEDDING_POOL.submit(semantic.closeness, text)
 
     def _fused(
-        self, ranker: Ranker, plan: Plan, scores: DenseScores, allowed: set[int] | None
+        self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: set[int] | None
     ) -> tuple[Ranking, dict[int, Span], tuple[int, Span | None] | None]:
         """Posts by words and meaning together (see `index.fusion`), and, for those found mainly by
         meaning, the passage that matched (their snippet); when none answers, the closest post (its doc
         number and passage) if it is close enough to offer."""
-        weighed = self._weigh(ranker, plan, scores, allowed)
+        weighed = self._weigh(ranker, plan, closeness, allowed)
         values = evidence(weighed.coverage, weighed.z)
         order = answer_order(values, weighed.coverage, weighed.z)
         dates = ranker.column("date")
@@ -377,10 +377,14 @@ class Index:
         position = weighed.positions[docnum]
         return weighed.scores.span(position) if position >= 0 else None
 
-    def _weigh(self, ranker: Ranker, plan: Plan, scores: DenseScores, allowed: set[int] | None) -> Weighed:
+    def _weigh(
+        self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: set[int] | None
+    ) -> Weighed:
         """The candidates for a question: every post with any of its words, and the posts closest in
-        meaning (among the allowed ones)."""
+        meaning (among the allowed ones). The words are weighed first: `closeness` may still be on its
+        way from the embedding thread."""
         by_doc = ranker.coverage(plan, allowed)
+        scores = closeness()
         positions, docs_at = self._positions(ranker, scores.index)
         among = None if allowed is None else positions[np.fromiter(allowed, dtype=np.int64)]
         closest = docs_at[scores.top(DENSE_CANDIDATES, among)]
@@ -410,14 +414,14 @@ class Index:
         parsed = parse(query)
         if not (self.semantic and self.semantic.ready):
             return None
-        scores = self.semantic.closeness(parsed.text)
+        meaning = _EMBEDDING_POOL.submit(self.semantic.closeness, parsed.text)
         with self._read_lock:
             self._unknown_tags_to_words(parsed)
             plan = self._ranker.plan(parsed)
             if not plan.informative:
                 return None
             allowed = self._allowed(self._filters(parsed, dates=dates))
-            weighed = self._weigh(self._ranker, plan, scores, allowed)
+            weighed = self._weigh(self._ranker, plan, meaning.result, allowed)
             ids = self._ranker.post_ids()
         weighed_posts = [
             Evidence(ids[d], float(c), None if np.isnan(z) else float(z))
