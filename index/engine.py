@@ -412,9 +412,10 @@ class Index:
         explaining an answer); `dates=False` ignores the query's year or month. None when the query is
         only filters (a listing, not a ranking) or meaning is not ready."""
         parsed = parse(query)
-        if not (self.semantic and self.semantic.ready):
+        semantic = self.semantic if self.semantic and self.semantic.ready else None
+        meaning = self._meaning_soon(semantic, parsed.text)
+        if meaning is None:
             return None
-        meaning = _EMBEDDING_POOL.submit(self.semantic.closeness, parsed.text)
         with self._read_lock:
             self._unknown_tags_to_words(parsed)
             plan = self._ranker.plan(parsed)

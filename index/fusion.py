@@ -11,8 +11,10 @@ reference; most answers have some of both, and a post whose words match but whos
 held back.
 
 The constants were fitted on the evaluation's dev question sets (`bench/fusion_fit.py`, never on a blind
-set before its first run was reported) and checked by leaving each set out in turn. The rule works on arrays
-(thousands of candidates for a broad question in a big archive); `Evidence` is the same for one post.
+set before its first run was reported) and checked by leaving each set out in turn; points of the grid
+within a question or two of each other are not told apart (bench/README.md, "Search by meaning"). The
+rule works on arrays (thousands of candidates for a broad question in a big archive); `Evidence` is the
+same for one post.
 """
 
 from __future__ import annotations
