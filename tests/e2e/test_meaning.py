@@ -77,6 +77,9 @@ def test_newsbot_index_embeds_the_posts_and_health_counts_them(tmp_path, capsys,
     assert "9 of 9 posts embedded for search by meaning" in capsys.readouterr().out
     assert main([*where, "search", SERBIAN]) == 0
     assert ROUTES in capsys.readouterr().out
+    assert main([*where, "search", "which TV channel interviewed Milosevic about drug routes in 2024"]) == 0
+    said = capsys.readouterr().out
+    assert said.startswith("No relevant post found") and "The closest one" in said and ROUTES in said
 
 
 def test_health_is_unhealthy_without_the_model_only_when_meaning_is_required(settings, monkeypatch):
