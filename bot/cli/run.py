@@ -122,14 +122,8 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
         return EXIT_CONFIG
     try:
         asyncio.run(reach_api(settings))
-    except InvalidToken:
-        log.debug("getMe refused the token", exc_info=True)
-        say(REJECTED.format(url=settings.api_url))
-        return EXIT_CONFIG
-    except NetworkError as exc:
-        log.debug("the Bot API is unreachable", exc_info=True)
-        say(f"cannot reach the Bot API at {settings.api_url} ({exc}), {STARTUP_ATTEMPTS} attempts; giving up")
-        return EXIT_UNREACHABLE
+    except (InvalidToken, NetworkError) as exc:
+        return api_failure(exc, settings, f" ({exc}), {STARTUP_ATTEMPTS} attempts")
     app = build_application(settings)
     if settings.metrics_port:
         from bot import metrics
@@ -151,20 +145,26 @@ def serve(settings: Settings, webhook: Webhook | None) -> int:
             app.run_polling(allowed_updates=allowed, bootstrap_retries=BOOTSTRAP_RETRIES)
         else:
             run_webhook(app, webhook, allowed)
-    except InvalidToken:
-        log.debug("the token was refused", exc_info=True)
-        say(REJECTED.format(url=settings.api_url))
-        return EXIT_CONFIG
-    except NetworkError as exc:
-        log.debug("the Bot API is unreachable", exc_info=True)
-        say(f"cannot reach the Bot API at {settings.api_url}: {exc}; giving up")
-        return EXIT_UNREACHABLE
+    except (InvalidToken, NetworkError) as exc:
+        return api_failure(exc, settings, f": {exc}")
     except OSError as exc:
         log.debug("start-up failed", exc_info=True)
         say(f"cannot start: {exc.strerror or exc}")
         return EXIT_CONFIG
     log.info("stopped cleanly")
     return 0
+
+
+def api_failure(exc: InvalidToken | NetworkError, settings: Settings, detail: str) -> int:
+    """Say in one line why the Bot API would not have the bot (the token refused, or unreachable:
+    `detail` says how it failed); the exit code."""
+    if isinstance(exc, InvalidToken):
+        log.debug("the Bot API refused the token", exc_info=exc)
+        say(REJECTED.format(url=settings.api_url))
+        return EXIT_CONFIG
+    log.debug("the Bot API is unreachable", exc_info=exc)
+    say(f"cannot reach the Bot API at {settings.api_url}{detail}; giving up")
+    return EXIT_UNREACHABLE
 
 
 def token_problem(token: str | None) -> str | None:

@@ -36,8 +36,16 @@ _INVISIBLE = re.compile(r"[\u200b-\u200f\u202a-\u202e\u2060-\u206f\ufeff\u00ad]"
 # who may change a chat's settings -------------------------------------------------------------
 
 
-async def may_change(update: Update, context: BotContext) -> bool:
-    """Private chats decide for themselves; in groups, only admins (or the group itself, anonymously)."""
+async def may_change(update: Update, context: BotContext, lang: str) -> bool:
+    """Whether who asks may change this chat's settings; if not, they are told that only admins may.
+    Private chats decide for themselves; in groups, only admins (or the group itself, anonymously)."""
+    if await _is_allowed(update, context):
+        return True
+    await _refuse_change(update, lang)
+    return False
+
+
+async def _is_allowed(update: Update, context: BotContext) -> bool:
     chat = update.effective_chat
     if chat is None or chat.type == ChatType.PRIVATE:
         return True
@@ -55,7 +63,7 @@ async def may_change(update: Update, context: BotContext) -> bool:
     return member.status in ADMIN_STATUSES
 
 
-async def refuse_change(update: Update, context: BotContext, lang: str) -> None:
+async def _refuse_change(update: Update, lang: str) -> None:
     """Tell a group member who is not an admin that only admins may change this."""
     if update.callback_query:
         await update.callback_query.answer(plain(lang, "group_admins_only"), show_alert=True)

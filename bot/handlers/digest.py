@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.handlers.common import lang_of, may_change, refuse_change, send_page
+from bot.handlers.common import lang_of, may_change, send_page
 from bot.render.menus import clock_hour, digest_settings_page
 from bot.render.messages import plain, t
 from bot.render.page import Page
@@ -45,8 +45,7 @@ async def digest(update: Update, context: BotContext) -> None:
     if hour is None:
         await message.reply_html(t(lang, "digest_usage"))
         return
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     context.services.store.set_digest_hour(chat_id, hour)
     zone = context.services.settings.timezone
@@ -56,8 +55,7 @@ async def digest(update: Update, context: BotContext) -> None:
 async def on_hour_button(update: Update, context: BotContext) -> None:
     callback = update.callback_query
     lang = lang_of(update, context)
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     hour = int(callback.data.partition(":")[2])
     chat_id = update.effective_chat.id

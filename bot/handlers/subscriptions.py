@@ -25,7 +25,7 @@ from telegram.ext import (
 )
 
 from bot.context import BotContext
-from bot.handlers.common import SHOWN, edit_page, lang_of, may_change, refuse_change, send_page, topics_for
+from bot.handlers.common import SHOWN, edit_page, lang_of, may_change, send_page, topics_for
 from bot.render.html import hashtag
 from bot.render.menus import (
     ALL_KEY,
@@ -90,8 +90,7 @@ def _subscribed(store: Store, chat_id: int, tag: str, mode: str | None, lang: st
 
 async def _subscribe(update: Update, context: BotContext, typed: str) -> None:
     lang = lang_of(update, context)
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     services = context.services
     chat_id = update.effective_chat.id
@@ -121,8 +120,7 @@ async def subscribe_link(update: Update, context: BotContext) -> None:
 async def unsubscribe(update: Update, context: BotContext) -> None:
     """/unsubscribe (everything) or /unsubscribe <tag>."""
     lang = lang_of(update, context)
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     services = context.services
     store = services.store
@@ -152,8 +150,7 @@ async def list_subscriptions(update: Update, context: BotContext) -> None:
 async def stop(update: Update, context: BotContext) -> None:
     """/stop or /forget: ask whether to delete everything stored about the chat (buttons `f:y`, `f:n`)."""
     lang = lang_of(update, context)
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     await send_page(update.effective_message, stop_page(lang))
 
@@ -162,8 +159,7 @@ async def on_stop_button(update: Update, context: BotContext) -> None:
     """The answer to /stop's question: forget the chat (and say so), or keep everything."""
     callback = update.callback_query
     lang = lang_of(update, context)
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     if callback.data == "f:y":
         context.services.store.forget_chat(update.effective_chat.id)
@@ -202,8 +198,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     if tag is None:
         await callback.answer(plain(lang, "expired"))
         return
-    if not await may_change(update, context):
-        await refuse_change(update, context, lang)
+    if not await may_change(update, context, lang):
         return
     action = match.group(1)
     name = subscription_name(tag, lang)
