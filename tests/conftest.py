@@ -190,6 +190,16 @@ def seeds(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Index]:
 
 
 @pytest.fixture
+def posts(tmp_path: Path) -> Path:
+    """A content folder with one post, "A quiet CND" (#cnd), for tests of what the bot sends about it
+    (a module may define its own)."""
+    folder = tmp_path / "content" / "posts"
+    folder.mkdir(parents=True)
+    write_post(folder, "2023-03-17-a-quiet-cnd", "A quiet CND", tags=["cnd"], date="2023-03-17")
+    return folder
+
+
+@pytest.fixture
 def feed() -> Iterator[FeedServer]:
     """An RSS feed served over loopback HTTP (`feedserver.FeedServer`); set its `body`."""
     server = FeedServer()

@@ -4,7 +4,6 @@ channel chat, restarts, edits, and a bot that is no admin of the channel."""
 from __future__ import annotations
 
 import logging
-from pathlib import Path
 
 import pytest
 from conftest import eventually, polls_done, services_of, write_post
@@ -14,14 +13,6 @@ from bot.channel import ChannelState
 from bot.fakeapi import polling
 
 LONG_BODY = "\n\n".join(f"Paragraph {n}. " + "Words of a long report. " * 30 for n in range(8))
-
-
-@pytest.fixture
-def posts(tmp_path: Path) -> Path:
-    folder = tmp_path / "content" / "posts"
-    folder.mkdir(parents=True)
-    write_post(folder, "2023-03-17-a-quiet-cnd", "A quiet CND", tags=["cnd"], date="2023-03-17")
-    return folder
 
 
 def channel_sends(fake, channel) -> list:

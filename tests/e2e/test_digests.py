@@ -20,14 +20,6 @@ SUNDAY_MORNING = dt.datetime(2026, 12, 6, 7, 30, tzinfo=BELGRADE)  # a Sunday
 
 
 @pytest.fixture
-def posts(tmp_path: Path) -> Path:
-    folder = tmp_path / "content" / "posts"
-    folder.mkdir(parents=True)
-    write_post(folder, "2023-03-17-a-quiet-cnd", "A quiet CND", tags=["cnd"], date="2023-03-17")
-    return folder
-
-
-@pytest.fixture
 def clock() -> ManualClock:
     return ManualClock(SUNDAY_MORNING)
 
