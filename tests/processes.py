@@ -13,7 +13,7 @@ import socket
 import subprocess
 import sys
 import urllib.request
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +89,25 @@ class Process:
 
 def newsbot(*args: str, env: dict[str, str], log_path: Path, **popen: Any) -> Process:
     return Process([sys.executable, "-m", "bot.cli", *args], log_path, env, **popen)
+
+
+def killed_mid_run_and_restarted(
+    config: Path,
+    env: dict[str, str],
+    tmp_path: Path,
+    per_chat: Callable[[], dict[str, int]],
+    users: Sequence[int],
+) -> list[int]:
+    """Run the bot until 50 messages are out, kill -9 it (checking it was mid-way), start it again until
+    every user has a message, stop it; how many messages each user got."""
+    with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run1.log") as first:
+        wait_until(lambda: sum(per_chat().values()) >= 50, 60, "the sending to start")
+        first.stop(signal.SIGKILL)
+    assert sum(per_chat().values()) < len(users), "the run was not interrupted mid-way"
+    with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run2.log") as second:
+        wait_until(lambda: all(per_chat().get(str(u)) for u in users), 60, "everyone's message")
+        assert second.stop(signal.SIGTERM) == 0, second.output
+    return [per_chat()[str(u)] for u in users]
 
 
 class StandaloneFake(Process):

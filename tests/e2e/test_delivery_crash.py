@@ -78,8 +78,7 @@ def test_a_killed_broadcast_resumes_after_restart_without_missing_anyone(fake, t
 
 
 def test_the_installed_bot_killed_mid_broadcast_finishes_it_after_restart(tmp_path):
-    from conftest import wait_until
-    from processes import StandaloneFake, bot_env, chats_of_users, newsbot
+    from processes import StandaloneFake, bot_env, chats_of_users, killed_mid_run_and_restarted, newsbot
 
     from bot.delivery import CONCURRENCY
     from bot.fakeapi import DEFAULT_TOKEN
@@ -97,14 +96,7 @@ def test_the_installed_bot_killed_mid_broadcast_finishes_it_after_restart(tmp_pa
         def per_chat() -> dict[str, int]:
             return fake.control("stats")["messages_per_chat"]
 
-        with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run1.log") as first:
-            wait_until(lambda: sum(per_chat().values()) >= 50, 60, "the broadcast to start")
-            first.stop(signal.SIGKILL)
-        assert sum(per_chat().values()) < len(users), "the broadcast was not interrupted mid-way"
-        with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run2.log") as second:
-            wait_until(lambda: all(per_chat().get(str(u)) for u in users), 60, "everyone to get it")
-            assert second.stop(signal.SIGTERM) == 0, second.output
-        counts = [per_chat()[str(u)] for u in users]
+        counts = killed_mid_run_and_restarted(config, env, tmp_path, per_chat, users)
         assert min(counts) == 1 and sum(counts) - len(users) <= CONCURRENCY
         cut_short = [r for r in fake.control("rejections") if r["params"]]
         assert cut_short == [], "only requests cut short by the kill may be rejected"

@@ -188,10 +188,8 @@ async def test_in_a_group_only_admins_change_the_digest_hour_and_modes(fake, bot
 def test_the_installed_bot_killed_in_the_middle_of_a_digest_run_finishes_it_after_restart(tmp_path):
     """A digest run missed while the bot was down is made at start (that is how this test makes one due
     now, with the wall clock): kill -9 mid-run, restart, and every chat has its one digest."""
-    import signal
 
-    from conftest import wait_until
-    from processes import StandaloneFake, bot_env, newsbot
+    from processes import StandaloneFake, bot_env, killed_mid_run_and_restarted
 
     from bot.delivery import CONCURRENCY
     from bot.digests import HOUR, hour_start
@@ -228,14 +226,7 @@ def test_the_installed_bot_killed_in_the_middle_of_a_digest_run_finishes_it_afte
         def per_chat() -> dict[str, int]:
             return fake.control("stats")["messages_per_chat"]
 
-        with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run1.log") as first:
-            wait_until(lambda: sum(per_chat().values()) >= 50, 60, "the digests to start")
-            first.stop(signal.SIGKILL)
-        assert sum(per_chat().values()) < len(users), "the digest run was not interrupted mid-way"
-        with newsbot("--config", str(config), "run", env=env, log_path=tmp_path / "run2.log") as second:
-            wait_until(lambda: all(per_chat().get(str(u)) for u in users), 60, "everyone's digest")
-            assert second.stop(signal.SIGTERM) == 0, second.output
-        counts = [per_chat()[str(u)] for u in users]
+        counts = killed_mid_run_and_restarted(config, env, tmp_path, per_chat, users)
         assert min(counts) == 1 and sum(counts) - len(users) <= CONCURRENCY  # only sends in flight repeat
         store = Store.open(data / "newsbot.sqlite3")
         pages = {tuple(sorted(store.digested(u))): set(store.digested(u).values()) for u in users}
