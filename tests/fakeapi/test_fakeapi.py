@@ -33,6 +33,12 @@ def keyboard(*data: str) -> InlineKeyboardMarkup:
 
 
 @pytest.fixture
+async def bot(fake):
+    async with Bot(fake.token, base_url=f"{fake.url}/bot") as client:
+        yield client
+
+
+@pytest.fixture
 def ana(fake):
     return fake.user("Ana", username="ana_k", started=True)
 

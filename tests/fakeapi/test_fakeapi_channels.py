@@ -4,10 +4,16 @@ a bot that is an administrator allowed to post, signed by the channel, invisible
 import re
 
 import pytest
-from telegram import ChatMemberAdministrator
+from telegram import Bot, ChatMemberAdministrator
 from telegram.error import BadRequest, Forbidden
 
 pytestmark = pytest.mark.rejections_expected
+
+
+@pytest.fixture
+async def bot(fake):
+    async with Bot(fake.token, base_url=f"{fake.url}/bot") as client:
+        yield client
 
 
 def error(kind: type[Exception], text: str):

@@ -4,10 +4,16 @@ keeping albums together, copies without "forwarded from")."""
 
 import httpx
 import pytest
-from telegram import InputMediaDocument, InputMediaPhoto, InputMediaVideo
+from telegram import Bot, InputMediaDocument, InputMediaPhoto, InputMediaVideo
 from telegram.error import BadRequest
 
 pytestmark = pytest.mark.rejections_expected
+
+
+@pytest.fixture
+async def bot(fake):
+    async with Bot(fake.token, base_url=f"{fake.url}/bot") as client:
+        yield client
 
 
 @pytest.fixture
