@@ -364,7 +364,7 @@ class Index:
             if c.coverage <= RELEVANT  # found mainly by meaning: its snippet is its closest passage
             and (span := self._passage(weighed, c.docnum))
         }
-        best = None if found else nearest(values)
+        best = None if found else nearest(values, weighed.coverage)
         if best is None:
             return Ranking(found, []), passages, None
         docnum = int(weighed.docs[best])

@@ -20,7 +20,7 @@ from index import Index, Post
 from index.analysis import fold
 from index.calibration import Calibration
 from index.dense import DenseIndex
-from index.fusion import AGREED, ANSWER, BETA, LEAD, UNEMBEDDED_Z, Evidence, answers
+from index.fusion import AGREED, ANSWER, BETA, HINT, LEAD, UNEMBEDDED_Z, Evidence, answers, nearest
 from index.passages import MAX_WORDS, passages
 from index.semantic import Semantic
 from index.vectorstore import PostVectors, VectorStore, quantise
@@ -264,6 +264,13 @@ def test_when_nothing_answers_the_closest_post_may_still_be_offered(index: Index
     assert results.nearest.id == "other4"  # the Balkan route's heroin, though not seizures
     assert index.search("who won the football cup final").nearest is None  # nothing is close
     assert index.search("nalokson za kucnu upotrebu").nearest is None  # answered: no hint needed
+
+
+def test_the_closest_post_offered_must_share_some_of_the_questions_words() -> None:
+    values = np.array([HINT + 0.3, HINT - 0.3])
+    assert nearest(values, coverage=np.array([0.3, 0.0])) == 0
+    assert nearest(values, coverage=np.array([0.0, 0.0])) is None  # close in meaning only: off-topic
+    assert nearest(np.array([HINT + 0.3, HINT + 0.25]), coverage=np.array([0.3, 0.3])) is None  # a coin toss
 
 
 def test_filters_still_apply_to_posts_found_by_meaning(index: Index) -> None:
