@@ -9,8 +9,8 @@ grid decides the answers as `Index.search` would (`index.fusion.answers`, fallin
 without the date when the dated one finds nothing) and scores top-1, top-3 and "unanswerable → nothing"
 per set. The objective is their sum over the sets, unanswerable counted 1.5 times (saying nothing when
 nothing fits is what keeps members' trust). Leave-one-set-out shows how well a fit carries to a set it
-did not see. A blind set is used here only after its first run has been reported (`blind4` since
-2026-12-06); the newest one (`blind5-questions.yaml`) never is.
+did not see. A blind set is used here only after its first run has been reported (`blind4` and
+`blind5` since 2026-12-06); the newest one (`blind6-questions.yaml`) never is.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ DEV_SETS = (
     "blind3-questions",
     "semantic-dev-questions",
     "blind4-questions",
+    "blind5-questions",
 )
 BETAS = (0.2, 0.25, 0.3)
 ANSWERS = tuple(round(1.2 + 0.05 * i, 2) for i in range(9))
