@@ -37,6 +37,7 @@ from index.dense import DenseIndex, DenseScores
 from index.embedding import Embedder
 from index.fusion import DENSE_CANDIDATES, Evidence, answer_order, evidence, nearest
 from index.glossary import Glossary
+from index.postingpool import batch_spills
 from index.posts import Post
 from index.query import ParsedQuery, Word, fold_tag, parse
 from index.ranking import RELEVANT, Candidate, Plan, Ranker, Ranking, date_filter
@@ -241,6 +242,7 @@ class Index:
             for first in range(0, max(len(todo), 1), BATCH):
                 batch = todo[first : first + BATCH]
                 writer = self._ix.writer(timeout=60.0, limitmb=WRITER_MB, codec=CODEC)
+                batch_spills(writer, WRITER_MB)
                 try:
                     for post_id in deletions:
                         writer.delete_by_term("id", post_id)
