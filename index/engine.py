@@ -55,7 +55,7 @@ Progress = Callable[[int, int], None]
 CODEC = W3Codec(blocklimit=1024)
 BATCH = 2500  # posts per segment when (re)building (fewer segments: faster searches)
 BIG_SYNC = 500  # posts in a sync after which memory is given back
-WRITER_MB = 48  # Whoosh's in-memory pool while writing a segment (it spills to disk beyond)
+WRITER_MB = 12  # Whoosh's in-memory pool while writing a segment (it spills to disk beyond, in batches)
 SMALL_SEGMENT = 200  # segments of fewer posts are merged ...
 SMALL_SEGMENTS = 8  # ... once there are this many
 MAX_PAGE = 1000
