@@ -27,6 +27,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence, Frequency
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
@@ -198,7 +199,7 @@ class Index:
                 log.info("no search index at %s yet: creating it", path)
             ix = _create(path)
         else:
-            ix = windex.open_dir(str(path))
+            ix = _storage(path).open_index()
         semantic = Semantic(embedder, vectors or path.parent / "vectors.sqlite3") if embedder else None
         return cls(path, ix, Glossary.load(glossary), rebuilt=problem is not None, semantic=semantic)
 
@@ -609,7 +610,7 @@ def _check(path: Path) -> str | None:
     if version != SCHEMA_VERSION:
         return f"from an older version (schema {version}, now {SCHEMA_VERSION})"
     try:
-        ix = windex.open_dir(str(path))
+        ix = _storage(path).open_index()
         try:
             with ix.searcher() as s:
                 if sorted(s.schema.names()) != sorted(make_schema().names()):
@@ -624,11 +625,17 @@ def _check(path: Path) -> str | None:
     return None
 
 
+def _storage(path: Path) -> FileStorage:
+    """The index folder, read with plain file reads: from a memory-mapped segment Whoosh copies every
+    part it opens into memory (the whole postings, every stored post), about 60 MB at 10k posts."""
+    return FileStorage(str(path), supports_mmap=False)
+
+
 def _create(path: Path) -> windex.Index:
     path.mkdir(parents=True, exist_ok=True)
     for old in path.iterdir():  # only files: an index folder has no sub-folders of ours
         if old.is_file() or old.is_symlink():
             old.unlink()
-    ix = windex.create_in(str(path), make_schema())
+    ix = _storage(path).create_index(make_schema())
     (path / VERSION_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
     return ix
