@@ -89,8 +89,8 @@ class Semantic:
             first_load = not self._hashes
         missing = {h: i for i, h in wanted.items() if self._hashes.get(i) != h}
         if first_load:  # the whole archive at start: read straight into one matrix
-            hashes, spans, codes, scales = self.store.read_matrix(missing)
-            dense = DenseIndex(self.embedder.dim, [missing[h] for h in hashes], spans, codes, scales)
+            hashes, counts, spans, codes, scales = self.store.read_matrix(missing)
+            dense = DenseIndex(self.embedder.dim, [missing[h] for h in hashes], counts, spans, codes, scales)
             loaded = dict.fromkeys(dense.ids)
         else:
             loaded = {missing[h]: vectors for h, vectors in self.store.get(missing)}

@@ -139,9 +139,11 @@ def test_a_whole_archive_is_read_straight_into_one_matrix(tmp_path: Path) -> Non
     store = VectorStore(tmp_path / "v.sqlite3", "model-a", 4)
     for i, n in enumerate([2, 3, 1]):
         store.put(f"h{i}", [None, *[(k, k + 1) for k in range(n - 1)]], np.full((n, 4), 0.5, np.float32))
-    hashes, spans, codes, scales = store.read_matrix(["h2", "h0", "missing", "h1"])
+    hashes, counts, spans, codes, scales = store.read_matrix(["h2", "h0", "missing", "h1"])
     assert sorted(hashes) == ["h0", "h1", "h2"] and codes.shape == (6, 4) and scales.shape == (6,)
-    assert [len(s) for s in spans] == [{"h0": 2, "h1": 3, "h2": 1}[h] for h in hashes]
+    assert counts.tolist() == [{"h0": 2, "h1": 3, "h2": 1}[h] for h in hashes]
+    first = int(np.cumsum([0, *counts])[hashes.index("h1")])
+    assert spans[first : first + 3].tolist() == [[-1, -1], [0, 1], [1, 2]]
     assert np.allclose(codes * scales[:, None], 0.5, atol=0.01)
 
 
