@@ -146,7 +146,7 @@ def semantic_engine(posts: list[Post], tmp: Path) -> Search:
     from index.semantic import Semantic
 
     semantic = Semantic(load_embedder(), VECTORS)
-    semantic.want(posts)
+    semantic.want({p.id: p.hash for p in posts}, {p.id: p for p in posts}.get)
     semantic.embed_pending()
 
     def search(q: str) -> list[str]:

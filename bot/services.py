@@ -20,7 +20,6 @@ from bot.settings import Settings
 from bot.store import Store
 from bot.tags import Topics
 from index import (
-    BIG_SYNC,
     Embedder,
     EmbedderUnavailable,
     Hit,
@@ -29,9 +28,8 @@ from index import (
     Results,
     SemanticStatus,
     SyncReport,
-    give_back_memory,
     load_embedder,
-    load_posts,
+    scan_posts,
 )
 from index.feeds import move_entries
 
@@ -183,16 +181,13 @@ class Services:
             fingerprint = await asyncio.to_thread(content_fingerprint, *self.settings.post_folders)
             if fingerprint == self.fingerprint and not force:
                 return SyncReport()
-            loaded = await asyncio.to_thread(load_posts, *self.settings.post_folders)
-            for error in loaded.errors:
+            scanned = await asyncio.to_thread(scan_posts, *self.settings.post_folders)
+            for error in scanned.errors:
                 if str(error) not in self.reported:
                     self.reported.add(str(error))
                     log.warning("post skipped: %s", error)
-            report = await asyncio.to_thread(self.index.sync, loaded.posts)
-            self.post_keys = {short_key(post.id): post.id for post in loaded.posts}
-            if len(loaded.posts) >= BIG_SYNC:  # the posts' texts, tens of MB: indexed, so handed back
-                del loaded
-                await asyncio.to_thread(give_back_memory)
+            report = await asyncio.to_thread(self.index.sync, scanned)  # reads each post as it writes it
+            self.post_keys = {short_key(post_id): post_id for post_id in scanned.files}
             self.cache.clear()
             tags, count = await asyncio.to_thread(lambda: (self.index.tags(), len(self.index)))
             self.topics = Topics(tuple(tags), self.index.glossary)

@@ -2,15 +2,14 @@
 
 from index.analysis import fold
 from index.embedding import Embedder, EmbedderUnavailable, load_embedder
-from index.engine import BIG_SYNC, Index, IndexUnavailable, give_back_memory
+from index.engine import Index, IndexUnavailable
 from index.glossary import Glossary, term_key
-from index.posts import LoadResult, Post, PostError, load_posts
+from index.posts import LoadResult, Post, PostError, PostFiles, load_posts, scan_posts
 from index.results import Filters, Hit, Results, SyncReport
 from index.semantic import EmbedReport, SemanticStatus, vectors_id
 from index.vectorstore import stored_hashes
 
 __all__ = [
-    "BIG_SYNC",
     "EmbedReport",
     "Embedder",
     "EmbedderUnavailable",
@@ -22,13 +21,14 @@ __all__ = [
     "LoadResult",
     "Post",
     "PostError",
+    "PostFiles",
     "Results",
     "SemanticStatus",
     "SyncReport",
     "fold",
-    "give_back_memory",
     "load_embedder",
     "load_posts",
+    "scan_posts",
     "stored_hashes",
     "term_key",
     "vectors_id",

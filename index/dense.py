@@ -14,7 +14,7 @@ from threadpoolctl import threadpool_limits
 
 from index.calibration import Calibration
 from index.snippets import Span
-from index.vectorstore import PostVectors
+from index.vectorstore import PostVectors, span_rows
 
 CHUNK = 2048  # rows converted from int8 at a time (1.5 MB of float32, reused)
 
@@ -51,33 +51,32 @@ class DenseScores:
 
     def span(self, position: int) -> Span | None:
         """Where the best passage of the post at `position` is in its body (None: its title)."""
-        start = self.index.starts[position]
-        spans = self.index.posts[self.index.ids[position]].spans
-        return spans[int(np.argmax(self._rows[start : start + len(spans)]))]
+        start, count = self.index.starts[position], self.index.counts[position]
+        return self.index.span(start + int(np.argmax(self._rows[start : start + count])))
 
 
 class DenseIndex:
-    """Passage vectors of a set of posts: one int8 matrix, the passages of each post in a row range."""
+    """Passage vectors of a set of posts: one int8 matrix, the passages of each post in a row range, and
+    where each passage is in its post's body (one row of `spans` per passage, -1 for the title: arrays,
+    not a Python tuple per passage, which held 15 MB more at 10k posts)."""
 
     def __init__(
         self,
         dim: int,
         ids: Sequence[str] = (),
-        spans: Sequence[tuple[Span | None, ...]] = (),
+        counts: Sequence[int] | np.ndarray = (),
+        spans: np.ndarray | None = None,
         codes: np.ndarray | None = None,
         scales: np.ndarray | None = None,
     ) -> None:
         self.dim = dim
         self.ids = list(ids)
         self.position = {post_id: i for i, post_id in enumerate(self.ids)}
-        counts = [len(s) for s in spans]
-        self.starts = np.cumsum([0, *counts])[:-1].astype(np.int64)
+        self.counts = np.asarray(counts, dtype=np.int64)  # passages of each post
+        self.starts = np.cumsum(self.counts) - self.counts  # each post's first row
+        self._spans = np.zeros((0, 2), dtype=np.int32) if spans is None else spans
         self._codes = np.zeros((0, dim), dtype=np.int8) if codes is None else codes
         self._scales = np.zeros(0, dtype=np.float32) if scales is None else scales
-        self.posts = {  # views into the matrix, no copies
-            post_id: PostVectors(post_spans, self._codes[start : start + n], self._scales[start : start + n])
-            for post_id, post_spans, start, n in zip(self.ids, spans, self.starts, counts, strict=True)
-        }
 
     @classmethod
     def of(cls, dim: int, posts: Mapping[str, PostVectors]) -> DenseIndex:
@@ -88,7 +87,8 @@ class DenseIndex:
         return cls(
             dim,
             ids,
-            [posts[i].spans for i in ids],
+            [len(posts[i].spans) for i in ids],
+            np.concatenate([span_rows(posts[i].spans) for i in ids]),
             np.concatenate([posts[i].codes for i in ids]),
             np.concatenate([posts[i].scales for i in ids]),
         )
@@ -101,13 +101,27 @@ class DenseIndex:
 
     @property
     def nbytes(self) -> int:
-        return self._codes.nbytes + self._scales.nbytes
+        return self._codes.nbytes + self._scales.nbytes + self._spans.nbytes
+
+    def span(self, row: int) -> Span | None:
+        """Where the passage of this row is in its post's body (None: the title)."""
+        start, end = self._spans[row].tolist()
+        return None if start < 0 else (start, end)
 
     def with_changes(self, added: Mapping[str, PostVectors], removed: Collection[str] = ()) -> DenseIndex:
         """A new snapshot with these posts added (or replaced) and those removed."""
         gone = set(removed) | set(added)
-        kept = {i: v for i, v in self.posts.items() if i not in gone}
-        return DenseIndex.of(self.dim, {**kept, **added})
+        kept = np.fromiter((i not in gone for i in self.ids), dtype=bool, count=len(self.ids))
+        rows = np.repeat(kept, self.counts)
+        new = list(added.values())
+        return DenseIndex(
+            self.dim,
+            [post_id for post_id, keep in zip(self.ids, kept.tolist(), strict=True) if keep] + list(added),
+            [*self.counts[kept].tolist(), *(len(v.spans) for v in new)],
+            np.concatenate([self._spans[rows], *(span_rows(v.spans) for v in new)]),
+            np.concatenate([self._codes[rows], *(v.codes for v in new)]),
+            np.concatenate([self._scales[rows], *(v.scales for v in new)]),
+        )
 
     def score(self, query: np.ndarray, calibration: Calibration) -> DenseScores:
         """Every post's closeness to the question vector."""

@@ -27,6 +27,7 @@ from whoosh.analysis import SpaceSeparatedTokenizer
 from whoosh.codec.whoosh3 import W3Codec
 from whoosh.columns import VarBytesColumn
 from whoosh.fields import COLUMN, ID, KEYWORD, NUMERIC, STORED, FieldType, Schema
+from whoosh.filedb.filestore import FileStorage
 from whoosh.formats import Existence, Frequency
 from whoosh.reading import SegmentReader
 from whoosh.scoring import BM25F
@@ -38,7 +39,7 @@ from index.embedding import Embedder
 from index.fusion import DENSE_CANDIDATES, Evidence, answer_order, evidence, nearest
 from index.glossary import Glossary
 from index.postingpool import batch_spills
-from index.posts import Post
+from index.posts import Post, PostFiles
 from index.query import ParsedQuery, Word, fold_tag, parse
 from index.ranking import RELEVANT, Candidate, Plan, Ranker, Ranking, date_filter
 from index.results import Filters, Hit, Results, SyncReport
@@ -199,25 +200,34 @@ class Index:
                 log.info("no search index at %s yet: creating it", path)
             ix = _create(path)
         else:
-            ix = windex.open_dir(str(path))
+            ix = _storage(path).open_index()
         semantic = Semantic(embedder, vectors or path.parent / "vectors.sqlite3") if embedder else None
         return cls(path, ix, Glossary.load(glossary), rebuilt=problem is not None, semantic=semantic)
 
     # --- writing ----------------------------------------------------------------------------
-    def sync(self, posts: Iterable[Post], *, progress: Progress | None = None) -> SyncReport:
+    def sync(self, posts: Iterable[Post] | PostFiles, *, progress: Progress | None = None) -> SyncReport:
         """Make the index hold exactly `posts`: add new ones, update changed ones, remove the rest;
-        then note them for search by meaning (embedding happens later, see `embed`).
+        then note them for search by meaning (embedding happens later, see `embed`). From `PostFiles`
+        each post is read only when it is written: a big archive is never held in memory at once.
 
         `progress(done, total)` is called as posts are written (for a progress bar)."""
-        wanted = {p.id: p for p in posts}
-        report = self._write(wanted, progress)
+        if isinstance(posts, PostFiles):
+            wanted, read = posts.hashes, posts.read
+        else:
+            held = {p.id: p for p in posts}
+            wanted, read = {i: p.hash for i, p in held.items()}, held.get
+        report, indexed = self._write(wanted, read, progress)
         if len(wanted) >= BIG_SYNC:
-            give_back_memory()  # reading and indexing a big archive leaves freed memory behind
+            give_back_memory()  # indexing a big archive leaves freed memory behind
         if self.semantic:
-            self.semantic.want(wanted.values())
+            self.semantic.want(indexed, self.get)
         return report
 
-    def _write(self, wanted: dict[str, Post], progress: Progress | None) -> SyncReport:
+    def _write(
+        self, wanted: Mapping[str, str], read: Callable[[str], Post | None], progress: Progress | None
+    ) -> tuple[SyncReport, dict[str, str]]:
+        """Write the posts that are new or changed (by content hash), delete the others; the report and
+        what the index then holds (post id -> hash)."""
         with self._write_lock:
             report = SyncReport(rebuilt=self._rebuilt)
             self._rebuilt = False
@@ -231,12 +241,13 @@ class Index:
             report.removed = sorted(known.keys() - wanted.keys())
             report.added = sorted(wanted.keys() - known.keys())
             report.updated = sorted(
-                post_id for post_id, post in wanted.items() if known.get(post_id, post.hash) != post.hash
+                post_id for post_id, post_hash in wanted.items() if known.get(post_id, post_hash) != post_hash
             )
             if not report.changed:
-                return report
+                return report, dict(known)
             todo = report.updated + report.added
             deletions = report.removed
+            written: dict[str, str] = {}
             # big syncs go in batches, each its own segment: memory stays flat and Whoosh never sorts
             # one huge pool; only small segments are ever merged (see `_merge_small_segments`)
             for first in range(0, max(len(todo), 1), BATCH):
@@ -248,10 +259,13 @@ class Index:
                         writer.delete_by_term("id", post_id)
                     deletions = []
                     for done, post_id in enumerate(batch, start=first + 1):
-                        if post_id in known:
-                            writer.update_document(**_document(wanted[post_id]))
-                        else:
-                            writer.add_document(**_document(wanted[post_id]))
+                        post = read(post_id)
+                        if post is not None:  # None: its file went or broke since; the next sync sees it
+                            if post_id in known:
+                                writer.update_document(**_document(post))
+                            else:
+                                writer.add_document(**_document(post))
+                            written[post_id] = post.hash
                         if progress and done % 100 == 0 and done < len(todo):
                             progress(done, len(todo))
                 except BaseException:
@@ -261,18 +275,20 @@ class Index:
                 writer.commit(mergetype=_merge_small_segments)
                 if progress:
                     progress(first + len(batch), len(todo))
+            report.added = [i for i in report.added if i in written]
+            report.updated = [i for i in report.updated if i in written]
             with self._read_lock:
                 self._reopen()
                 for post_id in report.removed:
                     del known[post_id]
-                known.update((post_id, wanted[post_id].hash) for post_id in todo)
+                known.update(written)
             log.info(
                 "index synced: %d added, %d updated, %d removed",
                 len(report.added),
                 len(report.updated),
                 len(report.removed),
             )
-            return report
+            return report, dict(known)
 
     def _reopen(self) -> None:
         """A fresh searcher on the last commit (Whoosh's refresh() can keep stale deletions)."""
@@ -548,9 +564,9 @@ class Index:
 
 
 def give_back_memory() -> None:
-    """After a big sync, and again once the caller has dropped the posts it read: empty the analysis
-    caches (they fill with the whole archive's vocabulary) and hand memory freed by reading and indexing
-    the posts back to the system (glibc keeps it otherwise; elsewhere this does nothing)."""
+    """After a big sync: empty the analysis caches (they fill with the whole archive's vocabulary) and
+    hand memory freed by reading and indexing the posts back to the system (glibc keeps it otherwise;
+    elsewhere this does nothing)."""
     forget_words()
     with contextlib.suppress(OSError, AttributeError):
         ctypes.CDLL("libc.so.6").malloc_trim(0)
@@ -611,7 +627,7 @@ def _check(path: Path) -> str | None:
     if version != SCHEMA_VERSION:
         return f"from an older version (schema {version}, now {SCHEMA_VERSION})"
     try:
-        ix = windex.open_dir(str(path))
+        ix = _storage(path).open_index()
         try:
             with ix.searcher() as s:
                 if sorted(s.schema.names()) != sorted(make_schema().names()):
@@ -626,11 +642,17 @@ def _check(path: Path) -> str | None:
     return None
 
 
+def _storage(path: Path) -> FileStorage:
+    """The index folder, read with plain file reads: from a memory-mapped segment Whoosh copies every
+    part it opens into memory (the whole postings, every stored post), about 60 MB at 10k posts."""
+    return FileStorage(str(path), supports_mmap=False)
+
+
 def _create(path: Path) -> windex.Index:
     path.mkdir(parents=True, exist_ok=True)
     for old in path.iterdir():  # only files: an index folder has no sub-folders of ours
         if old.is_file() or old.is_symlink():
             old.unlink()
-    ix = windex.create_in(str(path), make_schema())
+    ix = _storage(path).create_index(make_schema())
     (path / VERSION_FILE).write_text(json.dumps({"schema": SCHEMA_VERSION}), encoding="utf-8")
     return ix

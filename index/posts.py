@@ -12,9 +12,10 @@ A post file looks like::
     ---
     Markdown body...
 
-One bad file never stops the others: `load_posts` returns the good posts and one
-`PostError` per broken file, naming the file and the problem. It logs nothing: its caller says what it
-found, once (`newsbot index` prints it, the bot logs each broken file once per run).
+One bad file never stops the others: `load_posts` returns the good posts and one `PostError` per broken
+file, naming the file and the problem (`scan_posts` checks the files the same way but keeps only each
+good post's hash and file, so that a big archive is indexed one post at a time). It logs nothing: its
+caller says what it found, once (`newsbot index` prints it, the bot logs each broken file once per run).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -63,6 +65,32 @@ class LoadResult:
     posts: list[Post] = field(default_factory=list)
     errors: list[PostError] = field(default_factory=list)  # files skipped
     warnings: list[PostError] = field(default_factory=list)  # posts kept, but worth an editor's look
+
+
+@dataclass
+class PostFiles:
+    """The good post files of content folders, by post id (in reading order): each post's content hash
+    and file, not its text. `read` parses a file again when its post is needed, so a whole archive is
+    never held in memory at once."""
+
+    files: dict[str, tuple[str, Path]] = field(default_factory=dict)  # post id -> (hash, file)
+    errors: list[PostError] = field(default_factory=list)  # files skipped
+    warnings: list[PostError] = field(default_factory=list)  # posts kept, but worth an editor's look
+
+    @property
+    def hashes(self) -> dict[str, str]:
+        """Post id -> content hash."""
+        return {post_id: post_hash for post_id, (post_hash, _path) in self.files.items()}
+
+    def read(self, post_id: str) -> Post | None:
+        """The post as its file says now (None: no such post, or its file is gone or broken since)."""
+        if post_id not in self.files:
+            return None
+        path = self.files[post_id][1]
+        try:
+            return parse_post(path.read_bytes(), path)
+        except (PostFormatError, OSError):
+            return None
 
 
 class PostFormatError(ValueError):
@@ -109,6 +137,23 @@ def load_posts(directory: str | Path, *more: str | Path) -> LoadResult:
     """Read every `*.md` under `directory` (recursively), sorted by path, then under each of `more`
     (folders that may be missing, e.g. the feeds' posts before the first poll)."""
     result = LoadResult()
+    result.posts = [post for _path, post in _good_posts(result, directory, *more)]
+    return result
+
+
+def scan_posts(directory: str | Path, *more: str | Path) -> PostFiles:
+    """Check every post file as `load_posts` does, keeping only each good post's hash and file."""
+    found = PostFiles()
+    for path, post in _good_posts(found, directory, *more):
+        found.files[post.id] = (post.hash, path)
+    return found
+
+
+def _good_posts(
+    result: LoadResult | PostFiles, directory: str | Path, *more: str | Path
+) -> Iterator[tuple[Path, Post]]:
+    """The good posts of the folders with their files, one at a time; broken files go to
+    `result.errors`, posts worth an editor's look to `result.warnings`."""
     root = Path(directory)
     if not root.is_dir():
         result.errors.append(PostError(str(root), "content folder not found"))
@@ -128,8 +173,7 @@ def load_posts(directory: str | Path, *more: str | Path) -> LoadResult:
         seen[post.id] = str(path)
         if post.date is None:
             result.warnings.append(PostError(str(path), "no date: shown undated and sorted oldest"))
-        result.posts.append(post)
-    return result
+        yield path, post
 
 
 def _split_front_matter(text: str) -> tuple[dict, str]:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -64,8 +64,8 @@ class Semantic:
         self.store = VectorStore(path, vectors_id(embedder), embedder.dim)
         self._dense = DenseIndex(embedder.dim)
         self._wanted: dict[str, str] = {}  # post id -> hash of the post the index holds
-        self._queue: dict[str, Post] = {}  # the posts still to embed (only these are kept: 10k posts'
-        # texts would hold 60 MB for nothing)
+        self._queue: dict[str, str] = {}  # the posts still to embed (id -> hash), read when embedded
+        self._read: Callable[[str], Post | None] = lambda _post_id: None
         self._hashes: dict[str, str] = {}  # post id -> hash of the post whose vectors are in `_dense`
         self._lock = threading.Lock()
         self._work = threading.Condition(self._lock)
@@ -79,32 +79,35 @@ class Semantic:
         self._calibration = Calibration(reference) if reference else None
 
     # --- keeping up with the posts -----------------------------------------------------------
-    def want(self, posts: Iterable[Post]) -> None:
-        """The posts the index now holds: vectors already stored are loaded, the rest queued."""
-        wanted = {p.id: p for p in posts}
+    def want(self, posts: Mapping[str, str], read: Callable[[str], Post | None]) -> None:
+        """The posts the index now holds (post id -> content hash) and how to read one: vectors already
+        stored are loaded, the rest queued (each post is read when it is embedded: 10k posts' texts
+        would hold 60 MB meanwhile)."""
+        wanted = dict(posts)
         with self._lock:
-            stale = [i for i, h in self._hashes.items() if i not in wanted or wanted[i].hash != h]
+            stale = [i for i, h in self._hashes.items() if wanted.get(i) != h]
             first_load = not self._hashes
-        missing = {p.hash: p.id for p in wanted.values() if self._hashes.get(p.id) != p.hash}
+        missing = {h: i for i, h in wanted.items() if self._hashes.get(i) != h}
         if first_load:  # the whole archive at start: read straight into one matrix
-            hashes, spans, codes, scales = self.store.read_matrix(missing)
-            dense = DenseIndex(self.embedder.dim, [missing[h] for h in hashes], spans, codes, scales)
+            hashes, counts, spans, codes, scales = self.store.read_matrix(missing)
+            dense = DenseIndex(self.embedder.dim, [missing[h] for h in hashes], counts, spans, codes, scales)
             loaded = dict.fromkeys(dense.ids)
         else:
             loaded = {missing[h]: vectors for h, vectors in self.store.get(missing)}
         with self._lock:
-            self._wanted = {i: p.hash for i, p in wanted.items()}
+            self._wanted = wanted
+            self._read = read
             self._dense = dense if first_load else self._dense.with_changes(loaded, removed=stale)
             for post_id in stale:
                 del self._hashes[post_id]
-            self._hashes.update((i, wanted[i].hash) for i in loaded)
-            self._queue = {i: p for i, p in wanted.items() if self._hashes.get(i) != p.hash}
+            self._hashes.update((i, wanted[i]) for i in loaded)
+            self._queue = {i: h for i, h in wanted.items() if self._hashes.get(i) != h}
             self._mark_ready_if_done()
             self._work.notify_all()
 
-    def _pending(self) -> list[Post]:
-        """Posts wanted but not embedded yet."""
-        return list(self._queue.values())
+    def _pending(self) -> list[tuple[str, str]]:
+        """Posts wanted but not embedded yet (id, hash)."""
+        return list(self._queue.items())
 
     def _mark_ready_if_done(self) -> None:
         if not self._ready and self._calibration is not None and not self._pending():
@@ -119,13 +122,17 @@ class Semantic:
         if self._calibration is None:
             self._calibrate()
         with self._lock:
-            todo = self._pending()[:limit]
-        fresh: dict[str, tuple[Post, PostVectors]] = {}
+            todo, read = self._pending()[:limit], self._read
+        fresh: dict[str, tuple[str, PostVectors]] = {}
         done = pieces = 0
-        for post in todo:
+        for post_id, post_hash in todo:
             if self._stopping:
                 break
-            fresh[post.id] = (post, self._embed(post))
+            post = read(post_id)
+            if post is None or post.hash != post_hash:  # changed or gone since: `want` says what now
+                self._unqueue(post_id, post_hash)
+                continue
+            fresh[post.id] = (post.hash, self._embed(post))
             pieces += len(fresh[post.id][1].spans)
             done += 1
             if self._ready or len(fresh) >= BACKLOG_GROUP:
@@ -150,13 +157,20 @@ class Semantic:
         vectors = self.embedder.embed_passages([p.text for p in pieces])
         return self.store.put(post.hash, [p.span for p in pieces], vectors)
 
-    def _fold(self, fresh: dict[str, tuple[Post, PostVectors]]) -> None:
+    def _unqueue(self, post_id: str, post_hash: str) -> None:
+        """Take a post off the queue, unless `want` has queued another version of it since."""
+        with self._lock:
+            if self._queue.get(post_id) == post_hash:
+                del self._queue[post_id]
+            self._mark_ready_if_done()
+
+    def _fold(self, fresh: dict[str, tuple[str, PostVectors]]) -> None:
         """Make freshly embedded posts searchable (those still wanted as they were embedded)."""
         with self._lock:
-            current = {i: v for i, (post, v) in fresh.items() if self._wanted.get(i) == post.hash}
+            current = {i: v for i, (h, v) in fresh.items() if self._wanted.get(i) == h}
             if current:
                 self._dense = self._dense.with_changes(current)
-                self._hashes.update((i, fresh[i][0].hash) for i in current)
+                self._hashes.update((i, fresh[i][0]) for i in current)
                 for post_id in current:
                     self._queue.pop(post_id, None)
             self._mark_ready_if_done()

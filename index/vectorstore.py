@@ -36,6 +36,12 @@ class PostVectors:
     scales: np.ndarray  # float32, (passages,): vector = codes * scale
 
 
+def span_rows(spans: Iterable[Span | list[int] | None]) -> np.ndarray:
+    """Passages' spans as rows of an int32 array, (-1, -1) for the title passage (None)."""
+    rows = [span or (-1, -1) for span in spans]
+    return np.array(rows, dtype=np.int32).reshape(len(rows), 2)
+
+
 def quantise(vectors: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """int8 codes and a float32 scale per row."""
     peak = np.abs(vectors).max(axis=1) if len(vectors) else np.zeros(0, dtype=np.float32)
@@ -145,10 +151,10 @@ class VectorStore:
 
     def read_matrix(
         self, hashes: Iterable[str]
-    ) -> tuple[list[str], list[tuple[Span | None, ...]], np.ndarray, np.ndarray]:
-        """The stored vectors of those hashes that have them, straight into one matrix (the hashes
-        found, their passages' spans, int8 codes and scales): loading a whole archive at start costs
-        the matrix and no more."""
+    ) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """The stored vectors of those hashes that have them, straight into one matrix: the hashes
+        found, how many passages each has, their spans (see `span_rows`), int8 codes and scales. Loading
+        a whole archive at start costs the arrays and no more."""
         wanted = list(dict.fromkeys(hashes))
         found: list[str] = []
         counts: list[int] = []
@@ -160,21 +166,21 @@ class VectorStore:
             for post_hash, size in rows:
                 found.append(post_hash)
                 counts.append(size // 4)
+        spans = np.empty((sum(counts), 2), dtype=np.int32)
         codes = np.empty((sum(counts), self.dim), dtype=np.int8)
         scales = np.empty(sum(counts), dtype=np.float32)
         where = dict(zip(found, np.cumsum([0, *counts])[:-1].tolist(), strict=True))
-        spans: dict[str, tuple[Span | None, ...]] = {}
         for chunk in _chunks(found):
             with self._lock:
                 rows = self._db.execute(
                     f"SELECT hash, spans, codes, scales FROM vectors WHERE hash IN ({_marks(chunk)})", chunk
                 ).fetchall()
             for post_hash, post_spans, post_codes, post_scales in rows:
-                start, vectors = where[post_hash], self._decode(post_spans, post_codes, post_scales)
-                codes[start : start + len(vectors.spans)] = vectors.codes
-                scales[start : start + len(vectors.spans)] = vectors.scales
-                spans[post_hash] = vectors.spans
-        return found, [spans[h] for h in found], codes, scales
+                start, n = where[post_hash], len(post_scales) // 4
+                spans[start : start + n] = span_rows(json.loads(post_spans))
+                codes[start : start + n] = np.frombuffer(post_codes, dtype=np.int8).reshape(n, self.dim)
+                scales[start : start + n] = np.frombuffer(post_scales, dtype=np.float32)
+        return found, np.array(counts, dtype=np.int64), spans, codes, scales
 
     def _decode(self, spans: str, codes: bytes, scales: bytes) -> PostVectors:
         parsed = tuple(tuple(s) if s else None for s in json.loads(spans))

@@ -10,10 +10,10 @@ from typing import TextIO
 
 from bot.render.messages import counted
 from bot.services import open_embedder
-from index import Index, LoadResult, load_posts
+from index import Index, PostFiles, scan_posts
 
 
-def _report_errors(loaded: LoadResult, out: TextIO) -> None:
+def _report_errors(loaded: PostFiles, out: TextIO) -> None:
     for error in loaded.errors:
         print(f"error: {error}", file=out)
     for warning in loaded.warnings:
@@ -24,14 +24,14 @@ def main(args: argparse.Namespace) -> int:
     """Read every post file, bring the index up to date, embed what is new, print what changed."""
     started = time.perf_counter()
     settings = args.settings
-    loaded = load_posts(*settings.post_folders)
+    loaded = scan_posts(*settings.post_folders)
     _report_errors(loaded, sys.stderr)
     embedder, meaning_off = open_embedder(settings)
     index = Index.open(
         settings.index_dir, glossary=settings.glossary_path, embedder=embedder, vectors=settings.vectors_path
     )
     try:
-        report = index.sync(loaded.posts, progress=_progress_bar(sys.stderr))
+        report = index.sync(loaded, progress=_progress_bar(sys.stderr))
         total = len(index)
         embedded = index.embed(progress=_progress_bar(sys.stderr, "embedding", minimum=20))
     finally:

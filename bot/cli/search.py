@@ -10,7 +10,7 @@ from typing import TextIO
 from bot.render.html import hashtag, visible_text
 from bot.render.messages import counted, format_period, t, whole_year
 from bot.services import open_embedder
-from index import Filters, Hit, Index, Results, load_posts
+from index import Filters, Hit, Index, Results, scan_posts
 
 BOLD, PLAIN = "\033[1m", "\033[0m"
 
@@ -31,13 +31,13 @@ def main(args: argparse.Namespace) -> int:
     """Search the posts (syncing the index first, and embedding a few new posts, so a fresh clone just
     works)."""
     settings = args.settings
-    loaded = load_posts(*settings.post_folders)
+    posts = scan_posts(*settings.post_folders)
     embedder, _off = open_embedder(settings)
     index = Index.open(
         settings.index_dir, glossary=settings.glossary_path, embedder=embedder, vectors=settings.vectors_path
     )
     try:
-        index.sync(loaded.posts)
+        index.sync(posts)
         status = index.semantic_status()
         if status and not status.ready:
             if status.total - status.embedded <= EMBED_HERE:

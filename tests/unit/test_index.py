@@ -8,7 +8,7 @@ import threading
 
 import pytest
 
-from index import Index, Post, load_posts
+from index import Index, Post, load_posts, scan_posts
 
 
 def post(post_id: str, title: str, body: str = "Some text.", **kw) -> Post:
@@ -47,6 +47,19 @@ def test_a_second_sync_with_the_same_posts_changes_nothing(index):
     index.sync(posts)
     report = index.sync(posts)
     assert not report.changed
+
+
+def test_a_sync_from_scanned_files_reads_each_post_as_it_writes_it(index, tmp_path):
+    folder = tmp_path / "posts"
+    folder.mkdir()
+    for name in ("a", "b", "c"):
+        (folder / f"{name}.md").write_text(f"---\ntitle: Post {name}\ndate: 2024-01-01\n---\nText {name}.")
+    scanned = scan_posts(folder)
+    (folder / "c.md").write_text("broken after the scan")
+    report = index.sync(scanned)
+    assert (report.added, report.updated, report.removed) == (["a", "b"], [], [])
+    assert index.get("b") == load_posts(folder).posts[1]
+    assert index.get("c") is None
 
 
 def test_the_index_survives_reopening(tmp_path):

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from conftest import CONTENT_DIR
 
-from index.posts import load_posts
+from index.posts import load_posts, scan_posts
 
 CONTENT = CONTENT_DIR / "posts"
 
@@ -82,3 +82,15 @@ def test_broken_files_are_reported_by_name_and_problem_and_the_rest_still_load(t
 def test_a_missing_folder_is_an_error_not_a_crash(tmp_path):
     result = load_posts(tmp_path / "nope")
     assert result.posts == [] and "not found" in result.errors[0].problem
+
+
+def test_a_scan_checks_files_as_loading_does_and_reads_each_post_again_when_asked(tmp_path):
+    write(tmp_path, "a.md", "---\ntitle: A\ndate: 2024-01-01\n---\nfirst")
+    write(tmp_path, "b.md", "---\ntitle: B\n---\nundated")
+    write(tmp_path, "broken.md", "no front matter")
+    loaded, scanned = load_posts(tmp_path), scan_posts(tmp_path)
+    assert scanned.hashes == {p.id: p.hash for p in loaded.posts}
+    assert (scanned.errors, scanned.warnings) == (loaded.errors, loaded.warnings)
+    assert scanned.read("a") == loaded.posts[0]
+    write(tmp_path, "a.md", "broken since the scan")
+    assert scanned.read("a") is None and scanned.read("broken") is None

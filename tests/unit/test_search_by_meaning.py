@@ -139,9 +139,11 @@ def test_a_whole_archive_is_read_straight_into_one_matrix(tmp_path: Path) -> Non
     store = VectorStore(tmp_path / "v.sqlite3", "model-a", 4)
     for i, n in enumerate([2, 3, 1]):
         store.put(f"h{i}", [None, *[(k, k + 1) for k in range(n - 1)]], np.full((n, 4), 0.5, np.float32))
-    hashes, spans, codes, scales = store.read_matrix(["h2", "h0", "missing", "h1"])
+    hashes, counts, spans, codes, scales = store.read_matrix(["h2", "h0", "missing", "h1"])
     assert sorted(hashes) == ["h0", "h1", "h2"] and codes.shape == (6, 4) and scales.shape == (6,)
-    assert [len(s) for s in spans] == [{"h0": 2, "h1": 3, "h2": 1}[h] for h in hashes]
+    assert counts.tolist() == [{"h0": 2, "h1": 3, "h2": 1}[h] for h in hashes]
+    first = int(np.cumsum([0, *counts])[hashes.index("h1")])
+    assert spans[first : first + 3].tolist() == [[-1, -1], [0, 1], [1, 2]]
     assert np.allclose(codes * scales[:, None], 0.5, atol=0.01)
 
 
@@ -176,10 +178,15 @@ def test_a_corrupt_vector_file_is_replaced_by_an_empty_one(tmp_path: Path, caplo
 # --- keeping vectors in step with the posts --------------------------------------------------------
 
 
+def want(semantic: Semantic, posts: list[Post]) -> None:
+    """Tell `semantic` that the index holds `posts`, as `Index.sync` does."""
+    semantic.want({p.id: p.hash for p in posts}, {p.id: p for p in posts}.get)
+
+
 def test_only_new_and_changed_posts_are_embedded_and_vectors_survive_a_restart(tmp_path: Path) -> None:
     first = FakeEmbedder()
     semantic = Semantic(first, tmp_path / "v.sqlite3")
-    semantic.want(POSTS)
+    want(semantic, POSTS)
     assert not semantic.ready and semantic.status().embedded == 0
     report = semantic.embed_pending()
     assert report.embedded == len(POSTS) and semantic.ready
@@ -190,13 +197,22 @@ def test_only_new_and_changed_posts_are_embedded_and_vectors_survive_a_restart(t
     semantic = Semantic(again, tmp_path / "v.sqlite3")
     changed = post("members", MEMBERS.title, MEMBERS.body + " Two new members joined.")
     added = post("new", "A new post", "Something new happened.")
-    semantic.want([*(p for p in POSTS if p is not MEMBERS), changed, added])
+    want(semantic, [*(p for p in POSTS if p is not MEMBERS), changed, added])
     assert semantic.status().embedded == len(POSTS) - 1  # the unchanged ones came from disk
     report = semantic.embed_pending()
     assert report.embedded == 2 and again.calls == len(passages(changed)) + len(passages(added))
-    semantic.want([NALOXONE])  # the rest were removed
+    want(semantic, [NALOXONE])  # the rest were removed
     assert semantic.status().embedded == semantic.status().total == 1
     assert semantic.forget_unused() == len(POSTS) + 1  # every other stored post, old and new versions
+    semantic.close()
+
+
+def test_a_post_changed_since_it_was_queued_waits_for_the_version_the_index_holds(tmp_path: Path) -> None:
+    semantic = Semantic(FakeEmbedder(), tmp_path / "v.sqlite3")
+    semantic.want({NALOXONE.id: "an older version"}, {NALOXONE.id: NALOXONE}.get)
+    assert semantic.embed_pending().embedded == 0 and semantic.status().embedded == 0
+    want(semantic, [NALOXONE])
+    assert semantic.embed_pending().embedded == 1 and semantic.ready
     semantic.close()
 
 
