@@ -37,7 +37,7 @@ NAME_FACTOR = 2.0  # an unknown capitalised word mid-question is probably a name
 RELEVANT = 0.5  # a post must cover more than this share of the query
 CLOSE_TO_BEST = 0.6  # ... and at least this share of the best post's coverage
 MONTH_TOLERANCE = dt.timedelta(days=10)
-CACHE_ENTRIES = 600_000  # cached postings (doc numbers) kept per searcher, about 65 MB at most
+CACHE_ENTRIES = 150_000  # cached postings (doc numbers) kept per searcher, about 16 MB at most
 
 
 @dataclass
