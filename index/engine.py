@@ -55,7 +55,7 @@ Progress = Callable[[int, int], None]
 # Ranking reads posting lists whole, never skipping: big blocks mean fewer to decode (and to write)
 CODEC = W3Codec(blocklimit=1024)
 BATCH = 2500  # posts per segment when (re)building (fewer segments: faster searches)
-BIG_SYNC = 500  # posts in a sync after which memory is given back
+BIG_SYNC = 500  # posts written in a sync after which memory is given back
 WRITER_MB = 12  # Whoosh's in-memory pool while writing a segment (it spills to disk beyond, in batches)
 SMALL_SEGMENT = 200  # segments of fewer posts are merged ...
 SMALL_SEGMENTS = 8  # ... once there are this many
@@ -217,8 +217,8 @@ class Index:
             held = {p.id: p for p in posts}
             wanted, read = {i: p.hash for i, p in held.items()}, held.get
         report, indexed = self._write(wanted, read, progress)
-        if len(wanted) >= BIG_SYNC:
-            give_back_memory()  # indexing a big archive leaves freed memory behind
+        if len(report.added) + len(report.updated) >= BIG_SYNC:
+            give_back_memory()  # indexing many posts leaves freed memory behind (one new post does not)
         if self.semantic:
             self.semantic.want(indexed, self.get)
         return report

@@ -43,7 +43,6 @@ class BatchedPostingPool(PostingPool):
             self._remove_run(path)
 
 
-def batch_spills(writer: SegmentWriter, limitmb: float) -> SegmentWriter:
-    """`writer` with a `BatchedPostingPool` in place of its (still empty) pool."""
+def batch_spills(writer: SegmentWriter, limitmb: float) -> None:
+    """Give a new `writer` a `BatchedPostingPool` in place of its (still empty) pool."""
     writer.pool = BatchedPostingPool(writer._tempstorage, writer.newsegment, limitmb=limitmb)
-    return writer
