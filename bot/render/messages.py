@@ -117,8 +117,8 @@ TEXTS: dict[str, Text] = {
         # TRANSLATORS: no post answers the question, but one is close enough to offer; it follows below.
         text(
             "nearest_found",
-            "I found no post that answers <b>{query}</b>. The closest one I have — it may not answer "
-            "your question:",
+            "I found no post that answers <b>{query}</b>\n\n"
+            "The closest one I have — it may not answer your question:",
         ),
         # TRANSLATORS: the same above an inline result (plain text, at most 64 characters).
         text("nearest_inline", "No post answers this — the closest one:"),
