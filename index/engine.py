@@ -261,10 +261,8 @@ class Index:
                     for done, post_id in enumerate(batch, start=first + 1):
                         post = read(post_id)
                         if post is not None:  # None: its file went or broke since; the next sync sees it
-                            if post_id in known:
-                                writer.update_document(**_document(post))
-                            else:
-                                writer.add_document(**_document(post))
+                            write = writer.update_document if post_id in known else writer.add_document
+                            write(**_document(post))
                             written[post_id] = post.hash
                         if progress and done % 100 == 0 and done < len(todo):
                             progress(done, len(todo))

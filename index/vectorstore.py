@@ -170,16 +170,9 @@ class VectorStore:
         codes = np.empty((sum(counts), self.dim), dtype=np.int8)
         scales = np.empty(sum(counts), dtype=np.float32)
         where = dict(zip(found, np.cumsum([0, *counts])[:-1].tolist(), strict=True))
-        for chunk in _chunks(found):
-            with self._lock:
-                rows = self._db.execute(
-                    f"SELECT hash, spans, codes, scales FROM vectors WHERE hash IN ({_marks(chunk)})", chunk
-                ).fetchall()
-            for post_hash, post_spans, post_codes, post_scales in rows:
-                start, n = where[post_hash], len(post_scales) // 4
-                spans[start : start + n] = span_rows(json.loads(post_spans))
-                codes[start : start + n] = np.frombuffer(post_codes, dtype=np.int8).reshape(n, self.dim)
-                scales[start : start + n] = np.frombuffer(post_scales, dtype=np.float32)
+        for post_hash, vectors in self.get(found):
+            rows = slice(where[post_hash], where[post_hash] + len(vectors.scales))
+            spans[rows], codes[rows], scales[rows] = span_rows(vectors.spans), vectors.codes, vectors.scales
         return found, np.array(counts, dtype=np.int64), spans, codes, scales
 
     def _decode(self, spans: str, codes: bytes, scales: bytes) -> PostVectors:
