@@ -133,17 +133,18 @@ class Glossary:
         found: list[Match] = []
         i = 0
         while i < len(words):
-            best: tuple[int, int, int] | None = None  # (length, words equal as typed, group)
+            # the longest term, then the one with most words as typed ("founded" is not "found"), then the
+            # group listed first: (length, words equal as typed, -group)
+            best: tuple[int, int, int] | None = None
             for number, phrase in self._candidates(words[i]):
                 if not self._phrase_at(words, i, phrase):
                     continue
                 exact = sum(w == p for w, p in zip(words[i:], phrase, strict=False))
-                if best is None or (len(phrase), exact) > best[:2]:  # "founded" is not "found"
-                    best = (len(phrase), exact, number)
+                best = max(best or (0, 0, 0), (len(phrase), exact, -number))
             if best is None:
                 i += 1
                 continue
-            found.append(Match(i, i + best[0], self.groups[best[2]]))
+            found.append(Match(i, i + best[0], self.groups[-best[2]]))
             i += best[0]
         return found
 
