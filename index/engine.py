@@ -359,7 +359,7 @@ class Index:
         return _EMBEDDING_POOL.submit(semantic.closeness, text)
 
     def _fused(
-        self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: set[int] | None
+        self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: np.ndarray | None
     ) -> tuple[Ranking, dict[int, Span], tuple[int, Span | None] | None]:
         """Posts by words and meaning together (see `index.fusion`), and, for those found mainly by
         meaning, the passage that matched (their snippet); when none answers, the closest post (its doc
@@ -394,18 +394,18 @@ class Index:
         return weighed.scores.span(position) if position >= 0 else None
 
     def _weigh(
-        self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: set[int] | None
+        self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: np.ndarray | None
     ) -> Weighed:
         """The candidates for a question: every post with any of its words, and the posts closest in
         meaning (among the allowed ones). The words are weighed first: `closeness` may still be on its
         way from the embedding thread."""
-        by_doc = ranker.coverage(plan, allowed)
+        by_words = ranker.coverage(plan, allowed)
         scores = closeness()
         positions, docs_at = self._positions(ranker, scores.index)
-        among = None if allowed is None else positions[np.fromiter(allowed, dtype=np.int64)]
-        closest = docs_at[scores.top(DENSE_CANDIDATES, among)]
-        docs = np.fromiter(dict.fromkeys([*by_doc, *closest[closest >= 0].tolist()]), dtype=np.int64)
-        coverage = np.fromiter((by_doc.get(d, 0.0) for d in docs.tolist()), dtype=np.float64, count=len(docs))
+        closest = docs_at[scores.top(DENSE_CANDIDATES, None if allowed is None else positions[allowed])]
+        closest = closest[(closest >= 0) & ~np.isin(closest, by_words.docs)]
+        docs = np.concatenate((by_words.docs, closest))
+        coverage = np.concatenate((by_words.shares, np.zeros(len(closest))))
         return Weighed(docs, coverage, scores.z_at(positions[docs]), scores, positions)
 
     def _positions(self, ranker: Ranker, dense: DenseIndex) -> tuple[np.ndarray, np.ndarray]:
@@ -460,8 +460,11 @@ class Index:
                 parsed.tags.remove(tag)
                 parsed.words += [Word(0, 0, w, w) for w in tag.split()]
 
-    def _allowed(self, filters: list[wq.Query]) -> set[int] | None:
-        return set(self._searcher.docs_for_query(_and(filters))) if filters else None
+    def _allowed(self, filters: list[wq.Query]) -> np.ndarray | None:
+        """The doc numbers the filters leave (None: no filter)."""
+        if not filters:
+            return None
+        return np.fromiter(self._searcher.docs_for_query(_and(filters)), dtype=np.int64)
 
     def _listing(self, filters: list[wq.Query]) -> Ranking:
         results = self._searcher.search(_and(filters), limit=None, sortedby="date", reverse=True)
