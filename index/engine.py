@@ -15,7 +15,7 @@ import logging
 import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
@@ -43,7 +43,7 @@ from index.posts import Post, PostFiles
 from index.query import ParsedQuery, Word, fold_tag, parse
 from index.ranking import RELEVANT, Candidate, Plan, Ranker, Ranking, date_filter
 from index.results import Filters, Hit, Results, SyncReport
-from index.semantic import EmbedReport, Semantic, SemanticStatus
+from index.semantic import Closeness, EmbedReport, Semantic, SemanticStatus
 from index.snippets import SnippetTerm, Span, make_snippet, passage_snippet
 
 log = logging.getLogger(__name__)
@@ -351,12 +351,12 @@ class Index:
             return replace(results, nearest=hint)
 
     @staticmethod
-    def _meaning_soon(semantic: Semantic | None, text: str) -> Future | None:
-        """How close in meaning every post is to the question, computed on another thread (the model and
-        the scan release the GIL) while the words are ranked."""
+    def _meaning_soon(semantic: Semantic | None, text: str) -> Closeness | None:
+        """How close in meaning every post is to the question, started on another thread (the model and
+        the scan release the GIL) while the words are weighed; the scan's end is shared (`Closeness`)."""
         if semantic is None or not text:
             return None
-        return _EMBEDDING_POOL.submit(semantic.closeness, text)
+        return Closeness(semantic, text, _EMBEDDING_POOL)
 
     def _fused(
         self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: np.ndarray | None

@@ -14,13 +14,14 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from index.calibration import Calibration, reference_key, reference_texts, shipped_vectors
-from index.dense import DenseIndex, DenseScores
+from index.dense import DenseIndex, DenseScores, Scan
 from index.embedding import Embedder
 from index.passages import SCHEME, passages
 from index.posts import Post
@@ -253,9 +254,33 @@ class Semantic:
 
     def closeness(self, text: str) -> DenseScores:
         """Every post's closeness in meaning to a question (its vector, then the scan of the passages)."""
-        return self.score(self.embed_query(text))
+        return self.scan(self.embed_query(text)).scores()
 
-    def score(self, query: np.ndarray) -> DenseScores:
-        """Every post's closeness in meaning to the question vector (only once `ready`)."""
+    def scan(self, query: np.ndarray) -> Scan:
+        """The scan of every passage for the question vector (only once `ready`)."""
         assert self._calibration is not None, "search by meaning is not ready"
-        return self._dense.score(query, self._calibration)
+        return Scan(self._dense, query, self._calibration)
+
+
+class Closeness:
+    """A question's closeness in meaning, on its way: the question is embedded and the scan started on a
+    pool thread while the caller weighs the words; `result()` then joins the scan and returns the scores."""
+
+    def __init__(self, semantic: Semantic, text: str, pool: Executor) -> None:
+        self._scan: Scan | None = None
+        self._started = threading.Event()
+        self._future = pool.submit(self._work, semantic, text)
+
+    def _work(self, semantic: Semantic, text: str) -> DenseScores:
+        try:
+            query = semantic.embed_query(text)
+            self._scan = semantic.scan(query)
+        finally:
+            self._started.set()
+        return self._scan.scores()
+
+    def result(self) -> DenseScores:
+        self._started.wait()
+        if self._scan is not None:  # None: embedding failed, and the future says why
+            self._scan.join()
+        return self._future.result()

@@ -10,6 +10,7 @@ import datetime as dt
 import logging
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -19,10 +20,10 @@ from embedders import FakeEmbedder
 from index import Index, Post
 from index.analysis import fold
 from index.calibration import Calibration
-from index.dense import DenseIndex
+from index.dense import DenseIndex, Scan
 from index.fusion import AGREED, ANSWER, BETA, HINT, LEAD, UNEMBEDDED_Z, Evidence, answers, nearest
 from index.passages import MAX_WORDS, passages
-from index.semantic import Semantic
+from index.semantic import Closeness, Semantic
 from index.vectorstore import PostVectors, VectorStore, quantise
 
 
@@ -356,3 +357,33 @@ def test_closeness_in_meaning_is_measured_against_the_reference_passages() -> No
     mean, spread = reference.level(query)
     assert z[2] == pytest.approx((1.0 - mean) / spread, abs=0.05)  # the query is c's passage
     assert z[2] > 3 and np.isnan(z[3])  # -1: a post without vectors
+
+
+def test_a_scan_shared_by_threads_scores_every_passage_as_one_thread_does() -> None:
+    rng = np.random.default_rng(5)
+    posts = {f"p{i}": unit_rows(rng, 3, 16) for i in range(3000)}  # 9,000 rows: several chunks
+    spans = (None, (0, 1), (2, 3))
+    dense = DenseIndex.of(16, {k: PostVectors(spans, *quantise(v)) for k, v in posts.items()})
+    reference = Calibration(PostVectors((None,) * 200, *quantise(unit_rows(rng, 200, 16))))
+    query = posts["p7"][2]
+    alone = dense.score(query, reference)
+    scan = Scan(dense, query, reference)
+    helpers = [threading.Thread(target=scan.join) for _ in range(3)]
+    for helper in helpers:
+        helper.start()
+    shared = scan.scores()
+    for helper in helpers:
+        helper.join()
+    assert np.array_equal(shared.best, alone.best)
+    assert shared.top(1).tolist() == [dense.position["p7"]] and shared.span(dense.position["p7"]) == (2, 3)
+
+
+def test_a_question_that_cannot_be_embedded_raises_where_its_closeness_is_asked_for() -> None:
+    class Broken:
+        def embed_query(self, text: str) -> np.ndarray:
+            raise RuntimeError("the model is gone")
+
+    with ThreadPoolExecutor(1) as pool:
+        closeness = Closeness(Broken(), "naloxone", pool)
+        with pytest.raises(RuntimeError, match="the model is gone"):
+            closeness.result()
