@@ -152,15 +152,17 @@ class Scan:
         """Scan chunks until none is left to take, then wait for those others took."""
         codes, rows, chunk = self._index._codes, self._rows, None
         for first in self._chunks:
-            if chunk is None:  # reused from chunk to chunk: no page faults
-                chunk = np.empty((min(CHUNK, len(rows)), self._index.dim), dtype=np.float32)
-            part = codes[first : first + CHUNK]
-            np.copyto(chunk[: len(part)], part, casting="unsafe")
-            np.matmul(chunk[: len(part)], self._query, out=rows[first : first + len(part)])
-            with self._lock:
-                self._left -= 1
-                if not self._left:
-                    self._done.set()
+            try:
+                if chunk is None:  # reused from chunk to chunk: no page faults
+                    chunk = np.empty((min(CHUNK, len(rows)), self._index.dim), dtype=np.float32)
+                part = codes[first : first + CHUNK]
+                np.copyto(chunk[: len(part)], part, casting="unsafe")
+                np.matmul(chunk[: len(part)], self._query, out=rows[first : first + len(part)])
+            finally:  # counted even if this thread failed (it raises; the others must not wait forever)
+                with self._lock:
+                    self._left -= 1
+                    if not self._left:
+                        self._done.set()
         self._done.wait()
 
     def scores(self) -> DenseScores:

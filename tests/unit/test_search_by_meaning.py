@@ -387,3 +387,27 @@ def test_a_question_that_cannot_be_embedded_raises_where_its_closeness_is_asked_
         closeness = Closeness(Broken(), "naloxone", pool)
         with pytest.raises(RuntimeError, match="the model is gone"):
             closeness.result()
+
+
+def test_a_thread_failing_mid_scan_does_not_leave_the_others_waiting(monkeypatch) -> None:
+    rng = np.random.default_rng(6)
+    posts = {f"p{i}": unit_rows(rng, 2, 16) for i in range(3000)}
+    dense = DenseIndex.of(16, {k: PostVectors((None, (0, 1)), *quantise(v)) for k, v in posts.items()})
+    reference = Calibration(PostVectors((None,) * 200, *quantise(unit_rows(rng, 200, 16))))
+    scan = Scan(dense, posts["p1"][1], reference)
+    real_matmul, calls = np.matmul, []
+
+    def failing_once(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 2:
+            raise MemoryError("no room for this chunk")
+        return real_matmul(*args, **kwargs)
+
+    monkeypatch.setattr(np, "matmul", failing_once)
+    with pytest.raises(MemoryError):
+        scan.join()
+    monkeypatch.setattr(np, "matmul", real_matmul)
+    waiting = threading.Thread(target=scan.join, daemon=True)  # daemon: a failure must not hang the run
+    waiting.start()
+    waiting.join(timeout=5)
+    assert not waiting.is_alive()
