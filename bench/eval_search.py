@@ -118,13 +118,15 @@ def load_questions(path: Path, known: set[str]) -> list[Question]:
 # --- engines -----------------------------------------------------------------------------------------
 
 
-def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Search:
-    from index import Index  # the search teammate's public API
+def newsbot_index(posts: list[Post], folder: Path, *, meaning: bool = True, vectors: Path = VECTORS):
+    """An `index.Index` of `posts` as the bot opens it (the public API), every post embedded when
+    `meaning` is on (vectors kept in `vectors` between runs)."""
+    from index import Index
     from index.embedding import load_embedder
 
     embedder = load_embedder() if meaning else None
     glossary = GLOSSARY if GLOSSARY.exists() else None
-    index = Index.open(tmp / "newsbot", glossary=glossary, embedder=embedder, vectors=VECTORS)
+    index = Index.open(folder, glossary=glossary, embedder=embedder, vectors=vectors)
     index.sync(posts)
     if meaning:
         report = index.embed()
@@ -132,6 +134,11 @@ def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Sea
             print(
                 f"   (embedded {report.embedded} posts: {report.passages} passages, {report.seconds:.0f} s)"
             )
+    return index
+
+
+def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Search:
+    index = newsbot_index(posts, tmp / "newsbot", meaning=meaning)
 
     def search(q: str) -> tuple[list[str], str | None]:
         results = index.search(q, per_page=TOP)

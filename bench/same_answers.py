@@ -24,28 +24,22 @@ import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
-import yaml
-
 ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.corpus import fill_random_vectors, generate_posts  # noqa: E402
-from bench.eval_search import GLOSSARY, VECTORS  # noqa: E402
-from bench.search_bench import QUERIES, _generated_queries  # noqa: E402
+from bench.eval_search import load_questions, newsbot_index  # noqa: E402
+from bench.search_bench import benchmark_queries  # noqa: E402
 from index import Index  # noqa: E402
-from index.embedding import load_embedder  # noqa: E402
 from index.posts import load_posts  # noqa: E402
 
 SHOWN = 3  # differing answers printed per group
 
 
-def eval_questions() -> list[str]:
-    return [
-        item["q"]
-        for path in sorted((ROOT / "bench" / "eval").glob("*questions.yaml"))
-        for item in yaml.safe_load(path.read_text(encoding="utf-8"))
-    ]
+def eval_questions(known: set[str]) -> list[str]:
+    folder = ROOT / "bench" / "eval"
+    return [q.q for path in sorted(folder.glob("*questions.yaml")) for q in load_questions(path, known)]
 
 
 def answer(index: Index, question: str, page: int = 1) -> list:
@@ -62,32 +56,24 @@ def answers(index: Index, questions: list[str], name: str) -> Iterator[tuple[str
 
 def dump(size: int | None) -> dict[str, list]:
     out: dict[str, list] = {}
-    questions, posts = eval_questions(), load_posts(ROOT / "bench" / "eval" / "posts").posts
+    posts = load_posts(ROOT / "bench" / "eval" / "posts").posts
+    questions = eval_questions({p.id for p in posts})
     with tempfile.TemporaryDirectory() as tmp:
         for name in ("words", "fused"):
-            index = indexed(Path(tmp) / name, posts, VECTORS, meaning=name == "fused")
+            index = newsbot_index(posts, Path(tmp) / name, meaning=name == "fused")
             out.update(answers(index, questions, f"evaluation questions, {name}"))
             index.close()
         if size:
             generated = generate_posts(size, 0)
-            queries = (QUERIES + _generated_queries(generated, 200 - len(QUERIES), 0))[:200]
             vectors = Path(tmp) / "random-vectors.sqlite3"
             fill_random_vectors(generated, vectors)
             for name in ("words", "fused"):
-                index = indexed(Path(tmp) / str(size), generated, vectors, meaning=name == "fused")
-                out[f"{size} posts, {name}"] = [answer(index, q) for q in queries]
+                index = newsbot_index(
+                    generated, Path(tmp) / str(size), meaning=name == "fused", vectors=vectors
+                )
+                out[f"{size} posts, {name}"] = [answer(index, q) for q in benchmark_queries(generated, 200)]
                 index.close()
     return out
-
-
-def indexed(folder: Path, posts: list, vectors: Path, *, meaning: bool) -> Index:
-    """An index of `posts` as the bot opens it, every post embedded when `meaning` is on."""
-    embedder = load_embedder() if meaning else None
-    index = Index.open(folder, glossary=GLOSSARY, embedder=embedder, vectors=vectors)
-    index.sync(posts)
-    if meaning:
-        index.embed()
-    return index
 
 
 def diff(before: dict[str, list], after: dict[str, list]) -> int:

@@ -159,7 +159,7 @@ def _run_size(
 
     started = time.perf_counter()
     posts = generate_posts(size + 1, seed)  # the last one is the incremental add
-    queries = (QUERIES + _generated_queries(posts[:size], n_queries - len(QUERIES), seed))[:n_queries]
+    queries = benchmark_queries(posts[:size], n_queries, seed)
     with open(tmp / "corpus.pkl", "wb") as f:
         # plain records, so the baselines never import `index` (it may be mid-edit)
         pickle.dump({"posts": [dataclasses.asdict(p) for p in posts], "queries": queries}, f)
@@ -427,6 +427,11 @@ _QUESTIONS = {
     "en": ["what about {}?", "anything on {}?", "news about {}"],
     "sr": ["ima li nešto o {}?", "{} vesti"],
 }
+
+
+def benchmark_queries(posts: list[Post], n: int, seed: int = 0) -> list[str]:
+    """The hand-written questions, then questions from the posts' titles, `n` in all."""
+    return (QUERIES + _generated_queries(posts, n - len(QUERIES), seed))[:n]
 
 
 def _generated_queries(posts: list[Post], n: int, seed: int) -> list[str]:

@@ -335,23 +335,19 @@ class Ranker:
         if word not in self._words:
             found = [self.postings("text", s) for s in sorted(stems(word)) if self.term_df("text", s)]
             exact = self.postings("exact", word) if self.term_df("exact", word) else EMPTY
-            if len(found) == 1:  # the common case: the cached postings themselves, no copy
+            shared = len(found) == 1 and np.isin(exact.docs, found[0].docs, assume_unique=True).all()
+            if shared:  # the common case: the cached postings themselves, no copy
                 docs, freqs = found[0].docs, found[0].freqs
             else:
-                docs = reduce(np.union1d, [p.docs for p in found], EMPTY.docs)
+                docs = reduce(np.union1d, [p.docs for p in found], exact.docs)
                 freqs = np.zeros(len(docs), np.float32)
                 for stem in found:
                     at = np.searchsorted(docs, stem.docs)
                     freqs[at] = np.maximum(freqs[at], stem.freqs)
-            alone = np.setdiff1d(exact.docs, docs, assume_unique=True)
-            if len(alone):  # the exact form where no stem is: once
-                docs = np.concatenate((docs, alone))
-                freqs = np.concatenate((freqs, np.ones(len(alone), np.float32)))
-                order = np.argsort(docs, kind="stable")
-                docs, freqs = docs[order], freqs[order]
+                freqs[freqs == 0] = 1.0  # the exact form alone
             where = WordDocs(docs, freqs, np.isin(docs, exact.docs, assume_unique=True))
             self._words[word] = where
-            self._cached += where.exact.nbytes + (0 if len(found) == 1 and not len(alone) else where.nbytes)
+            self._cached += where.exact.nbytes if shared else where.nbytes
         return self._words[word]
 
     def term_df(self, field: str, term: str) -> int:
