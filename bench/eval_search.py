@@ -63,7 +63,17 @@ VECTORS = ROOT / "bench" / "out" / "eval-vectors.sqlite3"  # passage vectors kep
 GLOSSARY = ROOT / "content" / "glossary.yaml"
 TOP = 5
 
-Search = Callable[[str], list[str] | tuple[list[str], str | None]]  # hits, and newsbot's closest post
+
+@dataclass(frozen=True)
+class Answer:
+    """What newsbot's engines answer beyond the hits' ids."""
+
+    ids: list[str]
+    nearest: str | None = None  # nothing answered: the post offered as the closest one (not a hit)
+    outside_dates: bool = False  # hits from other dates, shown under "Nothing from <when> — …"
+
+
+Search = Callable[[str], list[str] | Answer]  # the baselines answer with ids alone
 
 
 @dataclass(frozen=True)
@@ -84,6 +94,7 @@ class Outcome:
     ids: list[str]
     error: str | None = None
     nearest: str | None = None  # nothing answered: the post offered as the closest one (not a hit)
+    outside_dates: bool = False  # the hits came under "Nothing from <when> — here is what I found…"
 
     @property
     def answerable(self) -> bool:
@@ -140,9 +151,10 @@ def newsbot_index(posts: list[Post], folder: Path, *, meaning: bool = True, vect
 def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Search:
     index = newsbot_index(posts, tmp / "newsbot", meaning=meaning)
 
-    def search(q: str) -> tuple[list[str], str | None]:
+    def search(q: str) -> Answer:
         results = index.search(q, per_page=TOP)
-        return [hit.id for hit in results.hits], results.nearest.id if results.nearest else None
+        nearest = results.nearest.id if results.nearest else None
+        return Answer([hit.id for hit in results.hits], nearest, results.outside_dates)
 
     return search
 
@@ -259,6 +271,18 @@ def nearest_summary(outcomes: list[Outcome]) -> str:
     )
 
 
+def outside_summary(outcomes: list[Outcome]) -> str:
+    """How often the hits came from other dates than the question's, under "Nothing from <when>"."""
+    answered = [o for o in outcomes if o.ids]
+    right = sum(o.outside_dates and o.top3 for o in answered if o.answerable)
+    wrong = sum(o.outside_dates for o in answered if not o.answerable)
+    unanswered = sum(not o.answerable for o in answered)
+    return (
+        f'"Nothing from <when>", then posts from other dates: {right} answerable questions with the right '
+        f"post in the top 3; {wrong} of the {unanswered} unanswerable questions that got hits"
+    )
+
+
 def report(
     name: str, outcomes: list[Outcome], seconds: float, titles: dict[str, str], verbose: bool, show_all: bool
 ) -> None:
@@ -268,6 +292,8 @@ def report(
     print("   held-out  " + summary([o for o in outcomes if o.question.held_out]))
     if any(o.nearest for o in outcomes):
         print("   " + nearest_summary(outcomes))
+    if any(o.outside_dates for o in outcomes):
+        print("   " + outside_summary(outcomes))
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
         by_kind[o.question.kind].append(o)
@@ -299,8 +325,10 @@ def evaluate(search: Search, questions: Iterable[Question]) -> list[Outcome]:
     for question in questions:
         try:
             found = search(question.q)
-            ids, nearest = found if isinstance(found, tuple) else (found, None)
-            outcomes.append(Outcome(question, ids, nearest=nearest))
+            answer = found if isinstance(found, Answer) else Answer(found)
+            outcomes.append(
+                Outcome(question, answer.ids, nearest=answer.nearest, outside_dates=answer.outside_dates)
+            )
         except Exception as exc:
             outcomes.append(Outcome(question, [], f"{type(exc).__name__}: {exc}"))
     return outcomes
