@@ -69,7 +69,7 @@ class Answer:
     """What newsbot's engines answer beyond the hits' ids."""
 
     ids: list[str]
-    nearest: str | None = None  # nothing answered: the post offered as the closest one (not a hit)
+    nearest: tuple[str, ...] = ()  # nothing answered: the posts offered as the closest ones (not hits)
     outside_dates: bool = False  # hits from other dates, shown under "Nothing from <when> — …"
 
 
@@ -93,7 +93,7 @@ class Outcome:
     question: Question
     ids: list[str]
     error: str | None = None
-    nearest: str | None = None  # nothing answered: the post offered as the closest one (not a hit)
+    nearest: tuple[str, ...] = ()  # nothing answered: the posts offered as the closest ones (not hits)
     outside_dates: bool = False  # the hits came under "Nothing from <when> — here is what I found…"
 
     @property
@@ -153,7 +153,7 @@ def newsbot_engine(posts: list[Post], tmp: Path, *, meaning: bool = True) -> Sea
 
     def search(q: str) -> Answer:
         results = index.search(q, per_page=TOP)
-        nearest = results.nearest.id if results.nearest else None
+        nearest = tuple(hit.id for hit in results.nearest)
         return Answer([hit.id for hit in results.hits], nearest, results.outside_dates)
 
     return search
@@ -260,14 +260,15 @@ def summary(outcomes: list[Outcome]) -> str:
 
 
 def nearest_summary(outcomes: list[Outcome]) -> str:
-    """How the "closest post" offered when nothing answers fared (it is not a hit: not in the scores)."""
+    """How the closest posts offered when nothing answers fared (they are not hits: not in the scores)."""
     left = [o for o in outcomes if o.answerable and not o.ids]
-    right = sum(o.nearest in o.question.expected for o in left)
+    right = sum(bool(o.question.expected.intersection(o.nearest)) for o in left)
+    shown = sum(len(o.nearest) for o in left)
     empty = [o for o in outcomes if not o.answerable and not o.ids]
     offered = sum(bool(o.nearest) for o in empty)
     return (
-        f"nothing answered: the right post offered as the closest for {right} of {len(left)} answerable "
-        f"questions; a closest post offered for {offered} of {len(empty)} unanswerable ones"
+        f"nothing answered: the right post among the closest offered for {right} of {len(left)} answerable "
+        f"questions ({shown} offered); closest posts offered for {offered} of {len(empty)} unanswerable ones"
     )
 
 

@@ -46,7 +46,7 @@ def answer(index: Index, question: str, page: int = 1) -> list:
     """One answer, whole, as JSON data."""
     r = index.search(question, page=page, per_page=10)
     hits = [[h.id, round(h.score, 6), h.snippet, [list(s) for s in h.highlights]] for h in r.hits]
-    return [r.total, r.corrected, r.outside_dates, r.nearest.id if r.nearest else None, hits]
+    return [r.total, r.corrected, r.outside_dates, [h.id for h in r.nearest], hits]
 
 
 def answers(index: Index, questions: list[str], name: str) -> Iterator[tuple[str, list]]:

@@ -330,7 +330,7 @@ class Index:
                 found = self._listing(filters) if filters else Ranking([], [])
                 return self._page(query, None, found, page, per_page, plan, asked)
             limit = max(50, page * per_page * 2)
-            closest = None
+            closest: list[tuple[int, Span | None]] = []
             if semantic and meaning:
                 fused = partial(self._fused, ranker, plan, meaning.result)
                 found, passages, closest = fused(self._allowed(filters))
@@ -344,11 +344,11 @@ class Index:
                     outside = bool(found)
             corrected = _corrected(parsed, plan) if found else None
             results = self._page(query, corrected, found, page, per_page, plan, asked, passages, outside)
-            if closest is None:
+            if not closest:
                 return results
-            docnum, span = closest
-            hint = self._hit(self._searcher.stored_fields(docnum), 0.0, plan.snippet_terms(), span)
-            return replace(results, nearest=hint)
+            terms = plan.snippet_terms()
+            hints = [self._hit(self._searcher.stored_fields(d), 0.0, terms, span) for d, span in closest]
+            return replace(results, nearest=tuple(hints))
 
     @staticmethod
     def _meaning_soon(semantic: Semantic | None, text: str) -> Closeness | None:
@@ -360,10 +360,10 @@ class Index:
 
     def _fused(
         self, ranker: Ranker, plan: Plan, closeness: Callable[[], DenseScores], allowed: np.ndarray | None
-    ) -> tuple[Ranking, dict[int, Span], tuple[int, Span | None] | None]:
+    ) -> tuple[Ranking, dict[int, Span], list[tuple[int, Span | None]]]:
         """Posts by words and meaning together (see `index.fusion`), and, for those found mainly by
-        meaning, the passage that matched (their snippet); when none answers, the closest post (its doc
-        number and passage) if it is close enough to offer."""
+        meaning, the passage that matched (their snippet); when none answers, the closest posts (doc
+        number and passage of each) that are close enough to offer."""
         weighed = self._weigh(ranker, plan, closeness, allowed)
         values = evidence(weighed.coverage, weighed.z)
         order = answer_order(values, weighed.coverage, weighed.z)
@@ -380,12 +380,14 @@ class Index:
             if c.coverage <= RELEVANT  # found mainly by meaning: its snippet is its closest passage
             and (span := self._passage(weighed, c.docnum))
         }
-        best = None if found else nearest(values, weighed.coverage)
-        if best is None:
-            return Ranking(found, []), passages, None
-        docnum = int(weighed.docs[best])
-        span = self._passage(weighed, docnum) if weighed.coverage[best] <= RELEVANT else None
-        return Ranking([], []), passages, (docnum, span)
+        if found:
+            return Ranking(found, []), passages, []
+        closest = []
+        for i in nearest(values, weighed.coverage).tolist():
+            docnum = int(weighed.docs[i])
+            by_meaning = weighed.coverage[i] <= RELEVANT  # its snippet is its closest passage
+            closest.append((docnum, self._passage(weighed, docnum) if by_meaning else None))
+        return Ranking([], []), passages, closest
 
     @staticmethod
     def _passage(weighed: Weighed, docnum: int) -> Span | None:

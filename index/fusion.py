@@ -28,9 +28,9 @@ BETA = 0.25  # weight of closeness in meaning (z) against word coverage
 ANSWER = 1.35  # the best post's evidence needed to answer at all
 AGREED = 1.2  # enough evidence when the best post is also clearly the closest in meaning
 LEAD = 0.5  # how far (z) that post must stand ahead of the next closest in meaning
-HINT = 0.9  # nothing answers: the best post is still offered as the closest one (not an answer) from here,
-HINT_LEAD = 0.1  # when it stands at least this far ahead of the next (else the hint would be a coin toss)
-HINT_COVERAGE = 0.2  # and shares this much of the question's words (a recipe is not "close" to any post)
+HINT = 0.9  # nothing answers: posts are still offered as the closest ones (not answers) from here,
+HINT_COVERAGE = 0.2  # when they share this much of the question's words (a recipe is not "close" to any post)
+HINTS = 2  # at most this many (a second one often is the right post when the first is not)
 KEEP = 0.5  # other posts are shown when their evidence is within this of the best
 UNEMBEDDED_Z = (ANSWER - 0.5) / BETA  # a post not embedded yet is judged by its words as before: c > 0.5
 DENSE_CANDIDATES = 5  # posts closest in meaning considered even when their words barely match
@@ -50,17 +50,13 @@ def answer_order(values: np.ndarray, coverage: np.ndarray, z: np.ndarray) -> np.
     return keep[np.lexsort((-coverage[keep], -values[keep]))]
 
 
-def nearest(values: np.ndarray, coverage: np.ndarray) -> int | None:
-    """When nothing answers, the index of the candidate to offer as the closest post (it may not answer the
-    question, and is shown as such); None when even that one is too far off, or shares too few of the
-    question's words: closeness in meaning alone also pairs an off-topic question with some post."""
-    if not len(values) or values.max() < HINT:
-        return None
-    best = int(np.argmax(values))
-    runner_up = np.delete(values, best).max(initial=-np.inf)
-    if values[best] - runner_up < HINT_LEAD or coverage[best] < HINT_COVERAGE:
-        return None
-    return best
+def nearest(values: np.ndarray, coverage: np.ndarray) -> np.ndarray:
+    """When nothing answers, the indices of the candidates to offer as the closest posts (they may not
+    answer the question, and are shown as such), best first: at most `HINTS`, each with `HINT` evidence and
+    `HINT_COVERAGE` of the question's words (closeness in meaning alone also pairs an off-topic question
+    with some post). Empty when none is close enough."""
+    near = np.flatnonzero((values >= HINT) & (coverage >= HINT_COVERAGE))
+    return near[np.lexsort((-coverage[near], -values[near]))][:HINTS]
 
 
 def agreed(values: np.ndarray, z: np.ndarray) -> bool:

@@ -41,8 +41,8 @@ class Results:
 
     When no relevant post falls within the dates asked for, the relevant posts of other dates are given
     instead and `outside_dates` says so (a year in a question is often approximate); the other filters
-    are never relaxed. When nothing is relevant, the post closest to the question may still be given as
-    `nearest`, to be shown as such ("the closest I have; it may not answer this")."""
+    are never relaxed. When nothing is relevant, the posts closest to the question may still be given as
+    `nearest`, to be shown as such ("the closest I have; they may not answer this")."""
 
     query: str  # as typed
     corrected: str | None  # the query actually searched, when spelling correction changed it
@@ -52,7 +52,7 @@ class Results:
     per_page: int
     filters: Filters = Filters()
     outside_dates: bool = False  # nothing relevant within filters.dates: these hits are from other dates
-    nearest: Hit | None = None  # no hits: the closest post, offered as a lead, not as an answer
+    nearest: tuple[Hit, ...] = ()  # no hits: the closest posts, best first, offered as leads, not answers
 
     @property
     def pages(self) -> int:

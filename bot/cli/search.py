@@ -77,7 +77,7 @@ def as_json(results: Results) -> dict:
         },
         "outside_dates": results.outside_dates,
         "hits": [hit_json(hit) for hit in results.hits],
-        "nearest": hit_json(results.nearest) if results.nearest else None,
+        "nearest": [hit_json(hit) for hit in results.nearest],
     }
 
 
@@ -106,9 +106,12 @@ def print_results(results: Results, out: TextIO, *, bold: bool = False) -> None:
         return
     if not results.hits:
         print(f"No relevant post found{_within(results.filters)}.", file=out)
-        if results.nearest:
+        if len(results.nearest) == 1:
             print("The closest one (it may not answer the question):", file=out)
-            print_hit(results.nearest, "-", out, bold=bold)
+        elif results.nearest:
+            print("The closest ones (they may not answer the question):", file=out)
+        for hit in results.nearest:
+            print_hit(hit, "-", out, bold=bold)
         return
     if results.outside_dates and results.filters.dates:
         dates = results.filters.dates

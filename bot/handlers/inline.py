@@ -24,10 +24,7 @@ async def inline_query(update: Update, context: BotContext) -> None:
     else:
         page = int(inline.offset) if inline.offset.isdigit() and 0 < int(inline.offset) < 1000 else 1
         results = await services.search(query, page=page, per_page=PER_PAGE)
-        hits, note = (
-            results.hits or ([results.nearest] if results.nearest else []),
-            inline_note(results, lang),
-        )
+        hits, note = results.hits or list(results.nearest), inline_note(results, lang)
         if page < results.pages:
             next_offset = str(page + 1)
     articles = inline_results(

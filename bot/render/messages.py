@@ -114,14 +114,21 @@ TEXTS: dict[str, Text] = {
             "I found nothing about <b>{query}</b> 🤷\n\n"
             "Try fewer or different words, browse /topics, or see the /latest posts.",
         ),
-        # TRANSLATORS: no post answers the question, but one is close enough to offer; it follows below.
-        text(
+        # TRANSLATORS: no post answers the question, but {count} posts (1 or 2) are close enough to offer;
+        # they follow below. {count} itself is not shown.
+        plural(
             "nearest_found",
             "I found no post that answers <b>{query}</b>\n\n"
             "The closest one I have — it may not answer your question:",
+            "I found no post that answers <b>{query}</b>\n\n"
+            "The closest ones I have — they may not answer your question:",
         ),
-        # TRANSLATORS: the same above an inline result (plain text, at most 64 characters).
-        text("nearest_inline", "No post answers this — the closest one:"),
+        # TRANSLATORS: the same above inline results (plain text, at most 64 characters).
+        plural(
+            "nearest_inline",
+            "No post answers this — the closest one:",
+            "No post answers this — the closest ones:",
+        ),
         # TRANSLATORS: the answer to "hello"; {name} is the member's first name.
         text(
             "greeting",

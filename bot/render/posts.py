@@ -142,8 +142,9 @@ def results_page(results, lang: str, *, query_key: str, site_search_url: str | N
     """A page of search results with Read buttons for posts without a url and ‹ Prev · 2/4 · Next ›."""
     query = clip(" ".join(results.query.split()), 80)
     if not results.hits and results.nearest:
-        text = _fit([t(lang, "nearest_found", query=query)], [results.nearest], lang, site_search_url)
-        rows = [] if results.nearest.url else [[read_button(results.nearest, lang)]]
+        near = list(results.nearest)
+        text = _fit([t(lang, "nearest_found", query=query, count=len(near))], near, lang, site_search_url)
+        rows = [[read_button(h, lang)] for h in near if not h.url]
         return Page(text, InlineKeyboardMarkup(rows) if rows else None)
     if not results.hits:
         return Page(t(lang, "nothing_found", query=query))
@@ -295,10 +296,10 @@ def notification(post: Post, lang: str, *, site_search_url: str | None = None) -
 
 
 def inline_note(results, lang: str) -> InlineQueryResultsButton | None:
-    """The line above inline results that says they are not from the dates asked for, or that the one
-    shown is only the closest post (it opens the bot)."""
+    """The line above inline results that says they are not from the dates asked for, or that those
+    shown are only the closest posts (it opens the bot)."""
     if not results.hits and results.nearest:
-        note = plain(lang, "nearest_inline")
+        note = plain(lang, "nearest_inline", count=len(results.nearest))
     elif results.outside_dates and results.filters.dates:
         note = plain(lang, "outside_inline", when=format_period(results.filters.dates, lang))
     else:

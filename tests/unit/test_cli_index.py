@@ -82,9 +82,9 @@ def test_search_json_has_exactly_the_documented_shape(capsys, content, tmp_path)
     data = json.loads(out)
     assert set(data) == {
         *("query", "corrected", "hits", "total", "page", "pages", "per_page", "filters", "outside_dates"),
-        "nearest",  # when nothing answers: the closest post, or null (here words alone: always null)
+        "nearest",  # when nothing answers: the closest posts, if any (here words alone: always none)
     }
-    assert data["nearest"] is None
+    assert data["nearest"] == []
     assert (data["total"], data["page"], data["pages"], data["per_page"]) == (2, 1, 1, 5)
     assert data["filters"] == {"tags": [], "lang": None, "dates": None} and data["outside_dates"] is False
     assert data["query"] == "djurasovich unodc"

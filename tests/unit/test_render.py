@@ -149,16 +149,32 @@ def test_when_nothing_answers_the_closest_post_is_offered_as_such():
 
     for lang, says in (("en", "may not answer"), ("sr", "možda ne odgovara")):
         nearest = hit(url=None, title="Routes & <Europe>")
-        page = results_page(replace(results([], query="heroin prices"), nearest=nearest), lang, query_key="k")
+        page = results_page(
+            replace(results([], query="heroin prices"), nearest=(nearest,)), lang, query_key="k"
+        )
         text = shown(page.text)
         assert "heroin prices" in text and says in text
         assert "Routes & <Europe>" in text and "Harm reduction works in Serbia." in text
         assert callback_data(page.markup) == [f"r:{short_key(nearest.id)}"]  # its Read button
-        asked = replace(results([], query="heroin prices"), nearest=nearest)
+        asked = replace(results([], query="heroin prices"), nearest=(nearest,))
         assert inline_results([nearest], lang)[0].title == "Routes & <Europe>"
         assert len(inline_note(asked, lang).text) <= 64 and "—" in inline_note(asked, lang).text
-    linked = results_page(replace(results([], query="q"), nearest=hit()), "en", query_key="k")
+    linked = results_page(replace(results([], query="q"), nearest=(hit(),)), "en", query_key="k")
     assert linked.markup is None  # the title is a link
+
+
+def test_two_closest_posts_are_offered_together_in_the_plural():
+    from dataclasses import replace
+
+    first, second = hit(1, url=None, title="Routes"), hit(2, url=None, title="Prices")
+    for lang, says in (("en", "The closest ones I have — they may not"), ("sr", "možda ne odgovaraju")):
+        asked = replace(results([], query="heroin prices"), nearest=(first, second))
+        page = results_page(asked, lang, query_key="k")
+        text = shown(page.text)
+        assert says in text and text.index("Routes") < text.index("Prices")
+        assert callback_data(page.markup) == [f"r:{short_key(first.id)}", f"r:{short_key(second.id)}"]
+        note = inline_note(asked, lang).text
+        assert len(note) <= 64 and note != inline_note(replace(asked, nearest=(first,)), lang).text
 
 
 def test_a_page_always_fits_even_with_huge_titles_snippets_and_queries():
