@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, filters
 
 from bot.context import BotContext
-from bot.handlers.common import lang_of, may_change, send_page
+from bot.handlers.common import edit_page, lang_of, may_change, send_page
 from bot.render.menus import clock_hour, digest_settings_page
 from bot.render.messages import plain, t
 from bot.render.page import Page
@@ -60,12 +60,10 @@ async def on_hour_button(update: Update, context: BotContext) -> None:
     hour = int(callback.data.partition(":")[2])
     chat_id = update.effective_chat.id
     store = context.services.store
-    changed = store.digest_hour(chat_id) != hour
     store.set_digest_hour(chat_id, hour)
     await callback.answer(plain(lang, "digest_hour_toast", hour=clock_hour(hour)))
-    if changed:
-        page = _settings_page(context, chat_id, lang)
-        await callback.edit_message_text(page.text, reply_markup=page.markup)
+    # the pressed message may show this hour already, or be an older one: edit_page lets both be
+    await edit_page(callback, _settings_page(context, chat_id, lang), context)
 
 
 def handlers() -> list[BaseHandler]:

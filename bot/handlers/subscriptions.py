@@ -203,7 +203,7 @@ async def on_button(update: Update, context: BotContext) -> None:
     action = match.group(1)
     name = subscription_name(tag, lang)
     if action == "m":
-        await _switch_mode(callback, services.store, chat.id, tag, lang)
+        await _switch_mode(callback, context, chat.id, tag, lang)
         return
     if action == "t":
         action = "-" if tag in services.store.subscriptions(chat.id) else "+"
@@ -226,8 +226,11 @@ async def on_button(update: Update, context: BotContext) -> None:
         await edit_page(callback, Page(t(lang, key, tag=hashtag(tag))), context)
 
 
-async def _switch_mode(callback: CallbackQuery, store: Store, chat_id: int, tag: str, lang: str) -> None:
+async def _switch_mode(
+    callback: CallbackQuery, context: BotContext, chat_id: int, tag: str, lang: str
+) -> None:
     """The mode button on /subscriptions: instant → daily → weekly → instant."""
+    store = context.services.store
     mode = store.modes(chat_id).get(tag)
     if mode is None:
         await callback.answer(plain(lang, "expired"))
@@ -236,8 +239,8 @@ async def _switch_mode(callback: CallbackQuery, store: Store, chat_id: int, tag:
     store.set_mode(chat_id, tag, mode)
     name = subscription_name(tag, lang)
     await callback.answer(plain(lang, "sub_mode_toggled", name=name, mode=plain(lang, f"mode_{mode}")))
-    page = _subscriptions_page(store, chat_id, lang)
-    await callback.edit_message_text(page.text, reply_markup=page.markup)
+    # an older /subscriptions message may already show the new state: edit_page lets that be
+    await edit_page(callback, _subscriptions_page(store, chat_id, lang), context)
 
 
 # chat state --------------------------------------------------------------------------------------

@@ -234,3 +234,22 @@ def test_the_installed_bot_killed_in_the_middle_of_a_digest_run_finishes_it_afte
         assert len(set.union(*pages.values())) == 1  # in one run's one page: no second digest
         assert store.delivery_counts() == {"sent": len(users)}
         store.close()
+
+
+async def test_a_button_on_an_older_message_that_already_shows_the_new_state_is_answered_quietly(fake, bot):
+    ana = fake.user("Ana", started=True)
+    await fake.ask(ana, "/subscribe")
+    older, newer = await fake.ask(ana, "/subscriptions"), await fake.ask(ana, "/subscriptions")
+    await press(fake, older, 1)  # instant -> daily: the older message shows daily
+    await press(fake, newer, 1)  # daily -> weekly
+    await press(fake, newer, 1)  # weekly -> instant
+    answer = await press(fake, older, 1)  # instant -> daily, which the older message already shows
+    assert "daily" in answer["text"]
+    assert services_of(bot).store.modes(ana.id) == {ALL: DAILY}
+
+    older, newer = await fake.ask(ana, "/digest"), await fake.ask(ana, "/digest")
+    await press(fake, older, 3)  # 18:00
+    await press(fake, newer, 0)  # 07:00
+    await press(fake, older, 3)  # 18:00, which the older message shows already
+    assert services_of(bot).store.digest_hour(ana.id) == 18
+    # no call was rejected (the strict fake refuses an edit that changes nothing: checked at teardown)
