@@ -91,10 +91,12 @@ class Question:
 @dataclass
 class Outcome:
     question: Question
-    ids: list[str]
+    answer: Answer
     error: str | None = None
-    nearest: tuple[str, ...] = ()  # nothing answered: the posts offered as the closest ones (not hits)
-    outside_dates: bool = False  # the hits came under "Nothing from <when> — here is what I found…"
+
+    @property
+    def ids(self) -> list[str]:
+        return self.answer.ids
 
     @property
     def answerable(self) -> bool:
@@ -262,10 +264,10 @@ def summary(outcomes: list[Outcome]) -> str:
 def nearest_summary(outcomes: list[Outcome]) -> str:
     """How the closest posts offered when nothing answers fared (they are not hits: not in the scores)."""
     left = [o for o in outcomes if o.answerable and not o.ids]
-    right = sum(bool(o.question.expected.intersection(o.nearest)) for o in left)
-    shown = sum(len(o.nearest) for o in left)
+    right = sum(bool(o.question.expected.intersection(o.answer.nearest)) for o in left)
+    shown = sum(len(o.answer.nearest) for o in left)
     empty = [o for o in outcomes if not o.answerable and not o.ids]
-    offered = sum(bool(o.nearest) for o in empty)
+    offered = sum(bool(o.answer.nearest) for o in empty)
     return (
         f"nothing answered: the right post among the closest offered for {right} of {len(left)} answerable "
         f"questions ({shown} offered); closest posts offered for {offered} of {len(empty)} unanswerable ones"
@@ -275,8 +277,8 @@ def nearest_summary(outcomes: list[Outcome]) -> str:
 def outside_summary(outcomes: list[Outcome]) -> str:
     """How often the hits came from other dates than the question's, under "Nothing from <when>"."""
     answered = [o for o in outcomes if o.ids]
-    right = sum(o.outside_dates and o.top3 for o in answered if o.answerable)
-    wrong = sum(o.outside_dates for o in answered if not o.answerable)
+    right = sum(o.answer.outside_dates and o.top3 for o in answered if o.answerable)
+    wrong = sum(o.answer.outside_dates for o in answered if not o.answerable)
     unanswered = sum(not o.answerable for o in answered)
     return (
         f'"Nothing from <when>", then posts from other dates: {right} answerable questions with the right '
@@ -291,9 +293,9 @@ def report(
     print("   all       " + summary(outcomes))
     print("   dev       " + summary([o for o in outcomes if not o.question.held_out]))
     print("   held-out  " + summary([o for o in outcomes if o.question.held_out]))
-    if any(o.nearest for o in outcomes):
+    if any(o.answer.nearest for o in outcomes):
         print("   " + nearest_summary(outcomes))
-    if any(o.outside_dates for o in outcomes):
+    if any(o.answer.outside_dates for o in outcomes):
         print("   " + outside_summary(outcomes))
     by_kind: dict[str, list[Outcome]] = defaultdict(list)
     for o in outcomes:
@@ -326,12 +328,9 @@ def evaluate(search: Search, questions: Iterable[Question]) -> list[Outcome]:
     for question in questions:
         try:
             found = search(question.q)
-            answer = found if isinstance(found, Answer) else Answer(found)
-            outcomes.append(
-                Outcome(question, answer.ids, nearest=answer.nearest, outside_dates=answer.outside_dates)
-            )
+            outcomes.append(Outcome(question, found if isinstance(found, Answer) else Answer(found)))
         except Exception as exc:
-            outcomes.append(Outcome(question, [], f"{type(exc).__name__}: {exc}"))
+            outcomes.append(Outcome(question, Answer([]), f"{type(exc).__name__}: {exc}"))
     return outcomes
 
 

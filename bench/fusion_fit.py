@@ -81,7 +81,7 @@ def decide(w: Weighed, beta: float, answer: float, keep: float, agreed: float, l
 
 
 def score(weighed: list[Weighed], point: Point) -> tuple[float, float, float]:
-    outcomes = [ev.Outcome(w.question, decide(w, *point)) for w in weighed]
+    outcomes = [ev.Outcome(w.question, ev.Answer(decide(w, *point))) for w in weighed]
     answerable = [o for o in outcomes if o.answerable] or [None]
     empty = [o for o in outcomes if not o.answerable] or [None]
     return (
